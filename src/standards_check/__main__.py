@@ -1,0 +1,3 @@
+from standards_check.cli import main
+
+main()

@@ -1,0 +1,32 @@
+"""What an evaluator receives: the snapshot, and facts parsed from it once per snapshot."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from standards_check.snapshot import RepoSnapshot
+
+FactParser = Callable[[RepoSnapshot], Any]
+
+
+class CheckContext:
+    """Gives evaluators the snapshot and memoised facts (`ctx.fact("codeowners")`)."""
+
+    def __init__(self, snapshot: RepoSnapshot, parsers: dict[str, FactParser] | None = None) -> None:
+        self.snapshot = snapshot
+        self._parsers = parsers if parsers is not None else _default_parsers()
+        self._facts: dict[str, Any] = {}
+
+    def fact(self, name: str) -> Any:
+        if name not in self._facts:
+            try:
+                parser = self._parsers[name]
+            except KeyError:
+                raise KeyError(f"unknown fact {name!r}; known: {sorted(self._parsers)}") from None
+            self._facts[name] = parser(self.snapshot)
+        return self._facts[name]
+
+
+def _default_parsers() -> dict[str, FactParser]:
+    from standards_check.facts import PARSERS
+
+    return PARSERS

@@ -1,0 +1,14 @@
+"""The registry binding each check ID to its evaluator: an explicit dict, no discovery.
+
+An evaluator is a pure function `(ctx: CheckContext, params: dict) -> Outcome`.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from standards_check.context import CheckContext
+from standards_check.model import Outcome
+
+Evaluator = Callable[[CheckContext, dict], Outcome]
+
+REGISTRY: dict[str, Evaluator] = {}

@@ -1,0 +1,53 @@
+"""What a check returns: an outcome with evidence. Checks know nothing of policies or formats."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PASS, FAIL, SKIP, ERROR, WAIVED = "pass", "fail", "skip", "error", "waived"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Evidence: a repository-relative path (POSIX), and a 1-based line when known."""
+
+    path: str
+    line: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "line": self.line}
+
+    def __str__(self) -> str:
+        return self.path if self.line is None else f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The judgement of one check: status, a score in 0..1 (partial credit), a message, evidence."""
+
+    status: str
+    score: float
+    message: str
+    locations: tuple[Location, ...] = field(default=())
+
+    @classmethod
+    def passed(cls, message: str, locations: list[Location] | tuple = ()) -> Outcome:
+        return cls(PASS, 1.0, message, tuple(locations))
+
+    @classmethod
+    def failed(cls, message: str, locations: list[Location] | tuple = (), score: float = 0.0) -> Outcome:
+        return cls(FAIL, max(0.0, min(1.0, score)), message, tuple(locations))
+
+    @classmethod
+    def partial(cls, score: float, message: str, locations: list[Location] | tuple = (), threshold: float = 1.0) -> Outcome:
+        """Pass when score reaches threshold, else fail with partial credit."""
+        score = max(0.0, min(1.0, score))
+        status = PASS if score >= threshold else FAIL
+        return cls(status, 1.0 if status == PASS else score, message, tuple(locations))
+
+    @classmethod
+    def skipped(cls, reason: str) -> Outcome:
+        return cls(SKIP, 0.0, reason)
+
+    @classmethod
+    def errored(cls, message: str, locations: list[Location] | tuple = ()) -> Outcome:
+        return cls(ERROR, 0.0, message, tuple(locations))

@@ -1,0 +1,337 @@
+"""RepoSnapshot: everything the scanner may read of a repository, and nothing else.
+
+Three sources, one interface:
+- a git working tree: tracked files from the index plus untracked files git does not ignore;
+- a git ref, read from git objects without a checkout (`--ref`, diff mode, sweeps);
+- a plain directory that is not a git repository.
+
+Paths are listed once (POSIX, relative to the snapshot root, sorted). A file is read lazily, at most
+once, up to `max_bytes`; binary files read as None text. Links are resolved only while they stay
+inside the repository: a link out of it reads as nothing.
+"""
+from __future__ import annotations
+
+import bisect
+import os
+import posixpath
+import subprocess
+from functools import cached_property
+from pathlib import Path
+from typing import Iterable
+
+from standards_check.errors import UserError
+
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+_SYMLINK_MODE = "120000"
+_GITLINK_MODE = "160000"
+_MAX_LINK_HOPS = 8
+
+
+class NoHistory(Exception):
+    """The snapshot has no git history (a plain directory)."""
+
+
+def run_git(cwd: Path | str, *args: str, check: bool = True) -> str:
+    """Run git read-only and return stdout. Never prompts, never pages."""
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C"}
+    proc = subprocess.run(
+        ["git", "-C", str(cwd), *args], capture_output=True, env=env, check=False
+    )
+    if check and proc.returncode != 0:
+        raise GitError(args, proc.stderr.decode("utf-8", "replace").strip())
+    return proc.stdout.decode("utf-8", "surrogateescape")
+
+
+class GitError(Exception):
+    def __init__(self, args: tuple[str, ...], stderr: str) -> None:
+        super().__init__(f"git {' '.join(args)}: {stderr}")
+        self.stderr = stderr
+
+
+def _decode(data: bytes) -> str | None:
+    """Text of a file, or None when it is binary (a NUL byte near the start)."""
+    if b"\0" in data[:8000]:
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "replace")
+
+
+class RepoSnapshot:
+    """The read-only view of a repository that checks work on."""
+
+    kind = "abstract"
+
+    def __init__(self, name: str, paths: Iterable[str], max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.name = name
+        self.paths: tuple[str, ...] = tuple(sorted(set(paths)))
+        self.max_bytes = max_bytes
+        self._bytes: dict[str, bytes | None] = {}
+        self.skipped: dict[str, str] = {}  # path -> why it was not read
+
+    # ---- identity -------------------------------------------------------------------------
+    root: Path | None = None
+    ref: str | None = None
+    commit: str | None = None
+
+    # ---- listing --------------------------------------------------------------------------
+    @cached_property
+    def _path_set(self) -> frozenset[str]:
+        return frozenset(self.paths)
+
+    @cached_property
+    def _by_lower_name(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for path in self.paths:
+            index.setdefault(path.rpartition("/")[2].lower(), []).append(path)
+        return index
+
+    def exists(self, path: str) -> bool:
+        return path in self._path_set
+
+    def first(self, candidates: Iterable[str]) -> str | None:
+        """The first candidate path that exists, in the order given (exact case)."""
+        for path in candidates:
+            if path in self._path_set:
+                return path
+        return None
+
+    def named(self, *names: str) -> list[str]:
+        """Every path whose file name is one of `names`, ignoring case, in path order."""
+        found: list[str] = []
+        for name in names:
+            found.extend(self._by_lower_name.get(name.lower(), ()))
+        return sorted(set(found))
+
+    def under(self, directory: str) -> list[str]:
+        """Every path below `directory` (no trailing slash; "" for all)."""
+        if not directory:
+            return list(self.paths)
+        prefix = directory.rstrip("/") + "/"
+        start = bisect.bisect_left(self.paths, prefix)
+        end = bisect.bisect_left(self.paths, prefix[:-1] + "0")  # "0" sorts right after "/"
+        return list(self.paths[start:end])
+
+    def is_dir(self, directory: str) -> bool:
+        return bool(self.under(directory))
+
+    # ---- reading --------------------------------------------------------------------------
+    def read_bytes(self, path: str) -> bytes | None:
+        """The bytes of a listed file, or None (missing, a link out, too large, not a file)."""
+        if path not in self._bytes:
+            self._bytes[path] = self._load(path) if path in self._path_set else None
+        return self._bytes[path]
+
+    def read_text(self, path: str) -> str | None:
+        data = self.read_bytes(path)
+        return None if data is None else _decode(data)
+
+    def prefetch(self, paths: Iterable[str]) -> None:
+        """Hint that these files will be read; sources that can batch reads do so."""
+
+    def _load(self, path: str) -> bytes | None:
+        raise NotImplementedError
+
+    def _too_big(self, path: str, size: int) -> bool:
+        if size > self.max_bytes:
+            self.skipped[path] = f"larger than {self.max_bytes} bytes ({size})"
+            return True
+        return False
+
+    # ---- history --------------------------------------------------------------------------
+    def git(self, *args: str) -> str:
+        """Run a read-only git command against the repository's history."""
+        raise NoHistory(f"{self.name} is not a git repository")
+
+    @property
+    def has_history(self) -> bool:
+        return False
+
+    @cached_property
+    def is_shallow(self) -> bool:
+        if not self.has_history:
+            return False
+        return self.git("rev-parse", "--is-shallow-repository").strip() == "true"
+
+    def close(self) -> None:
+        """Release resources (the cat-file process of a ref snapshot)."""
+
+    def __enter__(self) -> RepoSnapshot:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _FilesystemSnapshot(RepoSnapshot):
+    """Reads files from disk under `root`, refusing any path whose real location is outside it."""
+
+    def __init__(self, root: Path, name: str, paths: Iterable[str], max_bytes: int) -> None:
+        super().__init__(name, paths, max_bytes)
+        self.root = root
+        self._real_root = os.path.realpath(root)
+
+    def _load(self, path: str) -> bytes | None:
+        full = os.path.join(self.root, path)
+        real = os.path.realpath(full)
+        if real != self._real_root and not real.startswith(self._real_root + os.sep):
+            self.skipped[path] = "a link that points outside the repository"
+            return None
+        try:
+            if not os.path.isfile(real):
+                return None
+            if self._too_big(path, os.path.getsize(real)):
+                return None
+            with open(real, "rb") as handle:
+                return handle.read(self.max_bytes + 1)
+        except OSError as exc:
+            self.skipped[path] = f"unreadable: {exc.strerror}"
+            return None
+
+
+class DirectorySnapshot(_FilesystemSnapshot):
+    """A plain directory: every file below it, except .git internals; links are not descended."""
+
+    kind = "directory"
+
+    def __init__(self, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        paths = []
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+            dirnames[:] = [d for d in dirnames if d != ".git"]
+            rel = os.path.relpath(dirpath, root)
+            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+            paths.extend(prefix + f for f in filenames)
+            # a link to a directory is listed as an entry, not followed
+            paths.extend(prefix + d for d in dirnames if os.path.islink(os.path.join(dirpath, d)))
+        super().__init__(root, root.resolve().name, paths, max_bytes)
+
+
+class WorktreeSnapshot(_FilesystemSnapshot):
+    """A git working tree: tracked files plus untracked files that git does not ignore."""
+
+    kind = "worktree"
+
+    def __init__(self, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        out = run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+        super().__init__(root, _repo_name(root), (p for p in out.split("\0") if p), max_bytes)
+        self.ref = "WORKTREE"
+        head = run_git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False).strip()
+        self.commit = head or None
+
+    def git(self, *args: str) -> str:
+        return run_git(self.root, *args)
+
+    @property
+    def has_history(self) -> bool:
+        return self.commit is not None
+
+
+class RefSnapshot(RepoSnapshot):
+    """A git ref read from objects, without a checkout: `ls-tree` once, `cat-file --batch` to read."""
+
+    kind = "ref"
+
+    def __init__(self, root: Path, ref: str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        commit = run_git(root, "rev-parse", "--verify", "-q", f"{ref}^{{commit}}", check=False).strip()
+        if not commit:
+            raise UserError(f"unknown git ref {ref!r} in {root}")
+        out = run_git(root, "ls-tree", "-r", "-z", "--full-tree", commit)
+        self._entries: dict[str, tuple[str, str]] = {}  # path -> (mode, sha)
+        for record in out.split("\0"):
+            if not record:
+                continue
+            meta, _, path = record.partition("\t")
+            mode, _type, sha = meta.split(" ")
+            self._entries[path] = (mode, sha)
+        super().__init__(_repo_name(root), self._entries.keys(), max_bytes)
+        self.root = root
+        self.ref = ref
+        self.commit = commit
+        self._batch: subprocess.Popen | None = None
+
+    def _cat_file(self, sha: str) -> tuple[int, bytes | None]:
+        if self._batch is None:
+            self._batch = subprocess.Popen(
+                ["git", "-C", str(self.root), "cat-file", "--batch"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            )
+        assert self._batch.stdin and self._batch.stdout
+        self._batch.stdin.write(sha.encode() + b"\n")
+        self._batch.stdin.flush()
+        header = self._batch.stdout.readline().split()
+        if len(header) < 3:  # "<sha> missing" in a partial clone without that blob
+            return 0, None
+        size = int(header[2])
+        if size > self.max_bytes:
+            remaining = size + 1
+            while remaining:
+                remaining -= len(self._batch.stdout.read(min(remaining, 1 << 20)))
+            return size, None
+        data = self._batch.stdout.read(size)
+        self._batch.stdout.read(1)  # trailing newline
+        return size, data
+
+    def _load(self, path: str, hops: int = 0) -> bytes | None:
+        mode, sha = self._entries[path]
+        if mode == _GITLINK_MODE:
+            return None
+        size, data = self._cat_file(sha)
+        if data is None:
+            self.skipped[path] = (
+                f"larger than {self.max_bytes} bytes ({size})" if size else "object not available"
+            )
+            return None
+        if mode != _SYMLINK_MODE:
+            return data
+        target = _resolve_link(path, data.decode("utf-8", "replace"))
+        if target is None or target not in self._entries or hops >= _MAX_LINK_HOPS:
+            self.skipped[path] = "a link that points outside the repository"
+            return None
+        return self._load(target, hops + 1)
+
+    def git(self, *args: str) -> str:
+        return run_git(self.root, *args)
+
+    @property
+    def has_history(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        if self._batch is not None:
+            assert self._batch.stdin
+            self._batch.stdin.close()
+            self._batch.wait()
+            self._batch = None
+
+
+def _resolve_link(link_path: str, target: str) -> str | None:
+    """The repository path a relative link points to, or None when it leaves the repository."""
+    if target.startswith("/"):
+        return None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(link_path), target))
+    if joined == ".." or joined.startswith("../"):
+        return None
+    return joined
+
+
+def _repo_name(root: Path) -> str:
+    return Path(root).resolve().name
+
+
+def open_snapshot(path: str | Path, ref: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> RepoSnapshot:
+    """Open the snapshot the user asked for; a bad path or ref is a UserError."""
+    root = Path(path)
+    if not root.exists():
+        raise UserError(f"path does not exist: {path}")
+    if not root.is_dir():
+        raise UserError(f"not a directory: {path}")
+    inside_git = run_git(root, "rev-parse", "--is-inside-work-tree", check=False).strip() == "true"
+    is_bare = run_git(root, "rev-parse", "--is-bare-repository", check=False).strip() == "true"
+    if ref is not None or is_bare:
+        if not (inside_git or is_bare):
+            raise UserError(f"--ref needs a git repository, and {path} is not one")
+        return RefSnapshot(root, ref or "HEAD", max_bytes)
+    if inside_git:
+        return WorktreeSnapshot(root, max_bytes)
+    return DirectorySnapshot(root, max_bytes)
