@@ -1,0 +1,147 @@
+"""The Report: plain data, serialisable to the JSON contract (DESIGN.md §3, schema_version "1").
+
+Renderers and publishers only read it. Pass/fail is decided by scoring, carried here as `passed`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from standards_check import __version__
+from standards_check.model import ERROR, FAIL, PASS, SKIP, WAIVED, Location
+
+SCHEMA_VERSION = "1"
+CATEGORIES = ("ownership", "knowledge", "delivery", "reliability", "security")
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Waiver:
+    check: str
+    reason: str
+    expires: str | None
+    approved_by: str | None = None
+    state: str = "active"  # active | expired | invalid
+    problem: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "reason": self.reason, "expires": self.expires, "approved_by": self.approved_by,
+            "state": self.state, "problem": self.problem,
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    """One policy rule's result."""
+
+    check: str
+    title: str
+    category: str
+    severity: str
+    weight: float
+    level: int
+    status: str
+    score: float
+    message: str
+    locations: tuple[Location, ...] = ()
+    remediation: str = ""
+    waiver: Waiver | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Whether this result counts towards the score: skipped and waived rules do not."""
+        return self.status in (PASS, FAIL, ERROR)
+
+    @property
+    def is_failure(self) -> bool:
+        return self.status in (FAIL, ERROR)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check, "title": self.title, "category": self.category,
+            "severity": self.severity, "weight": self.weight, "level": self.level,
+            "status": self.status, "score": round(self.score, 4), "message": self.message,
+            "locations": [loc.to_dict() for loc in self.locations],
+            "remediation": self.remediation,
+            "waiver": self.waiver.to_dict() if self.waiver else None,
+        }
+
+
+@dataclass(frozen=True)
+class Diff:
+    base_ref: str
+    base_score: float
+    score_delta: float
+    new_failures: tuple[str, ...]
+    fixed: tuple[str, ...]
+    base_commit: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "base_ref": self.base_ref, "base_commit": self.base_commit,
+            "base_score": self.base_score, "score_delta": self.score_delta,
+            "new_failures": list(self.new_failures), "fixed": list(self.fixed),
+        }
+
+
+@dataclass(frozen=True)
+class Gate:
+    min_score: float
+    min_level: int
+    fail_on_new: bool
+    reasons: tuple[str, ...] = ()  # why it failed; empty when it passed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "min_score": self.min_score, "min_level": self.min_level,
+            "fail_on_new": self.fail_on_new, "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    repository: dict[str, Any]  # name, path, ref, commit
+    policy: dict[str, Any]  # name, version
+    score: float
+    level: int
+    level_name: str | None
+    passed: bool
+    gate: Gate
+    categories: dict[str, dict[str, Any]]
+    results: tuple[Result, ...]
+    diff: Diff | None = None
+    warnings: tuple[str, ...] = ()
+    tool: dict[str, str] = field(default_factory=lambda: {"name": "standards-check", "version": __version__})
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.passed else 1
+
+    def by_status(self, *statuses: str) -> list[Result]:
+        return [r for r in self.results if r.status in statuses]
+
+    @property
+    def failures(self) -> list[Result]:
+        return self.by_status(FAIL, ERROR)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": dict(self.tool),
+            "repository": dict(self.repository),
+            "policy": dict(self.policy),
+            "score": self.score,
+            "level": self.level,
+            "level_name": self.level_name,
+            "passed": self.passed,
+            "gate": self.gate.to_dict(),
+            "categories": {name: dict(value) for name, value in self.categories.items()},
+            "results": [r.to_dict() for r in self.results],
+            "diff": self.diff.to_dict() if self.diff else None,
+            "warnings": list(self.warnings),
+        }
+
+
+__all__ = ["Report", "Result", "Diff", "Gate", "Waiver", "CATEGORIES", "SEVERITIES",
+           "PASS", "FAIL", "SKIP", "ERROR", "WAIVED"]
