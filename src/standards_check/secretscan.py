@@ -51,6 +51,13 @@ COMBINED = re2.compile(
     "|".join(f"(?P<{name}>{pattern})" for name, _, pattern in SECRET_PATTERNS).encode()
 )
 
+# Every pattern above starts with one of these literals: searching for them alone is about twice
+# as fast as the combined pattern, and almost every file has none of them.
+PREFILTER = re2.compile(
+    rb"-----BEGIN|A[KSBC][IC]A|gh[pousr]_|github_pat_|gl(?:pat|dt|ptt|rt)-|xox[baprs]-|hooks\.slack\.com"
+    rb"|k_live_|AIza|npm_|pypi-|SG\.|shp(?:at|ca|pa|ss)_|sk-|do[opr]_v1_|AccountKey="
+)
+
 # Values that documentation and tests use on purpose (AWS's documented example key pair, ...).
 _FAKE_MARKERS = (b"example", b"dummy", b"fake", b"sample", b"xxxxxx", b"placeholder", b"redacted",
                  b"your_", b"your-", b"test", b"0000000000", b"1234567890", b"abcdefghij")
@@ -182,7 +189,7 @@ def scan(snapshot: RepoSnapshot, max_files: int, max_file_bytes: int,
             result.files_skipped += 1
             continue
         result.files_scanned += 1
-        if COMBINED.search(data) is None:  # the common case: one linear pass, no line counting
+        if PREFILTER.search(data) is None or COMBINED.search(data) is None:  # the common case
             continue
         test_path = in_test_path(path)
         for line, kind, fake in scan_bytes(data):
