@@ -690,8 +690,9 @@ def _command_tools(text: str) -> Iterator[tuple[str, int]]:
     """(tool, offset) for each SAST command found in a script."""
     for tool, pattern in _SAST_COMMANDS:
         match = pattern.search(text)
-        if match is not None:
-            yield tool, match.start()
+        if match is not None:  # skip the separator the pattern starts with (it may be a newline)
+            found = match.group()
+            yield tool, match.start() + len(found) - len(found.lstrip(" \t\r\n;&|(`'\"/"))
 
 
 def _text_line(text: str, offset: int) -> int:
