@@ -84,15 +84,24 @@ def test_fixtures_placeholders_and_vendored_files_do_not_count(make_repo):
     assert "ignored" in outcome.message
 
 
-def test_real_looking_token_in_tests_still_counts(make_repo):
-    repo = make_repo({"tests/test_api.py": f"TOKEN = '{SAMPLES['GitHub token']}'\n"})
+@pytest.mark.parametrize("path", ["tests/test_api.py", "pkg/client_test.go", "src/api.spec.ts",
+                                  "src/test/java/ClientTest.java", "test_client.py", "examples/demo.env"])
+def test_matches_in_test_files_are_counted_not_reported(make_repo, path):
+    repo = make_repo({path: f"TOKEN = '{SAMPLES['GitHub token']}'\n"})
     outcome = evaluate(repo, "secrets.committed")
-    assert lines(outcome) == [("tests/test_api.py", 1)]
+    assert outcome.status == "pass" and "1 placeholder or test-fixture match ignored" in outcome.message
+    assert lines(evaluate(repo, "secrets.committed", ignore_test_fixtures=False)) == [(path, 1)]
 
 
-def test_private_keys_in_tests_count_when_asked(make_repo):
-    repo = make_repo({"tests/fixtures/server.key": SAMPLES["private key"]})
-    assert evaluate(repo, "secrets.committed", ignore_test_fixtures=False).status == "fail"
+def test_private_key_introduced_as_a_test_key_is_a_fixture(make_repo):
+    text = "var TestSSHKeyPair = struct{ Key string }{\n\tKey: `" + SAMPLES["private key"] + "`,\n}\n"
+    repo = make_repo({"helpers/ssh/stub_server.go": text, "deploy/id_rsa": SAMPLES["private key"]})
+    assert lines(evaluate(repo, "secrets.committed")) == [("deploy/id_rsa", 1)]
+
+
+def test_low_variety_values_are_placeholders(make_repo):
+    repo = make_repo({"runner.go": tok('Token: "gl', 'rt-', 'aaa_cccbbbdddooo2222"\n')})
+    assert evaluate(repo, "secrets.committed").status == "pass"
 
 
 @pytest.mark.parametrize("text, line", [

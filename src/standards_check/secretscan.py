@@ -45,6 +45,7 @@ SECRET_PATTERNS: tuple[tuple[str, str, str], ...] = (
 
 _KEY_BODY = re2.compile(rb"[A-Za-z0-9+/]{40}")
 _KEY_WINDOW = 300  # bytes after the header where the key material must start
+_KEY_CONTEXT = 200  # bytes before the header that may say it is a test key
 
 KINDS = {name: label for name, label, _ in SECRET_PATTERNS}
 COMBINED = re2.compile(
@@ -69,7 +70,7 @@ SKIP_DIRS = frozenset({
     ".git", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".gradle", ".yarn", ".pnpm-store",
     "Pods", "Carthage", ".terraform",
 })
-# Paths where fixtures and examples live: a match there is counted only when it does not look fake.
+# Paths where fixtures and examples live: matches there are counted apart, not reported.
 TEST_DIRS = frozenset({
     "test", "tests", "testdata", "test_data", "testing", "__tests__", "__mocks__", "spec", "specs",
     "fixtures", "fixture", "__fixtures__", "examples", "example", "samples", "sample", "mocks",
@@ -109,7 +110,7 @@ class SecretFinding:
 class ScanResult:
     findings: list[SecretFinding] = field(default_factory=list)
     ignored_fake: int = 0          # matches that look like documented or placeholder values
-    ignored_in_tests: int = 0      # fake-looking matches under test/fixture/example paths
+    ignored_in_tests: int = 0      # matches in test files and under test/fixture/example paths
     files_scanned: int = 0
     files_skipped: int = 0         # chosen but unreadable, binary or above the size cap
     files_not_scanned: int = 0     # left out by max_files
@@ -135,8 +136,7 @@ def looks_fake(value: bytes) -> bool:
     lower = value.lower()
     if any(marker in lower for marker in _FAKE_MARKERS):
         return True
-    body = value[-24:]
-    return len(set(body)) < 8
+    return len(set(value[-16:])) < 8  # random key material has ~13 distinct of 16 characters
 
 
 def _key_body(data: bytes, header_end: int) -> bytes | None:
@@ -154,13 +154,29 @@ def _key_body(data: bytes, header_end: int) -> bytes | None:
     return body
 
 
+_TEST_FILE_SUFFIXES = ("_test.go", "_test.py", "_tests.py", "_test.rb", "_spec.rb", "_test.exs",
+                       "_test.dart", "_test.rs", "_test.c", "_test.cc", "_test.cpp", "test.java",
+                       "tests.java", "test.kt", "tests.kt", "test.scala", "spec.scala", "test.cs",
+                       "tests.cs", "test.php", "test.swift", "tests.swift", "_test.ts", "_test.js")
+_TEST_FILE_MARKERS = (".test.", ".spec.", "_test.", "-test.", ".tests.")
+# Private keys written next to these words are fixtures (TestSSHKeyPair = ..., fakeKey := ...).
+_FIXTURE_CONTEXT = re2.compile(rb"(?i)test|fake|dummy|mock|stub|example|sample|fixture")
+
+
 def in_test_path(path: str) -> bool:
-    parts = path.lower().split("/")[:-1]
-    return not TEST_DIRS.isdisjoint(parts)
+    """Under a test/fixture/example directory, or a test file by the usual naming conventions."""
+    lower = path.lower()
+    directory, _, name = lower.rpartition("/")
+    if directory and not TEST_DIRS.isdisjoint(directory.split("/")):
+        return True
+    return (name.startswith(("test_", "test-")) or name.endswith(_TEST_FILE_SUFFIXES)
+            or any(marker in name for marker in _TEST_FILE_MARKERS))
 
 
 def scan_bytes(data: bytes) -> Iterable[tuple[int, str, bool]]:
-    """(line, kind, looks_fake) for each match in `data`; the match text goes no further."""
+    """(line, kind, looks_fake) for each match in `data`; the match text goes no further.
+    A private key counts as fake when its material looks fake or the code just before its header
+    calls it a test, fake, dummy, mock, stub, example or fixture key."""
     for match in COMBINED.finditer(data):
         name = match.lastgroup
         if isinstance(name, bytes):
@@ -170,7 +186,7 @@ def scan_bytes(data: bytes) -> Iterable[tuple[int, str, bool]]:
             body = _key_body(data, match.end())
             if body is None:
                 continue
-            fake = looks_fake(body)
+            fake = looks_fake(body) or _FIXTURE_CONTEXT.search(data[max(0, start - _KEY_CONTEXT):start]) is not None
         else:
             fake = looks_fake(match.group())
         yield data.count(b"\n", 0, start) + 1, KINDS[name], fake
@@ -191,16 +207,15 @@ def scan(snapshot: RepoSnapshot, max_files: int, max_file_bytes: int,
         result.files_scanned += 1
         if PREFILTER.search(data) is None or COMBINED.search(data) is None:  # the common case
             continue
-        test_path = in_test_path(path)
+        test_path = ignore_test_fixtures and in_test_path(path)
         for line, kind, fake in scan_bytes(data):
-            if fake:
-                if test_path:
-                    result.ignored_in_tests += 1
-                else:
-                    result.ignored_fake += 1
-            elif test_path and ignore_test_fixtures and kind == "private key":
-                # Test suites commit throwaway keys on purpose (TLS and SSH fixtures).
+            if test_path:
+                # Test suites commit throwaway keys and realistic-looking tokens on purpose (TLS
+                # and SSH fixtures, token parsers' tests); reporting them costs more trust than
+                # the rare real secret in a test file is worth. Counted, not reported.
                 result.ignored_in_tests += 1
+            elif fake:
+                result.ignored_fake += 1
             else:
                 result.findings.append(SecretFinding(path, line, kind))
     result.findings.sort()

@@ -444,15 +444,18 @@ _FULL_SHA = re2.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 _DOCKER_DIGEST = re2.compile(r"@sha256:[0-9a-f]{64}$")
 
 
-def action_is_pinned(uses: str, trusted_owners: set[str], require_docker_digest: bool) -> bool | None:
+def action_is_pinned(uses: str, trusted_owners: set[str], require_docker_digest: bool,
+                     allowed_tags: set[str] = frozenset()) -> bool | None:
     """True pinned, False unpinned third-party, None not subject (local, trusted, docker without rule)."""
     if uses.startswith("./") or uses.startswith("../"):
         return None
     if uses.startswith("docker://"):
         return bool(_DOCKER_DIGEST.search(uses)) if require_docker_digest else None
-    name, _, ref = uses.partition("@")
+    name, at, ref = uses.partition("@")
+    if not at:
+        return None  # not a reference to another repository (GitHub requires @ref there)
     owner = name.split("/", 1)[0].lower()
-    if owner in trusted_owners:
+    if owner in trusted_owners or name.lower() in allowed_tags:
         return None
     return bool(_FULL_SHA.match(ref.strip()))
 
@@ -462,6 +465,7 @@ def workflows_pinned_actions(ctx: CheckContext, params: dict) -> Outcome:
     if not parsed and not broken:
         return Outcome.skipped("No GitHub Actions workflows in .github/workflows/.")
     trusted = {owner.lower() for owner in params["trusted_owners"]}
+    allowed_tags = {name.lower() for name in params["allow_tags"]}
     steps = list(all_steps(parsed))
     for action in composite_actions(ctx.snapshot):
         steps.extend(action.steps)
@@ -469,7 +473,7 @@ def workflows_pinned_actions(ctx: CheckContext, params: dict) -> Outcome:
     for step in steps:
         if not step.uses:
             continue
-        verdict = action_is_pinned(step.uses, trusted, params["require_docker_digest"])
+        verdict = action_is_pinned(step.uses, trusted, params["require_docker_digest"], allowed_tags)
         if verdict is True:
             pinned += 1
         elif verdict is False:
@@ -502,8 +506,9 @@ _UNTRUSTED_REF = re2.compile(
     r"|github\.event\.pull_request\.merge_commit_sha|github\.event\.workflow_run\.head_(?:sha|branch|commit)"
     r"|github\.event\.workflow_run\.pull_requests"
 )
-# In a run: script, these check out or fetch the pull request's code.
-_RUN_CHECKOUT = re2.compile(r"gh pr checkout|git (?:fetch|checkout|switch|pull)\b[^\n]*(?:pull/|\$\{\{)")
+# In a run: script, these bring the pull request's code in when given its ref (directly, or
+# through the step's env: HEAD_REF: ${{ github.head_ref }} ... git fetch origin "$HEAD_REF").
+_RUN_GIT = re2.compile(r"\bgit\s+(?:-C\s+\S+\s+)?(?:fetch|checkout|switch|pull|merge|reset)\b")
 # Conditions that keep forks out: the job only runs for branches of this repository.
 _SAME_REPO_GUARD = re2.compile(
     r"head\.repo\.full_name\s*==\s*github\.repository|github\.repository\s*==\s*github\.event\.pull_request\.head\.repo\.full_name"
@@ -544,8 +549,13 @@ def _untrusted_checkout(step: StepRef) -> bool:
         repository = step.with_.get("repository")
         return any(isinstance(v, str) and _UNTRUSTED_REF.search(v) for v in (ref, repository))
     if step.run:
-        return bool(_RUN_CHECKOUT.search(step.run)) and (
-            "gh pr checkout" in step.run or bool(_UNTRUSTED_REF.search(step.run)))
+        if "gh pr checkout" in step.run:
+            return True
+        if _RUN_GIT.search(step.run) is None:
+            return False
+        env = step.step.get("env")
+        env_values = [v for v in env.values() if isinstance(v, str)] if isinstance(env, dict) else []
+        return any(_UNTRUSTED_REF.search(text) for text in [step.run, *env_values])
     return False
 
 
