@@ -345,7 +345,14 @@ def _resolve_link(link_path: str, target: str) -> str | None:
 
 
 def _repo_name(root: Path) -> str:
-    return Path(root).resolve().name
+    """owner/name from the origin remote's URL when there is one, else the directory's name."""
+    url = run_git(root, "config", "--get", "remote.origin.url", check=False).strip()
+    if url:
+        parts = url.rstrip("/").removesuffix(".git").replace(":", "/").split("/")
+        if len(parts) >= 2 and parts[-1] and parts[-2]:
+            return f"{parts[-2]}/{parts[-1]}"
+    resolved = Path(root).resolve()
+    return resolved.name.removesuffix(".git") or resolved.parent.name
 
 
 def open_snapshot(path: str | Path, ref: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> RepoSnapshot:
