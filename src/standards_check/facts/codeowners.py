@@ -39,7 +39,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+if TYPE_CHECKING:
+    from standards_check.snapshot import RepoSnapshot
 
 GITHUB_LOCATIONS: tuple[str, ...] = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 GITLAB_LOCATION = ".gitlab/CODEOWNERS"
@@ -625,32 +628,38 @@ class CodeownersFile:
     """What the scanner found: the file used (or None), where it looked, and the parsed rules."""
 
     path: str | None
-    searched: tuple[str, ...]
+    searched: tuple[str, ...] = GITHUB_LOCATIONS
     codeowners: Codeowners | None = None
-    error: str | None = None  # the file exists but could not be read (too large, binary)
+    text: str | None = None
+    error: str | None = None  # the file exists but could not be read
+    rejected: bool = False  # GitHub itself would not load it (3 MB or more)
     ignored: tuple[str, ...] = ()  # other CODEOWNERS files the platform does not read
 
+    def parsed(self, dialect: str = AUTO) -> Codeowners | None:
+        """The rules read in `dialect` (`auto` keeps what was detected)."""
+        if self.codeowners is None or self.text is None:
+            return None
+        if dialect in (AUTO, self.codeowners.dialect):
+            return self.codeowners
+        return Codeowners.parse(self.text, self.path, dialect)
 
-def find_codeowners(snapshot) -> CodeownersFile:  # type: ignore[no-untyped-def]
-    return parse_codeowners(snapshot)
 
-
-def parse_codeowners(snapshot) -> CodeownersFile:  # type: ignore[no-untyped-def]
+def parse_codeowners(snapshot: RepoSnapshot) -> CodeownersFile:
     """The CODEOWNERS GitHub would use in this snapshot, parsed (GitLab's location as a fallback)."""
     found = snapshot.first(GITHUB_LOCATIONS) or snapshot.first([GITLAB_LOCATION])
-    candidates = set(GITHUB_LOCATIONS) | {GITLAB_LOCATION}
-    others = tuple(p for p in snapshot.named("CODEOWNERS") if p != found and (
-        p in candidates or p.lower() in {c.lower() for c in candidates}))
+    # Files named like CODEOWNERS (any case) in a place GitHub or GitLab looks, not the one used.
+    places = {c.lower() for c in (*GITHUB_LOCATIONS, GITLAB_LOCATION)}
+    ignored = tuple(p for p in snapshot.named("CODEOWNERS") if p != found and p.lower() in places)
     if found is None:
-        return CodeownersFile(None, GITHUB_LOCATIONS, ignored=others)
+        return CodeownersFile(None, ignored=ignored)
     data = snapshot.read_bytes(found)
     if data is None:
-        reason = getattr(snapshot, "skipped", {}).get(found, "not a readable file")
-        return CodeownersFile(found, GITHUB_LOCATIONS, error=reason, ignored=others)
+        reason = snapshot.skipped.get(found, "not a readable file")
+        return CodeownersFile(found, error=reason, ignored=ignored)
     if len(data) >= MAX_BYTES:
-        return CodeownersFile(found, GITHUB_LOCATIONS, ignored=others,
-                              error=f"{len(data)} bytes; GitHub does not load a CODEOWNERS of 3 MB or more")
+        return CodeownersFile(found, ignored=ignored, rejected=True,
+                              error=f"{len(data)} bytes, and GitHub does not load a CODEOWNERS of 3 MB or more")
     if b"\0" in data[:8000]:
-        return CodeownersFile(found, GITHUB_LOCATIONS, error="a binary file", ignored=others)
+        return CodeownersFile(found, error="a binary file", ignored=ignored)
     text = data.decode("utf-8-sig", "replace")
-    return CodeownersFile(found, GITHUB_LOCATIONS, Codeowners.parse(text, found), ignored=others)
+    return CodeownersFile(found, codeowners=Codeowners.parse(text, found), text=text, ignored=ignored)
