@@ -102,12 +102,16 @@ def codeowners_coverage(ctx: CheckContext, params: dict) -> Outcome:
     if not unowned:
         return Outcome.partial(1.0, summary, [Location(fact.path)], threshold=minimum)
     groups, loose = _largest_unowned(paths, unowned)
-    named = [f"{d}/ ({n:,} files)" for d, n in groups[:MAX_LISTED]]
+    named = [f"{d}/ ({_files(n)})" for d, n in groups[:MAX_LISTED]]
     if loose:
-        named.append(f"{loose:,} other files")
+        named.append(f"{_files(loose)} elsewhere")
     message = f"{summary}; unowned: {', '.join(named)}"
     locations = [Location(fact.path)] + [Location(d + "/") for d, _ in groups[:MAX_LISTED]]
     return Outcome.partial(share, message, locations, threshold=minimum)
+
+
+def _files(count: int) -> str:
+    return f"{count:,} file" + ("" if count == 1 else "s")
 
 
 def _percent(share: float) -> str:

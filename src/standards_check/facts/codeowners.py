@@ -154,7 +154,7 @@ def _normalise(path: str) -> str:
 
 # ---- line parsing -----------------------------------------------------------------------------
 def _split_words(line: str, escapes: bool = True) -> list[str]:
-    """Words split at unescaped whitespace; a word starting with `#` begins a trailing comment."""
+    """Words split at unescaped whitespace; after the first word (the pattern) `#` starts a comment."""
     words: list[str] = []
     current: list[str] = []
     i = 0
@@ -168,8 +168,8 @@ def _split_words(line: str, escapes: bool = True) -> list[str]:
             if current:
                 words.append("".join(current))
                 current = []
-        elif ch == "#" and not current and words:
-            break  # an inline comment after the pattern
+        elif ch == "#" and words:
+            break  # an inline comment: anywhere after the pattern, as GitHub reads `@a #note`
         else:
             current.append(ch)
         i += 1
