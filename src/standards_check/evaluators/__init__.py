@@ -9,11 +9,14 @@ from __future__ import annotations
 from typing import Callable
 
 from standards_check.context import CheckContext
-from standards_check.evaluators import presence
+from standards_check.evaluators import ownership, presence
 from standards_check.model import Outcome
 
 Evaluator = Callable[[CheckContext, dict], Outcome]
 
 REGISTRY: dict[str, Evaluator] = {
     **presence.EVALUATORS,
+    "codeowners.present": ownership.codeowners_present,
+    "codeowners.valid": ownership.codeowners_valid,
+    "codeowners.coverage": ownership.codeowners_coverage,
 }

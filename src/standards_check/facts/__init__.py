@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from standards_check.facts.codeowners import parse_codeowners
 from standards_check.facts.workflows import parse_workflows
 
 PARSERS: dict[str, Callable[[Any], Any]] = {
+    "codeowners": parse_codeowners,
     "workflows": parse_workflows,
 }
