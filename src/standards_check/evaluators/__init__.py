@@ -7,8 +7,13 @@ from __future__ import annotations
 from typing import Callable
 
 from standards_check.context import CheckContext
+from standards_check.evaluators import reliability
 from standards_check.model import Outcome
 
 Evaluator = Callable[[CheckContext, dict], Outcome]
 
-REGISTRY: dict[str, Evaluator] = {}
+REGISTRY: dict[str, Evaluator] = {
+    "slo.present": reliability.slo_present,
+    "slo.valid": reliability.slo_valid,
+    "alerts.runbook_links": reliability.alerts_runbook_links,
+}
