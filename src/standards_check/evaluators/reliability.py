@@ -123,3 +123,10 @@ def alerts_runbook_links(ctx: CheckContext, params: dict) -> Outcome:
         f"(e.g. {examples}){_more(len(missing))}{skipped_note}.",
         [Location(r.path, r.line) for r in missing[:MAX_LOCATIONS]],
     )
+
+
+EVALUATORS = {
+    "slo.present": slo_present,
+    "slo.valid": slo_valid,
+    "alerts.runbook_links": alerts_runbook_links,
+}
