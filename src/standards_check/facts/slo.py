@@ -213,7 +213,8 @@ def schema_problems(fmt: str, doc: YamlDocument, prefix: tuple, data: Any) -> li
     problems = []
     for error in _validator(fmt).iter_errors(data):
         where = tuple(error.absolute_path)
-        problems.append((where, SloProblem(doc.line_of(*prefix, *where), f"{_dotted(where)}: {error.message}")))
+        full = prefix + where
+        problems.append((where, SloProblem(doc.line_of(*full), f"{_dotted(full)}: {error.message}")))
     return problems
 
 
@@ -237,7 +238,8 @@ class _At:
         self.doc, self.prefix = doc, prefix
 
     def problem(self, path: tuple, message: str) -> SloProblem:
-        return SloProblem(self.doc.line_of(*self.prefix, *path), f"{_dotted(path)}: {message}")
+        full = self.prefix + tuple(path)
+        return SloProblem(self.doc.line_of(*full), f"{_dotted(full)}: {message}")
 
 
 def _dict(value: Any) -> dict:

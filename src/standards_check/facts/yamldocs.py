@@ -30,9 +30,20 @@ class YamlDocument:
     positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     line: int = 1  # where the document starts
 
-    def line_of(self, *path: Any) -> int | None:
-        line, _ = yamlio.position_of(self.positions, path)
-        return line if line is not None else self.line
+    def line_of(self, *path: Any) -> int:
+        """Line of the value at `path` (keys and indexes), or of its nearest parent.
+
+        For a mapping entry this is the line of its key (`spec:`), not of the first nested value:
+        that is the line a reader looks at for "spec: 'service' is a required property".
+        """
+        path = tuple(path)
+        while True:
+            position = self.positions.get(path + ("__key__",)) or self.positions.get(path)
+            if position is not None:
+                return position[0]
+            if not path:
+                return self.line
+            path = path[:-1]
 
 
 def load_documents(text: str, keep: Callable[[Any], bool] | None = None) -> list[YamlDocument]:
