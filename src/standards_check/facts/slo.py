@@ -297,9 +297,11 @@ def _openslo_v1_rules(at: _At, data: dict) -> list[SloProblem]:
             if "indicator" in objective:
                 out.extend(_openslo_v1_indicator(at, where + ("indicator",), objective["indicator"]))
     for index, window in enumerate(_list(spec.get("timeWindow"))):
-        if isinstance(window, dict) and window.get("isRolling") is not True and "calendar" not in window:
+        # as the v1 JSON Schema has it: a calendar is required once isRolling is given and not true
+        if isinstance(window, dict) and "isRolling" in window and window["isRolling"] is not True \
+                and "calendar" not in window:
             out.append(at.problem(("spec", "timeWindow", index),
-                                  "a window that is not rolling (isRolling: true) needs a calendar"))
+                                  "a window that is not rolling (isRolling: false) needs a calendar"))
     return out
 
 
