@@ -32,6 +32,9 @@ ALERT_DIRS = frozenset({
     "monitoring", "observability", "mixins", "thanos", "mimir", "cortex", "loki",
 })
 _NAME_HINTS = ("rule", "alert", "prometheus")
+# substrings one of which every candidate path contains (a cheap first test on the listing)
+_HINTS = ("rule", "alert", "prometheus", "monitoring", "observability", "mixins", "thanos", "mimir",
+          "cortex", "loki")
 # an `alert:` key, as a rule item writes it; checked on the text before any YAML is parsed
 _ALERT_KEY = re.compile(r"(?m)^[ \t-]*[\"']?alert[\"']?[ \t]*:")
 
@@ -69,7 +72,7 @@ def _is_candidate(name: str, dirs: tuple[str, ...]) -> bool:
 
 
 def parse_alert_rules(snapshot: RepoSnapshot) -> AlertFacts:
-    facts = AlertFacts(candidates=select_yaml(snapshot, _is_candidate))
+    facts = AlertFacts(candidates=select_yaml(snapshot, _HINTS, _is_candidate))
     for path, text in read_candidates(snapshot, facts.candidates):
         if not _ALERT_KEY.search(text):
             continue

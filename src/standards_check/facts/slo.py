@@ -117,7 +117,7 @@ def _is_strong(path: str) -> bool:
 
 
 def parse_slos(snapshot: RepoSnapshot) -> SloFacts:
-    facts = SloFacts(candidates=select_yaml(snapshot, _is_candidate))
+    facts = SloFacts(candidates=select_yaml(snapshot, ("slo", "monitoring", "observability", "pyrra"), _is_candidate))
     for path, text in read_candidates(snapshot, facts.candidates):
         strong = _is_strong(path)
         if not strong and not any(marker in text for marker in _MARKERS):

@@ -77,16 +77,19 @@ def looks_templated(text: str) -> bool:
     return "{{" in text or "{%" in text
 
 
-def select_yaml(snapshot: RepoSnapshot, wanted: Callable[[str, tuple[str, ...]], bool]) -> list[str]:
-    """YAML paths for which `wanted(lowercase file name, lowercase directory parts)` holds.
+def select_yaml(snapshot: RepoSnapshot, hints: tuple[str, ...],
+                wanted: Callable[[str, tuple[str, ...]], bool]) -> list[str]:
+    """YAML paths that contain one of `hints` (lowercase substrings) and satisfy
+    `wanted(lowercase file name, lowercase directory parts)`.
 
-    One pass of plain string tests over the listing (no regular expressions, no reads): DESIGN.md §7.
+    One pass of plain substring tests over the listing, the precise test only on the few paths a
+    hint matched; no regular expressions, no reads (DESIGN.md §7).
     """
     selected = []
     for path in snapshot.paths:
-        if not path.endswith(YAML_SUFFIXES) and not path.endswith((".YAML", ".YML")):
-            continue
         lowered = path.lower()
+        if not lowered.endswith(YAML_SUFFIXES) or not any(hint in lowered for hint in hints):
+            continue
         *dirs, name = lowered.split("/")
         if IGNORED_DIRS.intersection(dirs):
             continue
