@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from standards_check.context import CheckContext
-from standards_check.evaluators import ownership, presence
+from standards_check.evaluators import ownership, presence, reliability
 from standards_check.model import Outcome
 
 Evaluator = Callable[[CheckContext, dict], Outcome]
@@ -19,4 +19,5 @@ REGISTRY: dict[str, Evaluator] = {
     "codeowners.present": ownership.codeowners_present,
     "codeowners.valid": ownership.codeowners_valid,
     "codeowners.coverage": ownership.codeowners_coverage,
+    **reliability.EVALUATORS,
 }
