@@ -6,8 +6,15 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from standards_check.facts.adr import parse_adrs
+from standards_check.facts.catalog_info import parse_catalog_info
+from standards_check.facts.runbooks import parse_incident_docs, parse_runbooks
 from standards_check.facts.workflows import parse_workflows
 
 PARSERS: dict[str, Callable[[Any], Any]] = {
     "workflows": parse_workflows,
+    "adr": parse_adrs,
+    "catalog_info": parse_catalog_info,
+    "runbooks": parse_runbooks,
+    "incident_docs": parse_incident_docs,
 }
