@@ -180,7 +180,7 @@ def evaluate_runbook_fresh(ctx: CheckContext, params: dict) -> Outcome:
     if not stale:
         return Outcome.passed(f"All {_plural(judged, 'runbook')} changed within {max_age:.0f} days{note}.",
                               [Location(p) for p in fresh])
-    stale.sort(key=lambda s: -s[1])
+    stale.sort(key=lambda s: (s[2], s[0]))  # oldest first
     detail = "; ".join(f"{p} last changed {age:.0f} days ago ({_day(epoch)})" for p, age, epoch in stale[:_SHOWN])
     more = f"; and {len(stale) - _SHOWN} more" if len(stale) > _SHOWN else ""
     return Outcome.partial(
