@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from standards_check.context import CheckContext
 from standards_check.facts import history
-from standards_check.facts.adr import DEFAULT_DIRS, AdrRecord, AdrSet, parse_adrs
+from standards_check.facts.adr import AdrRecord, AdrSet, parse_adrs
 from standards_check.model import Location, Outcome
 
 _SHOWN = 5  # problems spelled out in a message; every one is in the locations
@@ -242,4 +242,8 @@ def evaluate_fresh(ctx: CheckContext, params: dict) -> Outcome:
                      "decision records")
 
 
-__all__ = ["evaluate_present", "evaluate_format", "evaluate_fresh", "freshness", "DEFAULT_DIRS"]
+EVALUATORS = {
+    "adr.present": evaluate_present,
+    "adr.format": evaluate_format,
+    "adr.fresh": evaluate_fresh,
+}

@@ -307,3 +307,13 @@ def evaluate_catalog_owner(ctx: CheckContext, params: dict) -> Outcome:
     return Outcome.partial(owned / total if total else 0.0,
                            f"{owned} of {_plural(total, 'catalog entity')} name an owner: {detail}{more}.",
                            [location for location, _ in problems])
+
+
+EVALUATORS = {
+    "runbook.present": evaluate_runbook_present,
+    "runbook.sections": evaluate_runbook_sections,
+    "runbook.fresh": evaluate_runbook_fresh,
+    "oncall.defined": evaluate_oncall_defined,
+    "incident.postmortem_template": evaluate_postmortem_template,
+    "catalog.owner": evaluate_catalog_owner,
+}
