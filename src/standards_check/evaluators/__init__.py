@@ -10,6 +10,7 @@ from typing import Callable
 
 from standards_check.context import CheckContext
 from standards_check.evaluators import ownership, presence, reliability
+from standards_check.evaluators import knowledge, operations, presence
 from standards_check.model import Outcome
 
 Evaluator = Callable[[CheckContext, dict], Outcome]
@@ -20,4 +21,6 @@ REGISTRY: dict[str, Evaluator] = {
     "codeowners.valid": ownership.codeowners_valid,
     "codeowners.coverage": ownership.codeowners_coverage,
     **reliability.EVALUATORS,
+    **knowledge.EVALUATORS,
+    **operations.EVALUATORS,
 }
