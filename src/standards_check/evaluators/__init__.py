@@ -7,8 +7,11 @@ from __future__ import annotations
 from typing import Callable
 
 from standards_check.context import CheckContext
+from standards_check.evaluators import delivery
 from standards_check.model import Outcome
 
 Evaluator = Callable[[CheckContext, dict], Outcome]
 
-REGISTRY: dict[str, Evaluator] = {}
+REGISTRY: dict[str, Evaluator] = {
+    **delivery.EVALUATORS,
+}
