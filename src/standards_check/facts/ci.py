@@ -593,7 +593,7 @@ def _circleci(snapshot: RepoSnapshot, model: CiPipelines) -> None:
             ci_job = CiJob(CIRCLECI, name, path, _line(positions, "workflows"), on_pr, note)
             ci_job.actions.append(CiStep(f"orb job {name}", path, ci_job.line))
             if "/" in name and re.search(r"(?i)test|rspec|pytest|jest", name.split("/", 1)[1]):
-                ci_job.steps.append(CiStep(f"# orb job\n{name.split('/', 1)[1]}", path, ci_job.line))
+                ci_job.steps.append(CiStep(f"circleci-orb {name}", path, ci_job.line))
             model.jobs.append(ci_job)
             continue
         if not isinstance(job, dict):
@@ -635,7 +635,7 @@ def _circleci_steps(steps: Any, where: tuple, commands: dict, positions: dict, p
         elif "/" in str(name):
             ci_job.actions.append(CiStep(f"orb command {name}", path, line))
             if re.search(r"(?i)(^|[-_/])(test|pytest|jest|rspec|mocha)", str(name).split("/", 1)[1]):
-                ci_job.steps.append(CiStep(str(name).split("/", 1)[1].replace("-", " "), path, line))
+                ci_job.steps.append(CiStep(f"circleci-orb {name}", path, line))
 
 
 # ============================================================================================

@@ -373,6 +373,8 @@ def classify_command(tokens: list[str], index: ScriptIndex | None, depth: int = 
         return _from_script_file(script, index, depth) if script else None
     if base in _NO_OP_HEADS:
         return None
+    if base == "circleci-orb" and args:  # an orb job/command named like a test run (`python/test`)
+        return Finding(TEST, f"orb {args[0]}")
     if base in ("docker", "docker-compose", "podman", "nix", "nix-shell", "kubectl", "ssh", "vagrant",
                 "flatpak-builder", "schroot", "chroot", "toolbox", "distrobox", "devcontainer",
                 "make-in-docker"):
