@@ -11,6 +11,7 @@ from typing import Callable
 from standards_check.context import CheckContext
 from standards_check.evaluators import ownership, presence, reliability
 from standards_check.evaluators import knowledge, operations, presence
+from standards_check.evaluators import delivery
 from standards_check.model import Outcome
 
 Evaluator = Callable[[CheckContext, dict], Outcome]
@@ -23,4 +24,5 @@ REGISTRY: dict[str, Evaluator] = {
     **reliability.EVALUATORS,
     **knowledge.EVALUATORS,
     **operations.EVALUATORS,
+    **delivery.EVALUATORS,
 }

@@ -12,6 +12,7 @@ from standards_check.facts.slo import parse_slos
 from standards_check.facts.adr import parse_adrs
 from standards_check.facts.catalog_info import parse_catalog_info
 from standards_check.facts.runbooks import parse_incident_docs, parse_runbooks
+from standards_check.facts.ci import parse_ci
 from standards_check.facts.workflows import parse_workflows
 
 PARSERS: dict[str, Callable[[Any], Any]] = {
@@ -23,4 +24,5 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "catalog_info": parse_catalog_info,
     "runbooks": parse_runbooks,
     "incident_docs": parse_incident_docs,
+    "ci": parse_ci,
 }
