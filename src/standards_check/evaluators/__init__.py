@@ -12,6 +12,7 @@ from standards_check.context import CheckContext
 from standards_check.evaluators import ownership, presence, reliability
 from standards_check.evaluators import knowledge, operations, presence
 from standards_check.evaluators import delivery
+from standards_check.evaluators import security
 from standards_check.model import Outcome
 
 Evaluator = Callable[[CheckContext, dict], Outcome]
@@ -25,4 +26,12 @@ REGISTRY: dict[str, Evaluator] = {
     **knowledge.EVALUATORS,
     **operations.EVALUATORS,
     **delivery.EVALUATORS,
+    # security
+    "security.policy": security.security_policy,
+    "deps.update_tool": security.deps_update_tool,
+    "security.sast": security.security_sast,
+    "workflows.permissions": security.workflows_permissions,
+    "workflows.pinned_actions": security.workflows_pinned_actions,
+    "workflows.dangerous_triggers": security.workflows_dangerous_triggers,
+    "secrets.committed": security.secrets_committed,
 }
