@@ -9,10 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from standards_check.context import CheckContext
-from standards_check.evaluators import ownership, presence, reliability
-from standards_check.evaluators import knowledge, operations, presence
-from standards_check.evaluators import delivery
-from standards_check.evaluators import security
+from standards_check.evaluators import delivery, knowledge, operations, ownership, presence, reliability, security
 from standards_check.model import Outcome
 
 Evaluator = Callable[[CheckContext, dict], Outcome]
