@@ -325,7 +325,9 @@ class RefSnapshot(RepoSnapshot):
         if mode != _SYMLINK_MODE:
             return data
         target = _resolve_link(path, data.decode("utf-8", "replace"))
-        if target is None or target not in self._entries or hops >= _MAX_LINK_HOPS:
+        if target is not None and target not in self._entries:
+            return None  # a link to a directory inside the repository: not a file
+        if target is None or hops >= _MAX_LINK_HOPS:
             self.skipped[path] = "a link that points outside the repository"
             return None
         return self._load(target, hops + 1)
