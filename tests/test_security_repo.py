@@ -209,6 +209,34 @@ def test_sast(make_repo, files, status, score, expected):
     assert lines(outcome) == expected
 
 
+RUFF_CI = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: uv run ruff check .\n"
+GOLANGCI_CI = ("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n"
+               "      - uses: golangci/golangci-lint-action@v8\n")
+RUFF_HOOK = "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n    hooks:\n      - id: ruff-check\n"
+
+
+@pytest.mark.parametrize("files, status", [
+    ({"pyproject.toml": '[tool.ruff.lint]\nselect = ["E", "F", "S"]\n', ".github/workflows/l.yml": RUFF_CI}, "pass"),
+    ({"ruff.toml": '[lint]\nextend-select = ["S608"]\n', ".github/workflows/l.yml": RUFF_CI}, "pass"),
+    ({"pyproject.toml": '[tool.ruff]\nselect = ["ALL"]\n', ".pre-commit-config.yaml": RUFF_HOOK + "ci: {}\n"}, "pass"),
+    # SIM, SLF and SLOT start with S but are not security rules
+    ({"pyproject.toml": '[tool.ruff.lint]\nselect = ["SIM", "SLF"]\n', ".github/workflows/l.yml": RUFF_CI}, "fail"),
+    # selected but no CI runs Ruff
+    ({"pyproject.toml": '[tool.ruff.lint]\nselect = ["S"]\n'}, "fail"),
+    # ruff.toml wins over pyproject.toml, as in Ruff
+    ({"ruff.toml": 'line-length = 100\n', "pyproject.toml": '[tool.ruff.lint]\nselect = ["S"]\n',
+      ".github/workflows/l.yml": RUFF_CI}, "fail"),
+    ({".golangci.yml": "linters:\n  enable: [gosec, govet]\n", ".github/workflows/g.yml": GOLANGCI_CI}, "pass"),
+    ({".golangci.yml": 'version: "2"\nlinters:\n  default: all\n', ".github/workflows/g.yml": GOLANGCI_CI}, "pass"),
+    ({".golangci.yml": "linters:\n  enable-all: true\n  disable: [gosec]\n", ".github/workflows/g.yml": GOLANGCI_CI},
+     "fail"),
+    ({".golangci.yml": "linters:\n  enable: [govet]\n", ".github/workflows/g.yml": GOLANGCI_CI}, "fail"),
+])
+def test_sast_through_linters(make_repo, files, status):
+    outcome = evaluate(make_repo(files), "security.sast")
+    assert outcome.status == status, outcome.message
+
+
 def test_sast_message_names_tools_and_default_setup(make_repo):
     passed = evaluate(make_repo({".github/workflows/codeql.yml": CODEQL, ".github/workflows/b.yml": BANDIT_RUN}),
                       "security.sast")

@@ -783,19 +783,11 @@ def _ci_runs_precommit(ctx: CheckContext, workflows: list[Workflow]) -> bool:
 
 
 def _precommit_sast(ctx: CheckContext, workflows: list[Workflow]) -> list[SastFinding]:
-    path = ctx.snapshot.first([".pre-commit-config.yaml", ".pre-commit-config.yml"])
-    if path is None:
-        return []
-    text = ctx.snapshot.read_text(path) or ""
-    try:
-        data, positions = yamlio.load_with_positions(text)
-    except yamlio.YamlSyntaxError:
-        return []
+    path, data, positions = _precommit_config(ctx)
     repos = data.get("repos") if isinstance(data, dict) else None
-    if not isinstance(repos, list):
+    if path is None or not isinstance(repos, list):
         return []
-    # pre-commit.ci runs the hooks on every pull request; a `ci:` block configures it.
-    in_ci = "ci" in data or _ci_runs_precommit(ctx, workflows)
+    in_ci = _precommit_in_ci(ctx, workflows, data)
     found = []
     for r_index, repo in enumerate(repos):
         hooks = repo.get("hooks") if isinstance(repo, dict) else None
@@ -804,6 +796,117 @@ def _precommit_sast(ctx: CheckContext, workflows: list[Workflow]) -> list[SastFi
             if hook_id in _PRECOMMIT_SAST:
                 line = yamlio.position_of(positions, ("repos", r_index, "hooks", h_index, "id"))[0]
                 found.append(SastFinding(_PRECOMMIT_SAST[hook_id], Location(path, line), in_ci))
+    return found
+
+
+# Linters that carry a SAST rule set: Ruff's `S` rules are Bandit's, golangci-lint can run gosec.
+# They count when CI runs the linter with those rules selected.
+_RUNS_RUFF = re2.compile(r"\bruff\s+check\b|astral-sh/ruff-action|\bruff\s+(?:--\S+\s+)*\.(?:\s|$)")
+_RUNS_GOLANGCI = re2.compile(r"golangci-lint\s+run|golangci/golangci-lint-action")
+_RUFF_SECURITY = re2.compile(r"^(?:S\d*|ALL)$")
+
+
+def _ci_scripts(ctx: CheckContext, workflows: list[Workflow]) -> list[str]:
+    """Every script and action reference CI runs, as text (workflow steps, other CI files)."""
+    texts = [s.run or s.uses for s in all_steps(workflows)]
+    for path in (".gitlab-ci.yml", *_OTHER_CI):
+        if ctx.snapshot.exists(path):
+            texts.append(ctx.snapshot.read_text(path) or "")
+    return texts
+
+
+def _precommit_config(ctx: CheckContext) -> tuple[str | None, Any, dict]:
+    """(path, data, positions) of .pre-commit-config.yaml, or (None, None, {})."""
+    path = ctx.snapshot.first([".pre-commit-config.yaml", ".pre-commit-config.yml"])
+    if path is None:
+        return None, None, {}
+    try:
+        data, positions = yamlio.load_with_positions(ctx.snapshot.read_text(path) or "")
+    except yamlio.YamlSyntaxError:
+        return path, None, {}
+    return path, data, positions
+
+
+def _precommit_in_ci(ctx: CheckContext, workflows: list[Workflow], data: Any) -> bool:
+    """pre-commit hooks run in CI: a CI step runs pre-commit, or pre-commit.ci is configured
+    (a top-level `ci:` block)."""
+    return (isinstance(data, dict) and "ci" in data) or _ci_runs_precommit(ctx, workflows)
+
+
+def _precommit_hook_ids(data: Any) -> set[str]:
+    repos = data.get("repos") if isinstance(data, dict) else None
+    return {str(h.get("id")) for r in (repos if isinstance(repos, list) else []) if isinstance(r, dict)
+            for h in (r.get("hooks") or []) if isinstance(h, dict)}
+
+
+def _ci_runs(ctx: CheckContext, workflows: list[Workflow], pattern: Any, hook_ids: tuple[str, ...]) -> bool:
+    if any(pattern.search(text) for text in _ci_scripts(ctx, workflows)):
+        return True
+    _, data, _ = _precommit_config(ctx)
+    return bool(_precommit_hook_ids(data) & set(hook_ids)) and _precommit_in_ci(ctx, workflows, data)
+
+
+def _load_toml(text: str) -> Any:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: no TOML reader in the standard library
+        return None
+    try:
+        return tomllib.loads(text)
+    except ValueError:
+        return None
+
+
+def _ruff_security_rules(ctx: CheckContext) -> str | None:
+    """The Ruff configuration file that selects the flake8-bandit (S) rules, if any."""
+    for path in ("ruff.toml", ".ruff.toml", "pyproject.toml"):
+        if not ctx.snapshot.exists(path):
+            continue
+        data = _load_toml(ctx.snapshot.read_text(path) or "")
+        if not isinstance(data, dict):
+            continue
+        ruff = data.get("tool", {}).get("ruff") if path == "pyproject.toml" else data
+        if not isinstance(ruff, dict):
+            continue
+        lint = ruff.get("lint") if isinstance(ruff.get("lint"), dict) else {}
+        codes = [*(lint.get("select") or ruff.get("select") or []),
+                 *(lint.get("extend-select") or ruff.get("extend-select") or [])]
+        if any(isinstance(c, str) and _RUFF_SECURITY.match(c) for c in codes):
+            return path
+        return None  # Ruff reads the first configuration it finds
+    return None
+
+
+def _golangci_gosec(ctx: CheckContext) -> str | None:
+    """The golangci-lint configuration file that enables gosec, if any."""
+    for path in (".golangci.yml", ".golangci.yaml", ".golangci.toml", ".golangci.json"):
+        if not ctx.snapshot.exists(path):
+            continue
+        text = ctx.snapshot.read_text(path) or ""
+        try:
+            data = _load_toml(text) if path.endswith(".toml") else yamlio.load(text)
+        except yamlio.YamlSyntaxError:
+            return None
+        linters = data.get("linters") if isinstance(data, dict) else None
+        if not isinstance(linters, dict):
+            return None
+        enabled = [str(x) for x in linters.get("enable") or []]
+        disabled = [str(x) for x in linters.get("disable") or []]
+        everything = linters.get("enable-all") is True or linters.get("default") == "all"
+        return path if ("gosec" in enabled or everything) and "gosec" not in disabled else None
+    return None
+
+
+def _linter_sast(ctx: CheckContext, workflows: list[Workflow]) -> list[SastFinding]:
+    found = []
+    ruff = _ruff_security_rules(ctx)
+    if ruff is not None:
+        in_ci = _ci_runs(ctx, workflows, _RUNS_RUFF, ("ruff", "ruff-check"))
+        found.append(SastFinding("Bandit rules (Ruff S)", Location(ruff), in_ci))
+    golangci = _golangci_gosec(ctx)
+    if golangci is not None:
+        in_ci = _ci_runs(ctx, workflows, _RUNS_GOLANGCI, ("golangci-lint", "golangci-lint-full"))
+        found.append(SastFinding("gosec (golangci-lint)", Location(golangci), in_ci))
     return found
 
 
@@ -822,6 +925,7 @@ def security_sast(ctx: CheckContext, params: dict) -> Outcome:
     findings += _gitlab_sast(ctx.snapshot)
     findings += _other_ci_sast(ctx.snapshot)
     findings += _precommit_sast(ctx, parsed)
+    findings += _linter_sast(ctx, parsed)
     in_ci = [f for f in findings if f.in_ci]
     if in_ci:
         tools = sorted({f.tool for f in in_ci})
@@ -831,8 +935,8 @@ def security_sast(ctx: CheckContext, params: dict) -> Outcome:
     if local:
         tools = sorted({f.tool for f in local})
         return Outcome.failed(
-            f"{', '.join(tools)} run only as pre-commit hooks on developers' machines; no CI job runs "
-            f"them (run `pre-commit run --all-files` in CI, or use pre-commit.ci){_broken_note(broken)}.",
+            f"{', '.join(tools)} are configured but no CI job runs them (they run only on developers' "
+            f"machines); run them in CI, e.g. `pre-commit run --all-files`{_broken_note(broken)}.",
             [f.location for f in local], score=params["partial_score"])
     config = _codeql_config(ctx.snapshot)
     if config is not None:
