@@ -217,7 +217,9 @@ RUFF_HOOK = "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n   
 
 @pytest.mark.parametrize("files, status", [
     ({"pyproject.toml": '[tool.ruff.lint]\nselect = ["E", "F", "S"]\n', ".github/workflows/l.yml": RUFF_CI}, "pass"),
-    ({"ruff.toml": '[lint]\nextend-select = ["S608"]\n', ".github/workflows/l.yml": RUFF_CI}, "pass"),
+    ({"ruff.toml": '[lint]\nextend-select = ["S"]\n', ".github/workflows/l.yml": RUFF_CI}, "pass"),
+    # one picked rule is not the Bandit rule set (astral-sh/ruff selects only S602)
+    ({"ruff.toml": '[lint]\nextend-select = ["S602"]\n', ".github/workflows/l.yml": RUFF_CI}, "fail"),
     ({"pyproject.toml": '[tool.ruff]\nselect = ["ALL"]\n', ".pre-commit-config.yaml": RUFF_HOOK + "ci: {}\n"}, "pass"),
     # SIM, SLF and SLOT start with S but are not security rules
     ({"pyproject.toml": '[tool.ruff.lint]\nselect = ["SIM", "SLF"]\n', ".github/workflows/l.yml": RUFF_CI}, "fail"),
