@@ -385,6 +385,17 @@ def test_dangerous_triggers_partial_credit_and_injection_switch(make_repo):
     assert evaluate(repo, "workflows.dangerous_triggers", check_script_injection=False).status == "pass"
 
 
+def test_reusable_workflow_called_from_a_privileged_one(make_repo):
+    caller = "on: pull_request_target\njobs:\n  build:\n    uses: ./.github/workflows/build.yml\n"
+    called = PWN_REQUEST.replace("on:\n  pull_request_target:\n    types: [opened, synchronize]\n",
+                                 "on: workflow_call\n")
+    repo = make_repo({".github/workflows/preview.yml": caller, ".github/workflows/build.yml": called})
+    outcome = evaluate(repo, "workflows.dangerous_triggers")
+    assert lines(outcome) == [(".github/workflows/build.yml", 7)]
+    repo = make_repo({".github/workflows/build.yml": called})  # called from nowhere privileged
+    assert evaluate(repo, "workflows.dangerous_triggers").status == "pass"
+
+
 def test_injection_in_composite_action(make_repo):
     action = ("runs:\n  using: composite\n  steps:\n    - shell: bash\n"
               "      run: echo '${{ github.event.pull_request.title }}'\n")

@@ -171,7 +171,7 @@ def _dependabot(snapshot: RepoSnapshot, check_manifests: bool) -> tuple[float, s
         data, positions = yamlio.load_with_positions(text)
     except yamlio.YamlSyntaxError as exc:
         return 0.25, f"{path} is not valid YAML ({exc.message}), so Dependabot ignores it", [Location(path, exc.line)]
-    if not isinstance(data, dict) or data.get("version") != 2:
+    if not isinstance(data, dict) or str(data.get("version")) != "2":
         line = yamlio.position_of(positions, ("version",))[0] if isinstance(data, dict) else 1
         return 0.25, f"{path} does not declare `version: 2`, so Dependabot rejects it", [Location(path, line)]
     updates = data.get("updates")
@@ -563,8 +563,26 @@ def _runs_code(step: StepRef) -> bool:
     return bool(step.run) or step.uses.startswith("./")
 
 
-def dangerous_checkouts(workflow: Workflow) -> list[tuple[Location, str]]:
-    triggers = [t for t in PRIVILEGED_TRIGGERS if t in workflow.triggers]
+def privileged_workflows(workflows: list[Workflow]) -> dict[str, list[str]]:
+    """path -> the privileged triggers it runs under: its own, or those of a workflow in this
+    repository that calls it as a reusable workflow (`uses: ./.github/workflows/x.yml`)."""
+    by_path = {w.path: w for w in workflows}
+    privileged = {w.path: [t for t in PRIVILEGED_TRIGGERS if t in w.triggers] for w in workflows}
+    privileged = {path: triggers for path, triggers in privileged.items() if triggers}
+    queue = list(privileged)
+    while queue:
+        caller = queue.pop()
+        for job in by_path[caller].jobs.values():
+            uses = job.get("uses")
+            if isinstance(uses, str) and uses.startswith("./"):
+                target = uses[2:].partition("@")[0]
+                if target in by_path and target not in privileged:
+                    privileged[target] = privileged[caller]
+                    queue.append(target)
+    return privileged
+
+
+def dangerous_checkouts(workflow: Workflow, triggers: list[str]) -> list[tuple[Location, str]]:
     if not triggers:
         return []
     found = []
@@ -608,8 +626,9 @@ def workflows_dangerous_triggers(ctx: CheckContext, params: dict) -> Outcome:
         return Outcome.skipped("No GitHub Actions workflows in .github/workflows/.")
     problems: list[tuple[Location, str]] = []
     bad_workflows = set()
+    privileged = privileged_workflows(parsed)
     for workflow in parsed:
-        found = dangerous_checkouts(workflow)
+        found = dangerous_checkouts(workflow, privileged.get(workflow.path, []))
         if params["check_script_injection"]:
             found += script_injections(all_steps([workflow]))
         problems.extend(found)
@@ -622,7 +641,6 @@ def workflows_dangerous_triggers(ctx: CheckContext, params: dict) -> Outcome:
             if found:
                 bad_workflows.add(action.path)
     if not problems:
-        privileged = [w.path for w in parsed if any(t in w.triggers for t in PRIVILEGED_TRIGGERS)]
         detail = (f"{_plural(len(privileged), 'workflow')} on pull_request_target/workflow_run "
                   "never run the pull request's code" if privileged
                   else "no workflow runs on pull_request_target or workflow_run")
