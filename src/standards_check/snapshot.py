@@ -139,9 +139,10 @@ class RepoSnapshot:
         data = self.read_bytes(path)
         return None if data is None else _decode(data)
 
-    def iter_bytes(self, paths: Iterable[str]) -> Iterator[tuple[str, bytes | None]]:
+    def iter_bytes(self, paths: Iterable[str], follow_links: bool = True) -> Iterator[tuple[str, bytes | None]]:
         """(path, bytes or None) for each path, WITHOUT keeping the bytes: for scans over many
-        files (secrets.committed) that would otherwise hold the whole repository in memory."""
+        files (secrets.committed) that would otherwise hold the whole repository in memory.
+        With follow_links=False a link reads as None (its target is listed and read itself)."""
         for path in paths:
             if path in self._bytes:
                 yield path, self._bytes[path]
@@ -212,7 +213,7 @@ class _FilesystemSnapshot(RepoSnapshot):
             self.skipped[path] = f"unreadable: {exc.strerror}"
             return None
 
-    def iter_bytes(self, paths: Iterable[str]) -> Iterator[tuple[str, bytes | None]]:
+    def iter_bytes(self, paths: Iterable[str], follow_links: bool = True) -> Iterator[tuple[str, bytes | None]]:
         """As RepoSnapshot.iter_bytes, with the same refusal of links out of the repository, but
         cheaper per file: each directory's real path is resolved once (one lstat per directory,
         not realpath's lstat of every component of every file), and the file is opened with
@@ -232,7 +233,8 @@ class _FilesystemSnapshot(RepoSnapshot):
             try:
                 fd = os.open(os.path.join(real_dir, name), flags)
             except OSError:  # a link (ELOOP), gone, or unreadable: the careful way decides
-                yield path, self._load(path)
+                link = os.path.islink(os.path.join(real_dir, name))
+                yield path, None if link and not follow_links else self._load(path)
                 continue
             try:
                 info = os.fstat(fd)
@@ -379,7 +381,7 @@ class RefSnapshot(RepoSnapshot):
             return None
         return self._load(target, hops + 1)
 
-    def iter_bytes(self, paths: Iterable[str]) -> Iterator[tuple[str, bytes | None]]:
+    def iter_bytes(self, paths: Iterable[str], follow_links: bool = True) -> Iterator[tuple[str, bytes | None]]:
         """As RepoSnapshot.iter_bytes, streaming blobs through one pipelined `git cat-file --batch`
         (a writer thread feeds object names while we read), not one round trip per file."""
         paths = list(paths)
@@ -391,7 +393,7 @@ class RefSnapshot(RepoSnapshot):
             if path in self._bytes or path not in self._entries:
                 yield path, self._bytes.get(path)
             elif self._entries[path][0] in (_SYMLINK_MODE, _GITLINK_MODE):
-                yield path, self._load(path)
+                yield path, self._load(path) if follow_links else None
             else:
                 yield next(streamed)
 

@@ -33,7 +33,8 @@ def _listing(locations: list[Location], limit: int = 5) -> str:
 
 def _workflows(ctx: CheckContext) -> tuple[list[Workflow], list[Workflow]]:
     """(workflows that parsed, workflows that did not)."""
-    parsed, broken = [], []
+    parsed: list[Workflow] = []
+    broken: list[Workflow] = []
     for workflow in ctx.fact("workflows"):
         (broken if workflow.error else parsed).append(workflow)
     return parsed, broken
@@ -445,7 +446,7 @@ _DOCKER_DIGEST = re2.compile(r"@sha256:[0-9a-f]{64}$")
 
 
 def action_is_pinned(uses: str, trusted_owners: set[str], require_docker_digest: bool,
-                     allowed_tags: set[str] = frozenset()) -> bool | None:
+                     allowed_tags: frozenset[str] | set[str] = frozenset()) -> bool | None:
     """True pinned, False unpinned third-party, None not subject (local, trusted, docker without rule)."""
     if uses.startswith("./") or uses.startswith("../"):
         return None
@@ -876,6 +877,10 @@ def _load_toml(text: str) -> Any:
         return None
 
 
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _ruff_security_rules(ctx: CheckContext) -> str | None:
     """The Ruff configuration file that selects the flake8-bandit (S) rules, if any."""
     for path in ("ruff.toml", ".ruff.toml", "pyproject.toml"):
@@ -887,9 +892,9 @@ def _ruff_security_rules(ctx: CheckContext) -> str | None:
         ruff = data.get("tool", {}).get("ruff") if path == "pyproject.toml" else data
         if not isinstance(ruff, dict):
             continue
-        lint = ruff.get("lint") if isinstance(ruff.get("lint"), dict) else {}
-        codes = [*(lint.get("select") or ruff.get("select") or []),
-                 *(lint.get("extend-select") or ruff.get("extend-select") or [])]
+        lint: dict = ruff["lint"] if isinstance(ruff.get("lint"), dict) else {}
+        codes = [code for key in ("select", "extend-select")
+                 for code in _as_list(lint.get(key) or ruff.get(key))]
         if any(isinstance(c, str) and _RUFF_SECURITY.match(c) for c in codes):
             return path
         return None  # Ruff reads the first configuration it finds
