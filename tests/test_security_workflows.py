@@ -224,6 +224,9 @@ def test_pinned_actions_reports_each_unpinned_use(make_repo):
     ("docker://alpine:3.20", {"require_docker_digest": True}, "fail"),
     ("docker://alpine@sha256:" + "a" * 64, {"require_docker_digest": True}, "pass"),
     ("./local-action", {}, "pass"),
+    # the SLSA generators must be called by tag (ossf/scorecard); a uses without @ref is no remote
+    ("slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@v2.1.0", {}, "pass"),
+    ("$/.github/workflows/build-binaries.yml", {}, "pass"),
 ])
 def test_pinned_actions_table(make_repo, uses, params, status):
     workflow = f"on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: {uses}\n"
