@@ -204,6 +204,10 @@ RUNS_PRECOMMIT = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - use
     ({".pre-commit-config.yaml": PRECOMMIT + "ci:\n  autofix_prs: false\n"}, "pass", 1.0,
      [(".pre-commit-config.yaml", 5)]),
     ({".github/codeql/codeql-config.yml": "paths: [src]\n"}, "fail", 0.5, [(".github/codeql/codeql-config.yml", None)]),
+    ({".sonarcloud.properties": "sonar.sources=src\n"}, "pass", 1.0, [(".sonarcloud.properties", None)]),
+    ({"sonar-project.properties": "sonar.projectKey=acme\n"}, "fail", 0.5, [("sonar-project.properties", None)]),
+    ({"sonar-project.properties": "sonar.projectKey=acme\n", ".github/workflows/s.yml": SONAR}, "pass", 1.0,
+     [(".github/workflows/s.yml", 6)]),
     ({"README.md": "x"}, "fail", 0.0, []),
 ])
 def test_sast(make_repo, files, status, score, expected):

@@ -950,6 +950,9 @@ def security_sast(ctx: CheckContext, params: dict) -> Outcome:
     findings += _other_ci_sast(ctx.snapshot)
     findings += _precommit_sast(ctx, parsed)
     findings += _linter_sast(ctx, parsed)
+    if ctx.snapshot.exists(".sonarcloud.properties"):
+        # SonarCloud's automatic analysis: SonarCloud itself analyses every pull request.
+        findings.append(SastFinding("SonarCloud automatic analysis", Location(".sonarcloud.properties")))
     in_ci = [f for f in findings if f.in_ci]
     if in_ci:
         tools = sorted({f.tool for f in in_ci})
@@ -968,6 +971,11 @@ def security_sast(ctx: CheckContext, params: dict) -> Outcome:
             f"{config} configures CodeQL, but no workflow here runs github/codeql-action/analyze "
             f"(it may run from an organisation-level workflow that cannot be seen here){_broken_note(broken)}.",
             [Location(config)], score=params["partial_score"])
+    if ctx.snapshot.exists("sonar-project.properties"):
+        return Outcome.failed(
+            "sonar-project.properties configures a SonarQube/SonarCloud project, but no CI job here runs "
+            f"the scanner{_broken_note(broken)}.",
+            [Location("sonar-project.properties")], score=params["partial_score"])
     return Outcome.failed(
         "No static analysis for security (CodeQL, Semgrep, SonarQube, Bandit, gosec, GitLab SAST...) "
         "runs in CI; CodeQL's default setup lives in repository settings and cannot be seen from "
