@@ -63,16 +63,20 @@ def test_results_sit_at_file_and_line_and_repository_findings_on_the_anchor() ->
     assert errored["message"]["text"].startswith("Could not be evaluated")
 
 
-@pytest.mark.parametrize("policy, repository, expected", [
-    ({"name": "p", "path": ".github/standards/policy.yaml"}, {}, ".github/standards/policy.yaml"),
-    ({"name": "p", "path": "/etc/policy.yaml"}, {"config": ".standards.yml"}, ".standards.yml"),
-    ({"name": "p"}, {"config": ".github/standards.yml"}, ".github/standards.yml"),
-])
-def test_anchor_prefers_the_policy_or_config_file(policy, repository, expected) -> None:
-    report = replace(sample_report(), policy=policy, repository=repository)
-    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+def _anchor_uris(report) -> set[str]:
+    return {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
             for r in _results(sarif_log(report)) if r["ruleId"] == "codeowners.present"}
-    assert uris == {expected}
+
+
+def test_anchor_prefers_the_repository_config(tmp_path: Path) -> None:
+    named = replace(sample_report(), repository={"name": "r", "config": ".github/standards.yml"})
+    assert _anchor_uris(named) == {".github/standards.yml"}
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github/standards.yaml").write_text("policy: baseline\n")
+    on_disk = replace(sample_report(), repository={"name": "r", "path": str(tmp_path)})
+    assert _anchor_uris(on_disk) == {".github/standards.yaml"}
+    assert _anchor_uris(sample_report()) == {"README.md"}  # the README readme.present found
+    assert "README.md" in _anchor_uris(replace(sample_report(), repository={"name": "r", "path": "/nonexistent"}))
 
 
 def test_anchor_falls_back_to_a_stable_path() -> None:

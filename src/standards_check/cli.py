@@ -55,16 +55,28 @@ def _color_wanted(output: str | None) -> bool:
 @click.option("--policy", "policy_ref", metavar="NAME[@VERSION]|FILE",
               help="Policy to score against (default: .standards.yml's, else baseline).")
 @click.option("--ref", metavar="REF", help="Scan this git ref from git objects, without checking it out.")
+@click.option("--base", metavar="REF",
+              help="Compare with this git ref: score delta, new failures, fixed rules (both sides read "
+                   "from git objects; the head is --ref or HEAD).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of standard output.")
-def scan(path: str, policy_ref: str | None, ref: str | None, fmt: str, output: str | None) -> None:
+def scan(path: str, policy_ref: str | None, ref: str | None, base: str | None, fmt: str,
+         output: str | None) -> None:
     """Scan PATH (default: .) and report its score. Exit 0 gate passed, 1 gate failed, 2 bad input."""
     from standards_check.engine import scan_path
     from standards_check.render import RENDERERS, render
 
     if fmt not in RENDERERS:
         raise click.UsageError(f"--format {fmt} is not available in this version")
-    report = scan_path(path, ref=ref, policy_ref=policy_ref)
+    if base:
+        from standards_check.diff import scan_diff
+
+        report = scan_diff(path, base, ref=ref, policy_ref=policy_ref)
+        for warning in report.warnings:
+            if warning.startswith("Diff mode skipped"):
+                click.echo(f"standards-check: warning: {warning}", err=True)
+    else:
+        report = scan_path(path, ref=ref, policy_ref=policy_ref)
     options = {"color": _color_wanted(output)} if fmt == "text" else {}
     _emit(render(report, fmt, **options), output)
     if output:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -30,7 +32,6 @@ FINGERPRINT_KEY = "standardsCheck/v1"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 # Where repository-level findings go when the report names no better file (see repository_anchor).
 DEFAULT_ANCHOR = ".standards.yml"
-_CONFIG_FILES = (".standards.yml", ".standards.yaml", ".github/standards.yml", ".github/standards.yaml")
 
 
 def render_sarif(report: Report, anchor: str | None = None) -> str:
@@ -72,19 +73,22 @@ def sarif_log(report: Report, anchor: str | None = None) -> dict[str, Any]:
 def repository_anchor(report: Report) -> str:
     """The file on which findings about the whole repository are shown.
 
-    In order: the policy file when it lives in the repository; the repository config
-    (`.standards.yml`, also under `.github/`) when the report names it; the README the
-    `readme.present` check found; else `.standards.yml` — a stable path, the place where a team
-    would record waivers for these findings (code scanning lists the alert even when that file
-    does not exist, without a code preview).
+    In order: the repository config (`.standards.yml`, also under `.github/`) when the report
+    names it or it exists in the scanned directory; the README that the `readme.present` check
+    found; else `.standards.yml` — a stable path, and the place where a team records waivers for
+    such findings (code scanning lists an alert on a missing file too, without a code preview).
+    `standards-check ci` passes the anchor it finds in the snapshot instead.
     """
-    for key in ("path", "file"):
-        value = report.policy.get(key)
-        if isinstance(value, str) and _is_repo_relative(value):
-            return value
     config = report.repository.get("config")
     if isinstance(config, str) and _is_repo_relative(config):
         return config
+    root = report.repository.get("path")
+    if isinstance(root, str) and root and os.path.isdir(root):
+        from standards_check.repoconfig import CONFIG_PATHS
+
+        for candidate in CONFIG_PATHS:
+            if os.path.isfile(os.path.join(root, candidate)):
+                return candidate
     for result in report.results:
         if result.check == "readme.present" and result.locations:
             return result.locations[0].path
@@ -190,6 +194,8 @@ def _catalog_entry(check_id: str) -> dict[str, Any]:
     from standards_check import yamlio
     from standards_check.resources import data_dir
 
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", check_id):
+        return {}
     try:
         path = data_dir("checks") / f"{check_id}.yaml"
         data = yamlio.load(path.read_text(encoding="utf-8")) if path.is_file() else None
