@@ -85,6 +85,29 @@ def scan(path: str, policy_ref: str | None, ref: str | None, base: str | None, f
     sys.exit(report.exit_code)
 
 
+@cli.command()
+@click.option("--policy", "policy", metavar="NAME[@VERSION]|FILE", help="Policy (input: policy).")
+@click.option("--path", metavar="DIR", help="Directory to scan, relative to the workspace (input: path).")
+@click.option("--fail-on", type=click.Choice(["gate", "new-failures", "never"]),
+              help="What fails the step (input: fail-on; default gate).")
+@click.option("--base-ref", metavar="REF", help="Compare with this ref (input: base-ref; default: the PR base).")
+@click.option("--sarif-file", metavar="FILE", help="Also write SARIF here (input: sarif-file).")
+@click.option("--report-json", metavar="FILE", help="Where to write the JSON report (default: $RUNNER_TEMP).")
+@click.option("--comment", type=click.Choice(["on", "off"]), help="Sticky PR comment (input: comment).")
+@click.option("--check-run", type=click.Choice(["on", "off"]), help="Check run with annotations (input: check-run).")
+def ci(**options: str | None) -> None:
+    """Run as a GitHub Actions step: scan, write the report, post the results, set outputs.
+
+    Reads GITHUB_* variables and the Action's INPUT_* variables (options here win); the token
+    comes from INPUT_GITHUB_TOKEN or GITHUB_TOKEN only, never from the command line.
+    """
+    from standards_check.commands.ci import main as run_ci
+
+    flags = {name: options.pop(name) for name in ("comment", "check_run")}
+    options.update({name: value == "on" for name, value in flags.items() if value is not None})
+    sys.exit(run_ci(options))
+
+
 @cli.group()
 def checks() -> None:
     """The check catalog."""

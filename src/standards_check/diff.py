@@ -32,8 +32,10 @@ from standards_check.model import PASS
 
 
 def scan_diff(path: str | Path, base: str, *, ref: str | None = None, policy_ref: str | None = None,
-              today: dt.date | None = None) -> Report:
-    """Scan `ref` (default HEAD) of the repository at `path` and compare it with `base`."""
+              today: dt.date | None = None, base_label: str | None = None) -> Report:
+    """Scan `ref` (default HEAD) of the repository at `path` and compare it with `base`.
+
+    `base_label` names the base in the report (e.g. the PR's base branch while `base` is its SHA)."""
     root = Path(path)
     if run_git(root, "rev-parse", "--git-dir", check=False).strip() == "":
         raise UserError(f"--base needs a git repository, and {path} is not one")
@@ -47,7 +49,7 @@ def scan_diff(path: str | Path, base: str, *, ref: str | None = None, policy_ref
         return replace(head_report, warnings=(*head_report.warnings, base_missing(base, shallow)))
     with RefSnapshot(root, base_commit) as base_snapshot:
         base_report = scan(base_snapshot, policy, today=today)
-    return with_diff(head_report, compare(base_report, head_report, base, base_commit), policy)
+    return with_diff(head_report, compare(base_report, head_report, base_label or base, base_commit), policy)
 
 
 def resolve_commit(root: Path, ref: str) -> str | None:

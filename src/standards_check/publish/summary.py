@@ -61,7 +61,10 @@ def score_line(report: Report) -> str:
     if report.diff:
         d = report.diff
         arrow = "▲" if d.score_delta > 0 else "▼" if d.score_delta < 0 else "="
-        line += f" · {arrow} {d.score_delta:+g} from `{_md(d.base_ref)}` ({d.base_score:g})"
+        base = f"`{_md(d.base_ref)}`"
+        if d.base_commit and not d.base_commit.startswith(d.base_ref):
+            base += f" ({d.base_commit[:7]})"
+        line += f" · {arrow} {d.score_delta:+g} from {base}, which scored {d.base_score:g}"
     return line
 
 
