@@ -267,7 +267,8 @@ def _post(ctx: Context, inputs: Inputs, report: Report, conclusion: str, console
         console.warning("no GitHub token (input github-token or GITHUB_TOKEN): nothing was posted; "
                         "the report is in the job summary and the report file")
         return False
-    factory = client_factory or (lambda token, url: GitHubClient(token, url, log=console.info))
+    # A comment is not worth holding a runner for long: wait at most 5 minutes on rate limits.
+    factory = client_factory or (lambda token, url: GitHubClient(token, url, max_wait=300, log=console.info))
     client = factory(ctx.token, ctx.api_url)
     if wanted_comment:
         _attempt(console, client, "the pull-request comment", lambda: _comment(ctx, inputs, report, client))
