@@ -268,10 +268,10 @@ class OpenAPIReferee:
 
 def load_referee() -> OpenAPIReferee:
     if not OPENAPI_FILE.is_file():
-        subprocess.run(["bash", str(ROOT / "scripts/fetch-test-deps.sh")], check=False)
+        subprocess.run(["bash", str(ROOT / "scripts/setup-test-github-openapi.sh")], check=False)
     if not OPENAPI_FILE.is_file():
         message = ("GitHub's OpenAPI description (npm @octokit/openapi) is not installed and "
-                   "scripts/fetch-test-deps.sh could not install it")
+                   "scripts/setup-test-github-openapi.sh could not install it")
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
