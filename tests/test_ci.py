@@ -13,6 +13,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from standards_check.commands.ci import Inputs, read_inputs, run
+from standards_check.publish.summary import findings
 from standards_check.errors import UserError
 from standards_check.publish.github import GitHubClient
 from standards_check.resources import schema_path
@@ -77,6 +78,19 @@ class Run:
     def everything_printed(self) -> str:
         files = [p.read_text() for p in (self.summary, self.output) if p.exists()]
         return "\n".join(self.lines + files)
+
+
+def read_report(ci: Run):
+    """The report file as a Report again, through the engine's own JSON contract."""
+    from standards_check.model import Location
+    from standards_check.report import Gate, Report, Result
+
+    data = ci.report()
+    results = tuple(Result(**{**r, "locations": tuple(Location(**loc) for loc in r["locations"]), "waiver": None})
+                    for r in data["results"])
+    return Report(repository=data["repository"], policy=data["policy"], score=data["score"], level=data["level"],
+                  level_name=data["level_name"], passed=data["passed"], gate=Gate(**data["gate"]),
+                  categories=data["categories"], results=results)
 
 
 @pytest.fixture
@@ -215,9 +229,11 @@ def test_checks_off_means_workflow_command_annotations(prepare, github) -> None:
     ci = prepare("push")
     ci(check_run=False)
     assert github.requests == []
-    annotations = [line for line in ci.lines if line.startswith(("::error", "::warning", "::notice"))]
+    annotations = [line for line in ci.lines if line.startswith(("::error ", "::warning ", "::notice "))]
     assert annotations and all(re.match(r"^::(error|warning|notice) file=[^,]+,line=\d+,title=[^:]+::", a)
                                for a in annotations)
+    assert len(annotations) == len(findings(read_report(ci))) or any(
+        line.startswith("::notice::") and "more findings are not annotated" in line for line in ci.lines)
 
 
 def test_pull_request_target_without_the_head_scans_what_is_there(prepare, github) -> None:
