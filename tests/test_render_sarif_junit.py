@@ -124,3 +124,40 @@ def test_junit_one_testcase_per_rule_parsed_back() -> None:
         assert (node.get("tests"), node.get("failures"), node.get("errors"), node.get("skipped")) == ("6", "2", "1", "2")
     props = {p.get("name"): p.get("value") for p in suite.iter("property")}
     assert props["score"] == "61.5" and props["passed"] == "false"
+
+
+WORKFLOW = """\
+name: ci
+on: [push]
+permissions: {contents: read}
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: docker/login-action@v3
+      - run: make test
+"""
+
+
+def test_cli_sarif_and_junit_on_a_real_repository(make_repo, sarif_validator) -> None:
+    from tests.cli_helpers import run_cli
+
+    repo = make_repo({"README.md": "# svc\n\n" + "What it does and how to run it.\n" * 5,
+                      ".github/workflows/ci.yml": WORKFLOW, ".standards.yml": "policy: production-service@1\n"})
+    result = run_cli("scan", str(repo), "--format", "sarif")
+    assert result.exit_code in (0, 1), result.output
+    log = json.loads(result.stdout)
+    assert not list(sarif_validator.iter_errors(log))
+    where = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+              r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in _results(log)}
+    assert ("workflows.pinned_actions", ".github/workflows/ci.yml", 9) in where
+    assert ("contributing.present", ".standards.yml", 1) in where  # the repository config is the anchor
+    # File-level evidence without lines ("looked in .github/, the root, docs/") is one alert.
+    [codeowners] = [r for r in _results(log) if r["ruleId"] == "codeowners.present"]
+    assert len(codeowners["relatedLocations"]) == 2
+    rule_ids = [r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]]
+    assert len(rule_ids) == len(set(rule_ids)) and "workflows.pinned_actions" in rule_ids
+    junit = run_cli("scan", str(repo), "--format", "junit")
+    cases = ET.fromstring(junit.stdout.encode()).find("testsuite").findall("testcase")
+    assert sorted(c.get("name") for c in cases) == sorted(rule_ids)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from standards_check.links import check_doc_url
 from standards_check.model import ERROR
-from standards_check.render.sarif import repository_anchor
+from standards_check.render.sarif import repository_anchor, split_locations
 from standards_check.report import Report, Result
 
 _ICON = {True: "✅", False: "❌"}
@@ -38,7 +38,7 @@ def findings(report: Report, anchor: str | None = None) -> list[Finding]:
         message = f"{prefix}{result.message}"
         if result.remediation:
             message += f"\nHow to fix: {result.remediation}"
-        located = [loc for loc in result.locations if loc.path]
+        located, _related = split_locations(result)
         if not located:
             out.append(Finding(result.check, result.severity, anchor, 1, title,
                                message + "\n(This applies to the whole repository.)"))

@@ -137,7 +137,7 @@ def _rule(result: Result) -> dict[str, Any]:
 
 
 def _results_for(result: Result, rule_index: int, anchor: str) -> list[dict[str, Any]]:
-    located = [loc for loc in result.locations if loc.path]
+    located, related = split_locations(result)
     targets: list[Location | None] = list(located) or [None]
     seen: dict[str, int] = {}
     out = []
@@ -159,6 +159,9 @@ def _results_for(result: Result, rule_index: int, anchor: str) -> list[dict[str,
                 "region": region,
             }}],
             "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(result.check, path if loc else "", nth)},
+            **({"relatedLocations": [
+                {"id": i, "physicalLocation": {"artifactLocation": {"uri": other.path, "uriBaseId": "%SRCROOT%"}}}
+                for i, other in enumerate(related, start=1)]} if related else {}),
             "properties": {"status": result.status, "score": round(result.score, 4),
                            "repositoryLevel": loc is None},
         }
@@ -170,6 +173,19 @@ def _results_for(result: Result, rule_index: int, anchor: str) -> list[dict[str,
             }]
         out.append(item)
     return out
+
+
+def split_locations(result: Result) -> tuple[list[Location], list[Location]]:
+    """The locations to report a finding at, and the others (related).
+
+    Locations with lines are each a finding. Locations without one are file-level evidence — the
+    files found, or the places looked at ("no CODEOWNERS in .github/, the root, docs/") — so the
+    finding is reported once, at the first, with the rest as related locations.
+    """
+    located = [loc for loc in result.locations if loc.path]
+    if len(located) > 1 and all(loc.line is None for loc in located):
+        return located[:1], located[1:]
+    return located, []
 
 
 def _fingerprint(check: str, path: str, nth: int) -> str:
