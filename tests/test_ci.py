@@ -283,3 +283,19 @@ def test_subdirectory_scan_reports_repository_paths(prepare, github) -> None:
     ci(path="services/api", comment=False, check_run=False)
     locations = [loc["path"] for r in ci.report()["results"] for loc in r["locations"]]
     assert "services/api/README.md" in locations
+
+
+def test_shallow_checkout_explains_and_still_reports(prepare, github, tmp_path) -> None:
+    ci = prepare("pull_request")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "tidy", f"file://{ci.repo}", str(shallow))
+    ci.env["GITHUB_WORKSPACE"] = str(shallow)
+    code = ci(fail_on="new-failures")
+    report = ci.report()
+    assert report["diff"] is None
+    [warning] = [line for line in ci.lines if line.startswith("::warning") and "Diff mode skipped" in line]
+    assert "fetch-depth: 0" in warning and "shallow" in warning
+    assert any("judging by the policy gate instead" in line for line in ci.lines)
+    assert code == (0 if report["passed"] else 1)
+    [comment] = _ours(github)
+    assert "fetch-depth: 0" in comment["body"]

@@ -287,3 +287,16 @@ def test_the_referee_rejects_what_github_would(openapi) -> None:
         assert openapi.problems(request), request
     good = Recorded("GET", f"/repos/{REPO}/issues/1/comments", {"per_page": ["100"], "page": ["2"]}, {}, None)
     assert openapi.problems(good) == []
+
+
+@pytest.mark.parametrize("ci, outcome", [("true", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_missing_referee_fails_under_ci(monkeypatch, tmp_path, ci, outcome) -> None:
+    import tests.github_fake as fake_module
+
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts/setup-test-github-openapi.sh").write_text("exit 1\n")
+    monkeypatch.setattr(fake_module, "ROOT", tmp_path)
+    monkeypatch.setattr(fake_module, "OPENAPI_FILE", tmp_path / "missing.json")
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome):
+        fake_module.load_referee()
