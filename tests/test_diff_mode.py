@@ -114,3 +114,10 @@ def test_cli_base_on_a_plain_directory_is_a_usage_error(tmp_path) -> None:
     (tmp_path / "README.md").write_text(README)
     result = run_cli("scan", str(tmp_path), "--base", "main")
     assert result.exit_code == 2 and "--base needs a git repository" in result.stderr
+
+
+def test_subdirectory_in_diff_mode_says_it_covers_the_repository(make_repo) -> None:
+    repo, _, _ = _pr(make_repo, {"README.md": README, "services/api/app.py": "x = 1\n"}, {"LICENSE": "MIT\n" * 50})
+    report = scan_diff(repo / "services" / "api", "main")
+    assert report.diff is not None
+    assert any("not only services/api/" in w for w in report.warnings)

@@ -44,6 +44,12 @@ def scan_diff(path: str | Path, base: str, *, ref: str | None = None, policy_ref
         policy = resolve_for(head, policy_ref, load_repo_config(head, today))
         head_report = scan(head, policy, today=today)
         shallow = head.is_shallow
+    prefix = run_git(root, "rev-parse", "--show-prefix", check=False).strip()
+    if prefix:
+        # A snapshot at a ref covers the whole tree; say so rather than pretend to scope it.
+        head_report = replace(head_report, warnings=(
+            *head_report.warnings,
+            f"diff mode reads whole commits: the scan covers the repository, not only {prefix.rstrip('/')}/"))
     base_commit = resolve_commit(root, base)
     if base_commit is None:
         return replace(head_report, warnings=(*head_report.warnings, base_missing(base, shallow)))
