@@ -59,7 +59,7 @@ class Run:
         self.lines: list[str] = []
 
     def client(self, token: str, url: str) -> GitHubClient:
-        return GitHubClient(token, url, sleep=self.clock.sleep, clock=self.clock, timeout=0.5,
+        return GitHubClient(token, url, sleep=self.clock.sleep, clock=self.clock, timeout=2.0,
                             log=self.lines.append)
 
     def __call__(self, **inputs: Any) -> int:
@@ -155,7 +155,7 @@ def test_faults_are_retried_and_waited_out(prepare, github) -> None:
               {"message": "API rate limit exceeded for installation ID 1."}),
         Fault("POST", r"/issues/42/comments$", 429, {"Retry-After": "9"}, {"message": "secondary rate limit"}),
         Fault("POST", r"/check-runs$", 500),
-        Fault("POST", r"/check-runs$", 201, delay=1.5),  # a slow answer: the client times out
+        Fault("POST", r"/check-runs$", 201, delay=3.0),  # a slow answer: the client times out
     ]
     code = ci()
     assert ci.clock.sleeps == [43.0, 9.0, 1.0, 2.0]

@@ -112,9 +112,9 @@ def test_spent_quota_on_a_success_waits_before_the_next_call(github: FakeGitHub)
 
 
 def test_timeout_is_retried(github: FakeGitHub) -> None:
-    github.faults.append(Fault("POST", "statuses", 201, delay=1.0))
+    github.faults.append(Fault("POST", "statuses", 201, delay=3.0))
     clock = FakeClock()
-    publish_commit_status(client_for(github, clock, timeout=0.2), REPO, SHA, state="success",
+    publish_commit_status(client_for(github, clock, timeout=1.0), REPO, SHA, state="success",
                           description="ok", context="c")
     assert clock.sleeps == [1.0]
     assert len(github.statuses) == 1
@@ -189,9 +189,9 @@ def test_sticky_comment_found_on_a_later_page(github: FakeGitHub) -> None:
 
 def test_lost_create_response_and_retry_leave_one_comment(github: FakeGitHub) -> None:
     # The first POST creates the comment but its answer arrives after the client's timeout.
-    github.faults.append(Fault("POST", "comments$", apply=True, delay=1.0))
+    github.faults.append(Fault("POST", "comments$", apply=True, delay=3.0))
     clock = FakeClock()
-    upsert_sticky_comment(client_for(github, clock, timeout=0.3), REPO, 4, MARKER, "body")
+    upsert_sticky_comment(client_for(github, clock, timeout=1.0), REPO, 4, MARKER, "body")
     assert len(github.calls("POST")) == 2
     assert [c["body"] for c in github.comments[4]] == [f"{MARKER}\nbody"]
 
