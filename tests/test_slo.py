@@ -246,6 +246,9 @@ INVALID_CASES = [
      [(17, "an SLO name must start and end with a letter or digit")]),
     ("sloth/a.yaml", SLOTH_V1.replace("    objective: 99\n", "    objective: \"99\"\n"),
      [(18, "slos[1].objective: '99' is not of type 'number'")]),
+    # camelCase keys in a prometheus/v1 file are unknown to Sloth there (it reads error_query)
+    ("sloth/a.yaml", SLOTH_V1.replace("error_query:", "errorQuery:"),
+     [(9, "slos[0].sli.events: 'error_query' is a required property")]),
     ("slos/k.yaml", SLOTH_K8S.replace("          totalQuery: sum(rate(http_requests_total[{{.window}}]))\n", ""),
      [(11, "spec.slos[0].sli.events: 'totalQuery' is a required property")]),
     ("slos/slo_g.yaml", SLO_GENERATOR_V2.replace("goal: 0.999", "goal: 99.9"),

@@ -80,7 +80,8 @@ def slo_valid(ctx: CheckContext, params: dict) -> Outcome:
         locations.extend(Location(slo.path, p.line) for p in slo.problems)
     if bad == 0:
         note = f"; {_plural(len(templated), 'templated file')} not evaluated" if templated else ""
-        return Outcome.passed(f"All {_plural(total, 'SLO')} are valid for their format{note}.")
+        what = "The SLO is valid for its format" if total == 1 else f"All {total} SLOs are valid for their format"
+        return Outcome.passed(f"{what}{note}.")
     if invalid:
         first = invalid[0]
         problem = first.problems[0]
@@ -113,9 +114,8 @@ def alerts_runbook_links(ctx: CheckContext, params: dict) -> Outcome:
     missing = [r for r in rules if not r.has_any_annotation(names)]
     wanted = " or ".join(f"`{n}`" for n in names)
     if not missing:
-        return Outcome.passed(
-            f"All {_plural(len(rules), 'alerting rule')} carry a {wanted} annotation{skipped_note}."
-        )
+        what = "The alerting rule carries" if len(rules) == 1 else f"All {len(rules)} alerting rules carry"
+        return Outcome.passed(f"{what} a {wanted} annotation{skipped_note}.")
     examples = ", ".join(r.name for r in missing[:3])
     return Outcome.partial(
         (len(rules) - len(missing)) / len(rules),
