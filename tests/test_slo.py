@@ -170,6 +170,30 @@ spec:
         metric: http_requests_total{job="checkout"}
 """
 
+KEPTN = """\
+---
+spec_version: "1.0"
+comparison:
+  compare_with: single_result
+  aggregate_function: avg
+objectives:
+  - sli: response_time_p95
+    key_sli: false
+    pass:
+      - criteria:
+          - "<=+10%"
+          - "<600"
+    warning:
+      - criteria:
+          - "<=800"
+    weight: 1
+  - sli: error_rate
+    pass: null
+total_score:
+  pass: "90%"
+  warning: "75%"
+"""
+
 PLAIN = """\
 slos:
   - name: availability
@@ -200,6 +224,7 @@ def problems(facts: SloFacts) -> list[tuple[str, int | None, str]]:
     ("config/slo_checkout_v1.yaml", SLO_GENERATOR_V1, "slo-generator/v1", 1),
     ("monitoring/pyrra/checkout.yaml", PYRRA, "pyrra/v1alpha1", 1),
     ("slo.yaml", PLAIN, "plain", 2),
+    ("service/slo.yaml", KEPTN, "keptn", 2),
     ("service/slos.yml", PLAIN, "plain", 2),
 ])
 def test_valid_documents_of_each_format(make_repo, path, text, fmt, count):
@@ -261,6 +286,8 @@ INVALID_CASES = [
      [(9, "spec.timeWindows[0].unit: 'Days' is not one of")]),
     ("monitoring/pyrra/c.yaml", PYRRA.replace('target: "99.5"', 'target: "100"').replace("window: 4w", "window: 1 month"),
      [(6, "the target '100' must lie strictly between 0 and 100"), (7, "the window '1 month' is not a Prometheus duration")]),
+    ("slo.yaml", KEPTN.replace('"<600"', '"below 600"').replace('pass: "90%"', 'pass: high'),
+     [(12, "'below 600' is not a criterion such as '<600'"), (20, "total_score.pass: 'high' is not a percentage")]),
     ("slo.yaml", PLAIN.replace("target: 99.9", "target: 100"),
      [(3, "slos[0].target: the target 100 must lie strictly between 0 and 1, or between 0 and 100")]),
     ("slo.yaml", PLAIN.replace("    window: 30d\n", ""),

@@ -17,7 +17,7 @@ _FORMAT_NAMES = {
     "openslo/v1": "OpenSLO v1", "openslo/v1alpha": "OpenSLO v1alpha", "openslo/v2alpha": "OpenSLO v2alpha",
     "sloth/prometheus-v1": "Sloth prometheus/v1", "sloth/kubernetes-v1": "Sloth PrometheusServiceLevel",
     "slo-generator/v2": "slo-generator v2", "slo-generator/v1": "slo-generator v1",
-    "pyrra/v1alpha1": "Pyrra", "plain": "plain SLO",
+    "pyrra/v1alpha1": "Pyrra", "keptn": "Keptn", "plain": "plain SLO",
 }
 
 

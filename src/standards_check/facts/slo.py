@@ -8,6 +8,7 @@ Formats recognised (by content, after selecting candidate files by name — DESI
 - Google slo-generator: `sre.google.com/v2` `ServiceLevelObjective`, and the v1 shape
   (`service_name`/`feature_name`/`slo_name`/`slo_target`/`backend`);
 - Pyrra `pyrra.dev/v1alpha1` `ServiceLevelObjective`;
+- Keptn quality-gate `slo.yaml` (`spec_version`, `objectives` of SLIs with pass/warning criteria);
 - plain documents in files named like `slo.yaml`/`slos.yml` or under `slo/`/`slos/`: explicit rules,
   a target in (0, 1) or (0, 100), a time window, an indicator.
 
@@ -43,9 +44,10 @@ SLOTH_K8S = "sloth/kubernetes-v1"
 SLO_GENERATOR_V2 = "slo-generator/v2"
 SLO_GENERATOR_V1 = "slo-generator/v1"
 PYRRA = "pyrra/v1alpha1"
+KEPTN = "keptn"
 PLAIN = "plain"
 FORMATS = (OPENSLO_V1, OPENSLO_V1ALPHA, OPENSLO_V2ALPHA, SLOTH_V1, SLOTH_K8S,
-           SLO_GENERATOR_V2, SLO_GENERATOR_V1, PYRRA, PLAIN)
+           SLO_GENERATOR_V2, SLO_GENERATOR_V1, PYRRA, KEPTN, PLAIN)
 
 # Directory names that hold SLO definitions; a file name "token" naming SLOs. A candidate matched
 # only by "slo" somewhere in its name (slow-queries.yaml) counts only when its content is an SLO.
@@ -173,6 +175,8 @@ def _recognise(path: str, doc: YamlDocument, prefix: tuple, data: dict) -> Itera
         yield _validated(SLO_GENERATOR_V1, path, doc, prefix, data, name)
     elif isinstance(api, str) and api.startswith("pyrra.dev/") and kind == "ServiceLevelObjective":
         yield _pyrra(path, doc, prefix, data)
+    elif "spec_version" in data and "objectives" in data:
+        yield from _keptn(path, doc, prefix, data)
 
 
 def _meta_name(data: dict) -> str:
@@ -503,6 +507,51 @@ def _pyrra(path: str, doc: YamlDocument, prefix: tuple, data: dict) -> Slo:
     elif len(kinds) != 1:
         out.append(at.problem(("spec", "indicator"), "set exactly one of ratio, latency, latencyNative and boolGauge"))
     return Slo(path, doc.line_of(*prefix), PYRRA, _meta_name(data), _sorted(out))
+
+
+# Keptn quality gates (keptn/spec, sre.md "Service Level Objective"): criteria such as "<600",
+# "<=+10%", ">=-5%"; a total score as a percentage.
+_KEPTN_CRITERION = re.compile(r"^\s*(<=|>=|<|>|=)\s*[+-]?\d+(\.\d+)?%?\s*$")
+_PERCENT = re.compile(r"^\s*\d+(\.\d+)?\s*%?\s*$")
+
+
+def _keptn(path: str, doc: YamlDocument, prefix: tuple, data: dict) -> Iterator[Slo]:
+    """One Slo per objective (an SLI with pass/warning criteria); file-level problems on the first."""
+    at = _At(doc, prefix)
+    file_level = []
+    if not isinstance(data.get("spec_version"), (str, int, float)) or isinstance(data.get("spec_version"), bool):
+        file_level.append(at.problem(("spec_version",), "spec_version must be a version string such as '1.0'"))
+    score = data.get("total_score")
+    if score is not None:
+        for key in ("pass", "warning"):
+            value = _dict(score).get(key)
+            if value is not None and not (isinstance(value, (str, int, float)) and _PERCENT.match(str(value))):
+                file_level.append(at.problem(("total_score", key), f"{value!r} is not a percentage such as '90%'"))
+    objectives = data.get("objectives")
+    if not isinstance(objectives, list) or not objectives:
+        yield Slo(path, doc.line_of(*prefix), KEPTN, path,
+                  _sorted(file_level + [at.problem(("objectives",), "at least one objective is required")]))
+        return
+    for index, objective in enumerate(objectives):
+        where = ("objectives", index)
+        problems = list(file_level) if index == 0 else []
+        if not isinstance(objective, dict):
+            problems.append(at.problem(where, "an objective must be a mapping with an sli"))
+            yield Slo(path, doc.line_of(*prefix, *where), KEPTN, "(not a mapping)", _sorted(problems))
+            continue
+        sli = objective.get("sli")
+        if not isinstance(sli, str) or not sli.strip():
+            problems.append(at.problem(where, "each objective names its indicator in sli"))
+        for level in ("pass", "warning"):
+            for c_index, block in enumerate(_list(objective.get(level))):
+                for k, criterion in enumerate(_list(_dict(block).get("criteria"))):
+                    if not (isinstance(criterion, str) and _KEPTN_CRITERION.match(criterion)):
+                        problems.append(at.problem(where + (level, c_index, "criteria", k),
+                                                   f"{criterion!r} is not a criterion such as '<600' or '<=+10%'"))
+        weight = objective.get("weight")
+        if weight is not None and (_number(weight) is None or weight < 0):
+            problems.append(at.problem(where + ("weight",), "weight must be a number of 0 or more"))
+        yield Slo(path, doc.line_of(*prefix, *where), KEPTN, str(sli or "(unnamed)"), _sorted(problems))
 
 
 def _plain(path: str, doc: YamlDocument, items: list[tuple[tuple, Any]]) -> Iterator[Slo]:
