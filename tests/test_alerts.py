@@ -165,3 +165,10 @@ def test_lookalikes_are_not_rules(make_repo):
         "alerting/alertmanager-config.yaml": "route:\n  receiver: '{{ template \"x\" }}'\n  - bad: [\n",
     })
     assert facts.rules == [] and facts.not_evaluated == []
+
+
+def test_prometheus_rule_in_a_file_named_for_an_slo(make_repo):
+    # seen in the wild: burn-rate alerts as a PrometheusRule in `slo.yaml`
+    text = PROMETHEUS_RULE.split("---\n")[1]
+    facts = alerts_of(make_repo, {"slo.yaml": text, "sloth/_gen/checkout.yml": RULE_FILE})
+    assert sorted({r.path for r in facts.rules}) == ["slo.yaml", "sloth/_gen/checkout.yml"]

@@ -320,6 +320,26 @@ def test_multi_document_stream_and_top_level_list(make_repo):
     assert [(p.line, "the objective must be greater than 0" in p.message) for p in broken.problems] == [(40, True)]
 
 
+SERVICES = """\
+slo_target: 99.5
+slo_window_days: 30
+services:
+  api:
+    description: Entry point
+    slo_target: 99.0
+  worker:
+    slo_target: 99.5
+    sli_query: sum(rate(jobs_failed_total[5m])) / sum(rate(jobs_total[5m]))
+"""
+
+
+def test_plain_document_with_entries_keyed_by_service(make_repo):
+    # seen in the wild: defaults at the top, one entry per service, window inherited
+    facts = facts_of(make_repo, {"slo.yaml": SERVICES})
+    assert [(s.name, s.line) for s in facts.slos] == [("api", 4), ("worker", 7)]
+    assert problems(facts) == [("slo.yaml", 4, "services.api: no indicator is set (an sli, indicator or query saying what is measured)")]
+
+
 def test_unrelated_yaml_is_not_mistaken_for_slos(make_repo):
     facts = facts_of(make_repo, {
         "slow-queries.yaml": "queries:\n  - name: x\n    target: 3\n",          # "slo" in the name only
@@ -329,6 +349,8 @@ def test_unrelated_yaml_is_not_mistaken_for_slos(make_repo):
         "vendor/github.com/x/slo.yaml": PLAIN,                                    # vendored
         "internal/testdata/slo.yaml": PLAIN.replace("99.9", "200"),              # Go test data
         "deploy/sloth/templates/deployment.yaml": "{{- if .Values.enabled }}\nkind: Deployment\n{{- end }}\n",
+        "templates/slo.yaml": "version: 1\ntitle: SLO for {{ .Service }}\nsections:\n  - id: target\n",
+        "slos/burn-rate-alerts.yaml": "groups:\n  - name: x\n    rules:\n      - alert: Burn\n        expr: up\n",
     })
     assert facts.slos == [] and facts.broken == []
 

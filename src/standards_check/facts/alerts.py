@@ -30,10 +30,12 @@ ALERT_DIRS = frozenset({
     "alerts", "alerting", "alertrules", "alert-rules", "alert_rules", "rules", "recording-rules",
     "prometheus", "prometheus-rules", "prometheus_rules", "prometheusrules", "prometheusrule",
     "monitoring", "observability", "mixins", "thanos", "mimir", "cortex", "loki",
+    "slo", "slos", "sloth", "openslo", "pyrra",
 })
-_NAME_HINTS = ("rule", "alert", "prometheus")
+# "slo": SLO burn-rate alerts and Sloth's generated rules often live in files named for SLOs
+_NAME_HINTS = ("rule", "alert", "prometheus", "slo")
 # substrings one of which every candidate path contains (a cheap first test on the listing)
-_HINTS = ("rule", "alert", "prometheus", "monitoring", "observability", "mixins", "thanos", "mimir",
+_HINTS = ("rule", "alert", "prometheus", "slo", "monitoring", "observability", "mixins", "thanos", "mimir",
           "cortex", "loki")
 # an `alert:` key, as a rule item writes it; checked on the text before any YAML is parsed
 _ALERT_KEY = re.compile(r"(?m)^[ \t-]*[\"']?alert[\"']?[ \t]*:")

@@ -477,13 +477,29 @@ _DURATION = re.compile(
 
 TARGET_KEYS = ("target", "objective", "slo_target", "sloTarget", "goal", "targetPercent", "target_percent",
                "availability_target", "slo")
-WINDOW_KEYS = ("window", "windows", "time_window", "timeWindow", "timeWindows", "period", "rolling_period",
-               "rollingPeriod", "rolling_window", "compliance_period", "compliancePeriod", "duration",
-               "calendar_period", "calendarPeriod", "budgeting_period", "evaluation_window", "slo_window")
-INDICATOR_KEYS = ("sli", "slis", "indicator", "indicatorRef", "query", "queries", "ratio", "expr", "expression",
-                  "metric", "metrics", "good", "bad", "good_query", "bad_query", "error_query", "total_query",
-                  "good_events", "bad_events", "valid_events", "total_events", "events", "filter_good",
-                  "filter_bad", "filter_valid", "errorQuery", "totalQuery", "goodQuery", "measurement")
+# Windows and indicators are recognised by the words of a key (`slo_window_days`, `rollingPeriod`,
+# `sli_query`, `good_events`); targets only by exact names, as "target" alone also names latency
+# thresholds (`latency_target: 300ms`) that are no SLO target.
+_WINDOW_WORDS = frozenset({"window", "windows", "period", "duration", "timewindow", "timewindows"})
+_INDICATOR_WORDS = frozenset({"sli", "slis", "indicator", "indicatorref", "query", "queries", "ratio", "expr",
+                              "expression", "metric", "metrics", "good", "bad", "events", "filter",
+                              "measurement", "promql"})
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+def _words(key: Any) -> set[str]:
+    return {w for w in _WORD_SPLIT.split(_CAMEL_BOUNDARY.sub("_", str(key)).lower()) if w}
+
+
+def _is_window_key(key: Any) -> bool:
+    return bool(_words(key) & _WINDOW_WORDS)
+
+
+def _is_indicator_key(key: Any) -> bool:
+    return bool(_words(key) & _INDICATOR_WORDS) and not _is_window_key(key)
+
+
 _LIST_KEYS = ("slos", "objectives", "service_level_objectives", "serviceLevelObjectives")
 
 
@@ -555,19 +571,27 @@ def _keptn(path: str, doc: YamlDocument, prefix: tuple, data: dict) -> Iterator[
 
 
 def _plain(path: str, doc: YamlDocument, items: list[tuple[tuple, Any]]) -> Iterator[Slo]:
-    """SLOs of a plain document: a `slos:` list (or mapping), a list of SLOs, or one SLO mapping."""
+    """SLOs of a plain document: lists or mappings of entries that set a target (`slos:`,
+    `services:`), a top-level list of SLOs, or one SLO mapping. Window and indicator keys at the
+    top of the document are inherited by its entries."""
     for prefix, item in items:
         if not isinstance(item, dict):
             continue
-        list_key = next((k for k in _LIST_KEYS if isinstance(item.get(k), (list, dict)) and item.get(k)), None)
-        if list_key is not None:
-            inherited = {k: v for k, v in item.items() if k in WINDOW_KEYS or k in INDICATOR_KEYS}
+        keys = [k for k in _LIST_KEYS if k in item] + [k for k in item if k not in _LIST_KEYS]
+        found = False
+        inherited = {k: v for k, v in item.items() if _is_window_key(k) or _is_indicator_key(k)}
+        for list_key in keys:
             entries = item[list_key]
-            pairs = entries.items() if isinstance(entries, dict) else enumerate(entries)
+            pairs = list(entries.items() if isinstance(entries, dict) else enumerate(entries)) \
+                if isinstance(entries, (dict, list)) else []
+            if not any(isinstance(e, dict) and any(k in e for k in TARGET_KEYS) for _, e in pairs) \
+                    and list_key not in _LIST_KEYS:
+                continue
             for key, entry in pairs:
                 if isinstance(entry, dict):
+                    found = True
                     yield _plain_slo(path, doc, prefix + (list_key, key), entry, inherited, str(key))
-        elif any(k in item for k in TARGET_KEYS):
+        if not found and any(k in item for k in TARGET_KEYS):
             yield _plain_slo(path, doc, prefix, item, {}, "")
 
 
@@ -578,7 +602,7 @@ def _plain_slo(path: str, doc: YamlDocument, prefix: tuple, entry: dict, inherit
     for k, v in entry.items():
         scope.setdefault(str(k), ((k,), v))
     for k, v in entry.items():
-        if isinstance(v, dict) and k not in INDICATOR_KEYS:
+        if isinstance(v, dict) and not _is_indicator_key(k):
             for kk, vv in v.items():
                 scope.setdefault(str(kk), ((k, kk), vv))
     out: list[SloProblem] = []
@@ -590,16 +614,15 @@ def _plain_slo(path: str, doc: YamlDocument, prefix: tuple, entry: dict, inherit
         message = _target_message(value, fraction_only=False, percent_only=False)
         if message:
             out.append(at.problem(where, message))
-    window_key = next((k for k in WINDOW_KEYS if k in scope), None)
-    if window_key is None and not any(k in inherited for k in WINDOW_KEYS):
+    window_keys = [k for k in scope if _is_window_key(k)]
+    if not window_keys and not any(_is_window_key(k) for k in inherited):
         out.append(at.problem((), "no time window is set (e.g. window: 28d)"))
-    elif window_key is not None:
+    for window_key in window_keys[:1]:
         where, value = scope[window_key]
         if not _window_ok(value):
             out.append(at.problem(where, f"the time window {value!r} is not a duration such as 28d, 4w or 1M"))
-    if not any(k in scope and scope[k][1] not in (None, "", [], {}) for k in INDICATOR_KEYS) and not any(
-        k in inherited for k in INDICATOR_KEYS
-    ):
+    has_indicator = any(_is_indicator_key(k) and v not in (None, "", [], {}) for k, (_, v) in scope.items())
+    if not has_indicator and not any(_is_indicator_key(k) for k in inherited):
         out.append(at.problem((), "no indicator is set (an sli, indicator or query saying what is measured)"))
     name = entry.get("name") or entry.get("title") or entry.get("id") or key or "(unnamed)"
     return Slo(path, doc.line_of(*prefix), PLAIN, str(name), _sorted(out))
