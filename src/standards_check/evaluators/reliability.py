@@ -55,7 +55,7 @@ def slo_present(ctx: CheckContext, params: dict) -> Outcome:
             [Location(b.path, b.line) for b in facts.broken[:MAX_LOCATIONS]],
         )
     return Outcome.failed(
-        "No SLO definitions found (looked for OpenSLO, Sloth, slo-generator, Pyrra and slo.yaml/slos/ files)."
+        "No SLO definitions found (looked for OpenSLO, Sloth, slo-generator, Pyrra, Keptn and slo.yaml/slos/ files)."
     )
 
 
@@ -116,7 +116,7 @@ def alerts_runbook_links(ctx: CheckContext, params: dict) -> Outcome:
     if not missing:
         what = "The alerting rule carries" if len(rules) == 1 else f"All {len(rules)} alerting rules carry"
         return Outcome.passed(f"{what} a {wanted} annotation{skipped_note}.")
-    examples = ", ".join(r.name for r in missing[:3])
+    examples = ", ".join(list(dict.fromkeys(r.name for r in missing))[:3])
     return Outcome.partial(
         (len(rules) - len(missing)) / len(rules),
         f"{len(missing)} of {_plural(len(rules), 'alerting rule')} have no {wanted} annotation "
