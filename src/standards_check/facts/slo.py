@@ -166,7 +166,7 @@ def _recognise(path: str, doc: YamlDocument, prefix: tuple, data: dict) -> Itera
     elif data.get("version") == "prometheus/v1":
         yield from _sloth(SLOTH_V1, path, doc, prefix, data, data, ())
     elif api == "sloth.slok.dev/v1" and kind == "PrometheusServiceLevel":
-        spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
+        spec = _dict(data.get("spec"))
         yield from _sloth(SLOTH_K8S, path, doc, prefix, data, spec, ("spec",))
     elif api == "sre.google.com/v2" and kind == "ServiceLevelObjective":
         yield _validated(SLO_GENERATOR_V2, path, doc, prefix, data, _meta_name(data))
