@@ -172,3 +172,9 @@ def test_prometheus_rule_in_a_file_named_for_an_slo(make_repo):
     text = PROMETHEUS_RULE.split("---\n")[1]
     facts = alerts_of(make_repo, {"slo.yaml": text, "sloth/_gen/checkout.yml": RULE_FILE})
     assert sorted({r.path for r in facts.rules}) == ["slo.yaml", "sloth/_gen/checkout.yml"]
+
+
+def test_prometheus_rule_in_a_file_named_for_monitoring(make_repo):
+    text = PROMETHEUS_RULE.split("---\n")[1]
+    facts = alerts_of(make_repo, {"deploy/base/monitoring.yaml": text})
+    assert [r.name for r in facts.rules] == ["PaymentsQueueBacklog", "PaymentsNoRunbook"]

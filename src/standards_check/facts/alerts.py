@@ -33,7 +33,7 @@ ALERT_DIRS = frozenset({
     "slo", "slos", "sloth", "openslo", "pyrra",
 })
 # "slo": SLO burn-rate alerts and Sloth's generated rules often live in files named for SLOs
-_NAME_HINTS = ("rule", "alert", "prometheus", "slo")
+_NAME_HINTS = ("rule", "alert", "prometheus", "slo", "monitoring", "observability")
 # substrings one of which every candidate path contains (a cheap first test on the listing)
 _HINTS = ("rule", "alert", "prometheus", "slo", "monitoring", "observability", "mixins", "thanos", "mimir",
           "cortex", "loki")
