@@ -178,3 +178,12 @@ def test_prometheus_rule_in_a_file_named_for_monitoring(make_repo):
     text = PROMETHEUS_RULE.split("---\n")[1]
     facts = alerts_of(make_repo, {"deploy/base/monitoring.yaml": text})
     assert [r.name for r in facts.rules] == ["PaymentsQueueBacklog", "PaymentsNoRunbook"]
+
+
+def test_a_rule_file_too_large_to_read_is_reported_not_evaluated(make_repo):
+    repo = make_repo({"alerts/huge.yaml": RULE_FILE + "#" * 5000 + "\n", "alerts/ok.yaml": RULE_FILE})
+    snapshot = open_snapshot(repo, max_bytes=4000)
+    facts = parse_alert_rules(snapshot)
+    assert [(n.path, n.reason.startswith("not read: larger than 4000 bytes")) for n in facts.not_evaluated] == [
+        ("alerts/huge.yaml", True)]
+    assert {r.path for r in facts.rules} == {"alerts/ok.yaml"}

@@ -409,6 +409,12 @@ def test_catalog_examples_are_themselves_valid(make_repo):
         assert outcome.status == "pass", (check, outcome.message)
 
 
+def test_an_slo_file_too_large_to_read_counts_as_not_valid(make_repo):
+    repo = make_repo({"slos/big.yaml": OPENSLO_V1 + "#" * 5000 + "\n"})
+    outcome = REGISTRY["slo.valid"](CheckContext(open_snapshot(repo, max_bytes=4000)), {})
+    assert outcome.status == "fail" and "not read: larger than 4000 bytes" in outcome.message
+
+
 def test_plain_directory_snapshot_works_too(tmp_path: Path):
     (tmp_path / "slos").mkdir()
     (tmp_path / "slos" / "x.yaml").write_text(OPENSLO_V1)

@@ -51,7 +51,7 @@ def slo_present(ctx: CheckContext, params: dict) -> Outcome:
     if facts.broken:
         return Outcome.failed(
             f"No SLO could be read: {_plural(len(facts.broken), 'file')} named like SLO files "
-            f"did not parse as YAML (first: {facts.broken[0].path}).",
+            f"could not be read as YAML (first: {facts.broken[0].path}: {facts.broken[0].reason}).",
             [Location(b.path, b.line) for b in facts.broken[:MAX_LOCATIONS]],
         )
     return Outcome.failed(

@@ -76,6 +76,9 @@ def _is_candidate(name: str, dirs: tuple[str, ...]) -> bool:
 def parse_alert_rules(snapshot: RepoSnapshot) -> AlertFacts:
     facts = AlertFacts(candidates=select_yaml(snapshot, _HINTS, _is_candidate))
     for path, text in read_candidates(snapshot, facts.candidates):
+        if text is None:
+            facts.not_evaluated.append(NotEvaluated(path, None, f"not read: {snapshot.skipped[path]}"))
+            continue
         if not _ALERT_KEY.search(text):
             continue
         try:

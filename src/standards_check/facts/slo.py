@@ -122,6 +122,10 @@ def parse_slos(snapshot: RepoSnapshot) -> SloFacts:
     facts = SloFacts(candidates=select_yaml(snapshot, ("slo", "monitoring", "observability", "pyrra"), _is_candidate))
     for path, text in read_candidates(snapshot, facts.candidates):
         strong = _is_strong(path)
+        if text is None:
+            if strong:  # an SLO file too large to read, or a link out: say so, never pass over it
+                facts.broken.append(BrokenFile(path, None, f"not read: {snapshot.skipped[path]}", False))
+            continue
         if not strong and not any(marker in text for marker in _MARKERS):
             continue
         try:

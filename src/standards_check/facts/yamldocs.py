@@ -118,11 +118,13 @@ def select_yaml(snapshot: RepoSnapshot, hints: tuple[str, ...],
     return selected
 
 
-def read_candidates(snapshot: RepoSnapshot, paths: Iterable[str]) -> Iterable[tuple[str, str]]:
-    """(path, text) for each readable candidate, batching reads where the snapshot can."""
+def read_candidates(snapshot: RepoSnapshot, paths: Iterable[str]) -> Iterable[tuple[str, str | None]]:
+    """(path, text) for each candidate, batching reads where the snapshot can. The text is None
+    when the snapshot would not read the file; `snapshot.skipped[path]` then says why (too large,
+    a link out of the repository), and binary files are left out."""
     paths = list(paths)
     snapshot.prefetch(paths)
     for path in paths:
         text = snapshot.read_text(path)
-        if text is not None:
+        if text is not None or path in snapshot.skipped:
             yield path, text
