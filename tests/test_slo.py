@@ -366,6 +366,9 @@ def test_broken_and_templated_slo_files(make_repo):
     outcome = REGISTRY["slo.valid"](CheckContext(open_snapshot(repo)), {})
     assert (outcome.status, outcome.score) == ("fail", 0.0)
     assert "slo.yaml:4" in outcome.message
+    present = REGISTRY["slo.present"](CheckContext(open_snapshot(repo)), {})
+    assert present.status == "fail"
+    assert present.message.startswith("No SLO could be read: 2 files named like SLO files could not be read as YAML")
 
 
 # ---- evaluators -------------------------------------------------------------------------------
