@@ -187,3 +187,14 @@ def test_a_rule_file_too_large_to_read_is_reported_not_evaluated(make_repo):
     assert [(n.path, n.reason.startswith("not read: larger than 4000 bytes")) for n in facts.not_evaluated] == [
         ("alerts/huge.yaml", True)]
     assert {r.path for r in facts.rules} == {"alerts/ok.yaml"}
+
+
+@pytest.mark.parametrize("api, kind, found", [
+    ("operator.victoriametrics.com/v1beta1", "VMRule", True),
+    ("monitoring.googleapis.com/v1", "ClusterRules", True),
+    ("example.com/v1", "Rules", False),
+])
+def test_other_rule_resources(make_repo, api, kind, found):
+    text = PROMETHEUS_RULE.split("---\n")[1].replace("monitoring.coreos.com/v1", api).replace("PrometheusRule", kind)
+    facts = alerts_of(make_repo, {"deploy/alert-rules.yaml": text})
+    assert bool(facts.rules) is found

@@ -4,7 +4,8 @@ Candidates are chosen by name first (DESIGN.md §7): YAML files whose name menti
 Prometheus, or that sit under directories such as `alerts/`, `rules/`, `prometheus/`,
 `monitoring/`. A candidate is read only if its text mentions "alert", and counts only when its
 content has the rule-file shape (`groups: [{name, rules: [{alert: ...}]}]`, Prometheus' rule file
-format, also used by Thanos, Mimir, Cortex and Loki), is a `PrometheusRule` (`spec.groups`), a
+format, also used by Thanos, Mimir, Cortex and Loki), is a `PrometheusRule` (`spec.groups`; also
+VictoriaMetrics `VMRule` and Google Managed Prometheus `Rules`/`ClusterRules`/`GlobalRules`), a
 Kubernetes `List` of those, or a ConfigMap carrying a rule file as a string value.
 
 A file with Helm/Go templating (`{{`) that does not parse as YAML is kept as *not evaluated*: its
@@ -102,11 +103,22 @@ def parse_alert_rules(snapshot: RepoSnapshot) -> AlertFacts:
     return facts
 
 
+# Kubernetes resources whose spec.groups is a Prometheus rule file: prometheus-operator's
+# PrometheusRule, VictoriaMetrics' VMRule, Google Managed Prometheus' Rules/ClusterRules/GlobalRules.
+_RULE_KINDS = frozenset({"PrometheusRule", "VMRule"})
+_GMP_RULE_KINDS = frozenset({"Rules", "ClusterRules", "GlobalRules"})
+
+
+def _is_rule_resource(data: dict) -> bool:
+    kind, api = data.get("kind"), str(data.get("apiVersion") or "")
+    return kind in _RULE_KINDS or (kind in _GMP_RULE_KINDS and api.startswith("monitoring.googleapis.com/"))
+
+
 def _may_hold_rules(data: Any) -> bool:
     if not isinstance(data, dict):
         return False
     kind = data.get("kind")
-    return kind in ("PrometheusRule", "List", "ConfigMap") or ("groups" in data and kind is None)
+    return _is_rule_resource(data) or kind in ("List", "ConfigMap") or ("groups" in data and kind is None)
 
 
 def _rules_in(path: str, doc: YamlDocument) -> Iterator[AlertRule | None]:
@@ -118,7 +130,7 @@ def _walk_object(path: str, doc: YamlDocument, prefix: tuple, data: Any) -> Iter
     if not isinstance(data, dict):
         return
     kind = data.get("kind")
-    if kind == "PrometheusRule":
+    if _is_rule_resource(data):
         spec = data.get("spec")
         if isinstance(spec, dict):
             yield from _groups(path, doc, prefix + ("spec", "groups"), spec.get("groups"))
