@@ -448,3 +448,56 @@ def test_owners_needs_a_path() -> None:
 def test_owners_help() -> None:
     result = CliRunner().invoke(owners_command, ["--help"])
     assert result.exit_code == 0 and "exactly as GitHub reads it" in result.output
+
+
+# ---- shapes found in real repositories (fixtures written here, after reading their files) -------------------
+REAL_SHAPES = [
+    # grafana/k6: an escaped space and an owner-less directory
+    ("* @core\n/release\\ notes/\n", {"release notes/v1.md": [], "release/notes.md": ["@core"]}),
+    # pulumi/pulumi: an owner-less line followed by an inline comment
+    ("* @platform\n/changelog/pending/ # no code owner needed\n", {"changelog/pending/x.yaml": [], "changelog/y": ["@platform"]}),
+    # hashicorp/terraform: a middle slash anchors even without a leading one
+    ("* @core\nbuiltin/provisioners/file @core @files\n", {
+        "builtin/provisioners/file/x.go": ["@core", "@files"], "x/builtin/provisioners/file/y.go": ["@core"]}),
+    # temporalio/temporal: direct children, and wildcards inside a name
+    ("* @server\n/chasm/* @found\n/service/history/*archival* @found\n", {
+        "chasm/a.go": ["@found"], "chasm/lib/b.go": ["@server"],
+        "service/history/foo_archival.go": ["@found"], "service/history/sub/x_archival.go": ["@server"]}),
+    # argoproj/argo-cd: `**` as the default and `/dir/**`
+    ("** @approvers\n/docs/** @approvers @docs\nDockerfile.* @approvers @ci\n", {
+        "docs/a/b.md": ["@approvers", "@docs"], "build/Dockerfile.dev": ["@approvers", "@ci"], "x": ["@approvers"]}),
+]
+
+
+@pytest.mark.parametrize("text,expected", REAL_SHAPES)
+def test_real_repository_shapes(text: str, expected: dict[str, list[str]]) -> None:
+    co = Codeowners.parse(text)
+    assert co.problems == ()
+    assert co.owners_for_many(expected) == expected
+
+
+def test_gitlab_runner_shape_sections_with_default_owners() -> None:
+    text = "* @maintainers\n.gitignore @group @maintainers\n\n[Hosted Runners] @platform\nmagefiles/hosted.go\n"
+    co = Codeowners.parse(text, path=".gitlab/CODEOWNERS")
+    assert co.owners_for(".gitignore") == ["@group", "@maintainers"]
+    assert co.owners_for("magefiles/hosted.go") == ["@maintainers", "@platform"]
+
+
+def test_cpython_shape_character_range_is_skipped() -> None:
+    # python/cpython#112206: GitHub reported "This CODEOWNERS file contains errors" for this line
+    co = Codeowners.parse("Python/ceval.c @markshannon\nPython/ceval*.[ch] @markshannon @gvanrossum\n")
+    assert [(p.line, "character ranges" in p.message) for p in co.problems] == [(2, True)]
+    assert co.owners_for("Python/ceval_gil.c") == []
+
+
+def test_coverage_never_rounds_unowned_files_up_to_100(make_repo) -> None:
+    files = {f"src/f{i}.go": "" for i in range(1999)}
+    files.update({"changelog/pending/a.yaml": "", ".github/CODEOWNERS": "* @p\n/changelog/pending/ # none\n"})
+    outcome = _run("codeowners.coverage", make_repo(files), min_coverage=0.9)
+    assert outcome.status == PASS and outcome.message.startswith("99.9% of 2,001 tracked files")
+    assert outcome.message.endswith("unowned: changelog/ (1 file)")
+
+
+def test_prow_owners_files_are_named_when_codeowners_is_missing(make_repo) -> None:
+    outcome = _run("codeowners.present", make_repo({"OWNERS": "approvers: [a]\n", "x": ""}))
+    assert outcome.status == FAIL and "OWNERS files (Prow)" in outcome.message

@@ -34,6 +34,8 @@ def codeowners_present(ctx: CheckContext, params: dict) -> Outcome:
         message = f"No CODEOWNERS file: looked for {_where(GITHUB_LOCATIONS)}"
         if fact.ignored:
             message += f"; {_where(fact.ignored)} is not read because the name must be CODEOWNERS"
+        if ctx.snapshot.exists("OWNERS"):  # Kubernetes Prow's format, which GitHub does not read
+            message += "; the OWNERS files (Prow) do not make GitHub request reviews"
         return Outcome.failed(message, [Location(p) for p in GITHUB_LOCATIONS])
     here = [Location(fact.path)]
     if fact.error:
@@ -61,9 +63,10 @@ def codeowners_valid(ctx: CheckContext, params: dict) -> Outcome:
         return Outcome.errored(f"Could not read {fact.path}: {fact.error}", [Location(fact.path)])
     dialect = " (read as GitLab CODEOWNERS)" if codeowners.dialect == GITLAB else ""
     if not codeowners.problems:
-        return Outcome.passed(
-            f"All {codeowners.entry_lines} rule lines of {fact.path} are valid{dialect}", [Location(fact.path)]
-        )
+        count = codeowners.entry_lines
+        lines = f"All {count} rule lines" if count != 1 else "The one rule line"
+        verb = "are" if count != 1 else "is"
+        return Outcome.passed(f"{lines} of {fact.path} {verb} valid{dialect}", [Location(fact.path)])
     bad_lines = sorted({p.line for p in codeowners.problems})
     total = max(codeowners.entry_lines, len(bad_lines))
     first = codeowners.problems[0]
@@ -115,7 +118,13 @@ def _files(count: int) -> str:
 
 
 def _percent(share: float) -> str:
-    text = f"{share * 100:.1f}".rstrip("0").rstrip(".")
+    """One decimal; never a 100% that hides unowned files, nor a 0% that hides owned ones."""
+    tenths = round(share * 1000)
+    if tenths == 1000 and share < 1:
+        tenths = 999
+    elif tenths == 0 and share > 0:
+        tenths = 1
+    text = f"{tenths / 10:.1f}".rstrip("0").rstrip(".")
     return f"{text}%"
 
 
