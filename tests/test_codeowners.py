@@ -7,9 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from standards_check.commands.owners import owners as owners_command
+from .cli_helpers import run_cli, scan_json, results_by_check
 from standards_check.context import CheckContext
 from standards_check.evaluators import REGISTRY
 from standards_check.facts.codeowners import Codeowners, parse_codeowners
@@ -390,7 +389,7 @@ def owned_repo(make_repo) -> Path:
 
 
 def test_owners_text(owned_repo: Path) -> None:
-    result = CliRunner().invoke(owners_command, ["--repo", str(owned_repo), "docs/a.md", "src/x.py", "docs/generated/b.md"])
+    result = run_cli("owners", *["--repo", str(owned_repo), "docs/a.md", "src/x.py", "docs/generated/b.md"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "docs/a.md            @docs docs@example.com  (.github/CODEOWNERS:2)",
@@ -400,9 +399,8 @@ def test_owners_text(owned_repo: Path) -> None:
 
 
 def test_owners_json(owned_repo: Path) -> None:
-    result = CliRunner().invoke(
-        owners_command, ["--repo", str(owned_repo), "--format", "json", "./docs/a.md", "docs/generated/b.md", "src/x.py"]
-    )
+    result = run_cli(
+        "owners", "--repo", owned_repo, "--format", "json", "./docs/a.md", "docs/generated/b.md", "src/x.py")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {
         "docs/a.md": ["@docs", "docs@example.com"],
@@ -414,13 +412,13 @@ def test_owners_json(owned_repo: Path) -> None:
 def test_owners_from_a_codeowners_file(tmp_path: Path) -> None:
     file = tmp_path / "CODEOWNERS"
     file.write_text("/only/ @a\n")
-    result = CliRunner().invoke(owners_command, ["--codeowners", str(file), "--format", "json", "only/x", "y"])
+    result = run_cli("owners", *["--codeowners", str(file), "--format", "json", "only/x", "y"])
     assert result.exit_code == 0 and json.loads(result.output) == {"only/x": ["@a"], "y": []}
 
 
 def test_owners_paths_relative_to_current_directory(owned_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(owned_repo / "docs")
-    result = CliRunner().invoke(owners_command, ["--format", "json", "a.md"])
+    result = run_cli("owners", *["--format", "json", "a.md"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {"docs/a.md": ["@docs", "docs@example.com"]}
 
@@ -435,18 +433,18 @@ def test_owners_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], frag
     plain = tmp_path / "plain"
     plain.mkdir()
     args = [a.format(missing=tmp_path / "nope", plain=plain) for a in args]
-    result = CliRunner().invoke(owners_command, args)
-    assert result.exit_code == 2
-    assert len(result.output.strip().splitlines()) == 1 and fragment in result.output
+    result = run_cli("owners", *args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and fragment in result.stderr
 
 
 def test_owners_needs_a_path() -> None:
-    result = CliRunner().invoke(owners_command, [])
+    result = run_cli("owners")
     assert result.exit_code == 2
 
 
 def test_owners_help() -> None:
-    result = CliRunner().invoke(owners_command, ["--help"])
+    result = run_cli("owners", *["--help"])
     assert result.exit_code == 0 and "exactly as GitHub reads it" in result.output
 
 
@@ -501,3 +499,35 @@ def test_coverage_never_rounds_unowned_files_up_to_100(make_repo) -> None:
 def test_prow_owners_files_are_named_when_codeowners_is_missing(make_repo) -> None:
     outcome = _run("codeowners.present", make_repo({"OWNERS": "approvers: [a]\n", "x": ""}))
     assert outcome.status == FAIL and "OWNERS files (Prow)" in outcome.message
+
+
+# ---- end to end: a scan through the CLI -------------------------------------------------------------------------
+POLICY = """\
+apiVersion: standards-check/v1
+kind: Policy
+metadata: {name: ownership, version: 1.0.0}
+gate: {min_score: 90}
+rules:
+  - {check: codeowners.present}
+  - {check: codeowners.valid}
+  - {check: codeowners.coverage, params: {min_coverage: 0.8}}
+"""
+
+
+def test_scan_reports_ownership_checks(make_repo, tmp_path: Path) -> None:
+    repo = make_repo({
+        ".github/CODEOWNERS": "/src/ @acme/core\n!/src/gen/ @acme/core\n",
+        "src/a.py": "", "src/b.py": "", "tools/x.sh": "", "README.md": "",
+    })
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY)
+    code, report = scan_json(repo, "--policy", str(policy))
+    results = results_by_check(report)
+    assert results["codeowners.present"]["status"] == "pass"
+    valid = results["codeowners.valid"]
+    assert valid["status"] == "fail" and valid["score"] == 0.5
+    assert valid["locations"] == [{"path": ".github/CODEOWNERS", "line": 2}]
+    coverage = results["codeowners.coverage"]
+    assert coverage["status"] == "fail" and coverage["score"] == pytest.approx(0.4)
+    assert "40% of 5 tracked files" in coverage["message"] and "tools/ (1 file)" in coverage["message"]
+    assert code == 1

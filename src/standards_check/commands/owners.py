@@ -3,7 +3,8 @@
     standards-check owners [--repo DIR | --codeowners FILE] [--format text|json] PATH...
 
 `--format json` prints one object: each path -> its owners in the order the deciding CODEOWNERS line
-gives them (`[]` when no line, or an owner-less line, matches). Errors print one line, exit 2.
+gives them (`[]` when no line, or an owner-less line, matches). Errors are UserErrors: the command
+group prints them on one line and exits 2.
 """
 from __future__ import annotations
 
@@ -103,21 +104,13 @@ def owners(repo: str | None, codeowners_file: str | None, fmt: str, paths: tuple
       standards-check owners --codeowners .github/CODEOWNERS vendor/lib.c
     """
     if repo is not None and codeowners_file is not None:
-        _fail("use either --repo or --codeowners, not both")
-    try:
-        if repo is None and codeowners_file is None:
-            top, rel = _relative_to_repo(paths)
-            source, found, lines = resolve_owners(rel, repo=top)
-        else:
-            source, found, lines = resolve_owners(paths, repo=repo, codeowners_file=codeowners_file)
-    except UserError as exc:
-        _fail(str(exc))
+        raise UserError("use either --repo or --codeowners, not both")
+    if repo is None and codeowners_file is None:
+        top, rel = _relative_to_repo(paths)
+        source, found, lines = resolve_owners(rel, repo=top)
+    else:
+        source, found, lines = resolve_owners(paths, repo=repo, codeowners_file=codeowners_file)
     if fmt == "json":
         click.echo(json.dumps(found, indent=2))
     else:
         render_text(source, found, lines, sys.stdout)
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)

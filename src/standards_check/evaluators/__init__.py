@@ -16,7 +16,5 @@ Evaluator = Callable[[CheckContext, dict], Outcome]
 
 REGISTRY: dict[str, Evaluator] = {
     **presence.EVALUATORS,
-    "codeowners.present": ownership.codeowners_present,
-    "codeowners.valid": ownership.codeowners_valid,
-    "codeowners.coverage": ownership.codeowners_coverage,
+    **ownership.EVALUATORS,
 }

@@ -160,3 +160,10 @@ def _largest_unowned(paths: tuple[str, ...], unowned: set[str]) -> tuple[list[tu
     tops.sort(key=lambda pair: (-pair[1], pair[0]))
     loose = len(unowned) - sum(n for _, n in tops[:MAX_LISTED])
     return tops, loose
+
+
+EVALUATORS = {
+    "codeowners.present": codeowners_present,
+    "codeowners.valid": codeowners_valid,
+    "codeowners.coverage": codeowners_coverage,
+}
