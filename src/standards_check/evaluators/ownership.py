@@ -5,12 +5,14 @@ read and parsed once per scan.
 """
 from __future__ import annotations
 
+from collections import Counter
+from typing import Sequence
+
 from standards_check.context import CheckContext
 from standards_check.facts.codeowners import (
     GITHUB_LOCATIONS,
     GITLAB,
     GITLAB_LOCATION,
-    Codeowners,
     CodeownersFile,
 )
 from standards_check.model import Location, Outcome
@@ -96,15 +98,16 @@ def codeowners_coverage(ctx: CheckContext, params: dict) -> Outcome:
         if fact.rejected:
             return Outcome.failed(f"No file has an owner: {fact.path} is {fact.error}", [Location(fact.path)])
         return Outcome.errored(f"Could not read {fact.path}: {fact.error}", [Location(fact.path)])
-    unowned = _unowned(codeowners, paths)
-    share = 1 - len(unowned) / len(paths)
+    owned = codeowners.owned(paths)
+    unowned = owned.count(False)
+    share = 1 - unowned / len(paths)
     summary = (
         f"{_percent(share)} of {len(paths):,} tracked files have an owner in {fact.path} "
         f"(policy asks {_percent(minimum)})"
     )
     if not unowned:
         return Outcome.partial(1.0, summary, [Location(fact.path)], threshold=minimum)
-    groups, loose = _largest_unowned(paths, unowned)
+    groups, loose = _largest_unowned(paths, owned)
     named = [f"{d}/ ({_files(n)})" for d, n in groups[:MAX_LISTED]]
     if loose:
         named.append(f"{_files(loose)} elsewhere")
@@ -128,21 +131,12 @@ def _percent(share: float) -> str:
     return f"{text}%"
 
 
-def _unowned(codeowners: Codeowners, paths: tuple[str, ...]) -> set[str]:
-    owners = codeowners.owners_for_many(paths)
-    return {path for path, found in owners.items() if not found}
-
-
-def _largest_unowned(paths: tuple[str, ...], unowned: set[str]) -> tuple[list[tuple[str, int]], int]:
+def _largest_unowned(paths: Sequence[str], owned: list[bool]) -> tuple[list[tuple[str, int]], int]:
     """The largest directories nobody owns any file in (not inside another such directory), by size,
-    and how many unowned files lie outside all of them."""
-    total: dict[str, int] = {}
-    missing: dict[str, int] = {}
-    for path in paths:  # count per directory first, then roll the counts up the tree
-        d = path.rpartition("/")[0]
-        total[d] = total.get(d, 0) + 1
-        if path in unowned:
-            missing[d] = missing.get(d, 0) + 1
+    and how many unowned files lie outside the ones listed."""
+    dirs = [p.rpartition("/")[0] for p in paths]
+    total = Counter(dirs)  # files directly in each directory, then rolled up the tree
+    missing = Counter(d for d, ok in zip(dirs, owned) if not ok)
     for d in list(total):  # directories with no files of their own still need a count
         while d:
             d = d.rpartition("/")[0]
@@ -150,15 +144,14 @@ def _largest_unowned(paths: tuple[str, ...], unowned: set[str]) -> tuple[list[tu
                 break
             total[d] = 0
     for d in sorted(total, key=lambda x: -x.count("/")):
-        if not d:
-            continue
-        parent = d.rpartition("/")[0]
-        total[parent] = total.get(parent, 0) + total[d]
-        missing[parent] = missing.get(parent, 0) + missing.get(d, 0)
-    whole = {d for d, n in missing.items() if d and n == total[d]}
+        if d:
+            parent = d.rpartition("/")[0]
+            total[parent] += total[d]
+            missing[parent] += missing[d]
+    whole = {d for d, n in missing.items() if d and n and n == total[d]}
     tops = [(d, missing[d]) for d in whole if d.rpartition("/")[0] not in whole]
     tops.sort(key=lambda pair: (-pair[1], pair[0]))
-    loose = len(unowned) - sum(n for _, n in tops[:MAX_LISTED])
+    loose = owned.count(False) - sum(n for _, n in tops[:MAX_LISTED])
     return tops, loose
 
 

@@ -133,6 +133,17 @@ class Codeowners:
         paths = [_normalise(p) if p[:1] == "/" or p[:2] == "./" or p[-1:] == "/" else p for p in paths]
         return dict(zip(paths, self.matcher.owners(paths)))
 
+    def owned(self, paths: Sequence[str]) -> list[bool]:
+        """Whether each path has at least one owner; paths must be normalised repository paths
+        (as `RepoSnapshot.paths` are). The fastest question to ask of many paths."""
+        if not self.matcher.gitlab:
+            ruleset = self.matcher.sections[0][0] if self.matcher.sections else None
+            if ruleset is None:
+                return [False] * len(paths)
+            has_owners = [bool(rule.owners) for rule in self.rules] + [False]
+            return [has_owners[i] for i in ruleset.winners(paths)]
+        return [bool(found) for found in self.matcher.owners(paths)]
+
     def rules_for_many(self, paths: Iterable[str]) -> dict[str, list[CodeownersRule]]:
         """The deciding rule of each path: one (GitHub) or one per matching section (GitLab)."""
         paths = [_normalise(p) for p in paths]
@@ -539,9 +550,10 @@ class _RuleSet:
             state = per_dir[d] = (base, above)
             return state
 
-        result = []
+        result: list[int] = []
         append = result.append
-        last_dir, state = None, (-1, [])
+        last_dir: str | None = None
+        state: tuple[int, list[tuple[int, re.Pattern[str]]]] = (-1, [])
         for path in paths:
             d, _, name = path.rpartition("/")
             if d != last_dir:  # sorted input visits each directory's files together
@@ -551,9 +563,8 @@ class _RuleSet:
             found = literal.get(path, -1)
             if found > best:
                 best = found
-            found = names.get(name)
-            if found is None:
-                found = best_name(name)
+            cached = names.get(name)
+            found = best_name(name) if cached is None else cached
             if found > best:
                 best = found
             if exact_leads:
@@ -647,9 +658,16 @@ class CodeownersFile:
 def parse_codeowners(snapshot: RepoSnapshot) -> CodeownersFile:
     """The CODEOWNERS GitHub would use in this snapshot, parsed (GitLab's location as a fallback)."""
     found = snapshot.first(GITHUB_LOCATIONS) or snapshot.first([GITLAB_LOCATION])
-    # Files named like CODEOWNERS (any case) in a place GitHub or GitLab looks, not the one used.
-    places = {c.lower() for c in (*GITHUB_LOCATIONS, GITLAB_LOCATION)}
-    ignored = tuple(p for p in snapshot.named("CODEOWNERS") if p != found and p.lower() in places)
+    # Other CODEOWNERS files in a place GitHub or GitLab looks (also in other cases, which GitHub
+    # does not read): named in messages, since they are silently ignored. Exact candidates only, so
+    # no index of every path is built.
+    ignored = tuple(
+        p for p in (
+            f"{d}{name}" for d in (".github/", "", "docs/", ".gitlab/")
+            for name in ("CODEOWNERS", "codeowners", "Codeowners", "CodeOwners")
+        )
+        if p != found and snapshot.exists(p)
+    )
     if found is None:
         return CodeownersFile(None, ignored=ignored)
     data = snapshot.read_bytes(found)
