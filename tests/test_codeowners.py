@@ -531,3 +531,28 @@ def test_scan_reports_ownership_checks(make_repo, tmp_path: Path) -> None:
     assert coverage["status"] == "fail" and coverage["score"] == pytest.approx(0.4)
     assert "40% of 5 tracked files" in coverage["message"] and "tools/ (1 file)" in coverage["message"]
     assert code == 1
+
+
+@pytest.mark.parametrize("files,dialect", [
+    ({".github/CODEOWNERS": GITLAB_FILE}, "github"),            # GitLab never reads .github/
+    ({".gitlab/CODEOWNERS": "* @a\n"}, "gitlab"),
+    ({"CODEOWNERS": GITLAB_FILE}, "gitlab"),                    # headings, nothing says GitHub
+    ({"CODEOWNERS": GITLAB_FILE, ".github/workflows/ci.yml": "on: push\n"}, "github"),
+    ({"CODEOWNERS": GITLAB_FILE, ".github/x": "", ".gitlab-ci.yml": "test: {}\n"}, "gitlab"),
+    ({"CODEOWNERS": "* @a\n", ".gitlab-ci.yml": "test: {}\n"}, "github"),  # no headings: same rules
+])
+def test_dialect_follows_location_and_repository(make_repo, files: dict[str, str], dialect: str) -> None:
+    fact = parse_codeowners(open_snapshot(make_repo({**files, "a": ""})))
+    assert fact.codeowners.dialect == dialect
+
+
+def test_oversized_and_binary_files(make_repo) -> None:
+    big = make_repo({"CODEOWNERS": "* @a\n" + "# padding\n" * 330_000, "a": ""})  # > 3 MB
+    snapshot = open_snapshot(big, max_bytes=4 * 1024 * 1024)
+    outcome = REGISTRY["codeowners.present"](CheckContext(snapshot), {})
+    assert outcome.status == FAIL and "3 MB" in outcome.message
+    snapshot = open_snapshot(big)  # the scanner's own 2 MB cap: GitHub would read it, we could not
+    assert REGISTRY["codeowners.present"](CheckContext(snapshot), {}).status == PASS
+    assert REGISTRY["codeowners.coverage"](CheckContext(snapshot), {"min_coverage": 0.9}).status == "error"
+    binary = make_repo({".github/CODEOWNERS": b"\0\1\2", "a": ""})
+    assert _run("codeowners.present", binary).status == FAIL

@@ -25,8 +25,8 @@ GitHub's documentation and the pattern table of hmarr/codeowners, which was chec
       path unowned.
 
 GitLab (https://docs.gitlab.com/user/project/codeowners/reference/)
-    A file with `[Section]` headings (or any file at `.gitlab/CODEOWNERS`) is read in GitLab's
-    dialect: each section answers for itself (last match within the section), a path's owners are
+    `.gitlab/CODEOWNERS`, and a root or `docs/` file with `[Section]` headings in a repository that
+    does not show only GitHub (see `detect_dialect`), is read in GitLab's dialect: each section answers for itself (last match within the section), a path's owners are
     those of every section that matches it, in file order; a heading may give default owners for the
     entries below it; `!pattern` excludes a path within its section; a pattern without a leading `/`
     matches at any depth even when it contains one. GitHub would instead reject every heading line.
@@ -678,6 +678,22 @@ def parse_codeowners(snapshot: RepoSnapshot) -> CodeownersFile:
         return CodeownersFile(found, ignored=ignored, rejected=True,
                               error=f"{len(data)} bytes, and GitHub does not load a CODEOWNERS of 3 MB or more")
     if b"\0" in data[:8000]:
-        return CodeownersFile(found, error="a binary file", ignored=ignored)
+        return CodeownersFile(found, error="a binary file", rejected=True, ignored=ignored)
     text = data.decode("utf-8-sig", "replace")
-    return CodeownersFile(found, codeowners=Codeowners.parse(text, found), text=text, ignored=ignored)
+    dialect = detect_dialect(snapshot, found, text)
+    return CodeownersFile(found, codeowners=Codeowners.parse(text, found, dialect), text=text, ignored=ignored)
+
+
+def detect_dialect(snapshot: RepoSnapshot, path: str, text: str) -> str:
+    """Whose rules the file is written for. GitLab never reads `.github/CODEOWNERS` and GitHub never
+    reads `.gitlab/CODEOWNERS`; elsewhere `[Section]` headings mean GitLab, unless the repository
+    shows only GitHub (a `.github/` directory and no `.gitlab-ci.yml`), where the headings are
+    mistakes GitHub skips."""
+    if path.startswith(".github/"):
+        return GITHUB
+    if path.startswith(".gitlab/"):
+        return GITLAB
+    if not _has_sections(text.splitlines()):
+        return GITHUB
+    github_only = snapshot.is_dir(".github") and not snapshot.exists(".gitlab-ci.yml")
+    return GITHUB if github_only else GITLAB
