@@ -416,6 +416,14 @@ def test_owners_from_a_codeowners_file(tmp_path: Path) -> None:
     assert result.exit_code == 0 and json.loads(result.output) == {"only/x": ["@a"], "y": []}
 
 
+def test_owners_from_a_gitlab_file_reads_sections(tmp_path: Path) -> None:
+    file = tmp_path / ".gitlab" / "CODEOWNERS"
+    file.parent.mkdir()
+    file.write_text("* @all\n[Docs] @docs\n/docs/\n")
+    result = run_cli("owners", "--codeowners", file, "--format", "json", "docs/a.md")
+    assert json.loads(result.output) == {"docs/a.md": ["@all", "@docs"]}
+
+
 def test_owners_paths_relative_to_current_directory(owned_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(owned_repo / "docs")
     result = run_cli("owners", *["--format", "json", "a.md"])

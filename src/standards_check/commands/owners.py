@@ -33,7 +33,11 @@ def resolve_owners(
             text = file.read_bytes().decode("utf-8-sig", "replace")
         except OSError as exc:
             raise UserError(f"cannot read {codeowners_file}: {exc.strerror}") from None
-        source, codeowners = codeowners_file, Codeowners.parse(text, file.name)
+        # a file kept in `.github/` is GitHub's, one in `.gitlab/` GitLab's, as in a repository
+        where = file.resolve().as_posix()
+        name = next((loc for loc in (".github/CODEOWNERS", ".gitlab/CODEOWNERS") if where.endswith("/" + loc)), None)
+        dialect = {".github/CODEOWNERS": "github", ".gitlab/CODEOWNERS": "gitlab"}.get(name or "", "auto")
+        source, codeowners = codeowners_file, Codeowners.parse(text, name or file.name, dialect)
     else:
         from standards_check.snapshot import open_snapshot
 
