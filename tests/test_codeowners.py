@@ -204,7 +204,9 @@ VALIDATION = [
     ("/src/ @-bad", "malformed", True),
     ("[Backend]", "GitLab syntax", True),
     ("/ @a", "never matches", False),
-    ("@acme/team", "no pattern", False),
+    ("@acme/team", "the pattern is missing", False),
+    ("@alice @bob", "the pattern is missing", False),
+    ("docs@example.com", "the pattern is missing", False),
     ("/src/ a@b", "malformed", True),
 ]
 

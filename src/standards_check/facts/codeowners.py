@@ -235,9 +235,9 @@ def _parse_github_line(
     if pattern == "/":
         problems.append(CodeownersProblem(
             number, "pattern '/' never matches anything (did you mean '*'?)", line, skipped=False))
-    elif not owners and _looks_like_owner(pattern):
+    elif _looks_like_owner(pattern) and (not owners or pattern.startswith("@")):
         problems.append(CodeownersProblem(
-            number, f"line has owner {pattern!r} but no pattern before it", line, skipped=False))
+            number, f"line starts with owner {pattern!r}: the pattern is missing", line, skipped=False))
     return CodeownersRule(number, pattern, tuple(owners)), problems
 
 
