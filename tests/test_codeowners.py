@@ -405,7 +405,7 @@ def test_owners_json(owned_repo: Path) -> None:
         "owners", "--repo", owned_repo, "--format", "json", "./docs/a.md", "docs/generated/b.md", "src/x.py")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {
-        "docs/a.md": ["@docs", "docs@example.com"],
+        "./docs/a.md": ["@docs", "docs@example.com"],  # each path as given
         "docs/generated/b.md": [],
         "src/x.py": ["@acme/all"],
     }
@@ -430,7 +430,7 @@ def test_owners_paths_relative_to_current_directory(owned_repo: Path, monkeypatc
     monkeypatch.chdir(owned_repo / "docs")
     result = run_cli("owners", *["--format", "json", "a.md"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {"docs/a.md": ["@docs", "docs@example.com"]}
+    assert json.loads(result.output) == {"a.md": ["@docs", "docs@example.com"]}
 
 
 @pytest.mark.parametrize("args,fragment", [

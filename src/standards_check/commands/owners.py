@@ -12,18 +12,21 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import TYPE_CHECKING, Sequence, TextIO
 
 import click
 
 from standards_check.errors import UserError
+
+if TYPE_CHECKING:
+    from standards_check.facts.codeowners import CodeownersRule
 
 
 def resolve_owners(
     paths: Sequence[str], repo: str | None = None, codeowners_file: str | None = None
 ) -> tuple[str, dict[str, list[str]], dict[str, int | None]]:
     """(the CODEOWNERS used, path -> owners, path -> deciding line) for repository-relative paths."""
-    from standards_check.facts.codeowners import Codeowners, GITHUB_LOCATIONS, parse_codeowners
+    from standards_check.facts.codeowners import GITHUB_LOCATIONS, Codeowners, normalise_path, parse_codeowners
 
     if codeowners_file is not None:
         file = Path(codeowners_file)
@@ -48,10 +51,16 @@ def resolve_owners(
         if found.codeowners is None:
             raise UserError(f"cannot use {found.path}: {found.error}")
         source, codeowners = found.path, found.codeowners
-    owners = codeowners.owners_for_many(paths)
-    deciding = codeowners.rules_for_many(owners)
-    lines = {p: (rules[-1].line if rules else None) for p, rules in deciding.items()}
+    found = codeowners.owners_for_many(paths)
+    deciding = codeowners.rules_for_many(found)
+    # keyed by each path as given; matched as the repository path it names (`./a` is `a`)
+    owners = {given: found[normalise_path(given)] for given in paths}
+    lines = {given: _last_line(deciding[normalise_path(given)]) for given in paths}
     return source, owners, lines
+
+
+def _last_line(rules: list[CodeownersRule]) -> int | None:
+    return rules[-1].line if rules else None
 
 
 def _relative_to_repo(paths: Sequence[str]) -> tuple[str | None, list[str]]:
@@ -111,7 +120,9 @@ def owners(repo: str | None, codeowners_file: str | None, fmt: str, paths: tuple
         raise UserError("use either --repo or --codeowners, not both")
     if repo is None and codeowners_file is None:
         top, rel = _relative_to_repo(paths)
-        source, found, lines = resolve_owners(rel, repo=top)
+        source, by_rel, rel_lines = resolve_owners(rel, repo=top)
+        found = {given: by_rel[r] for given, r in zip(paths, rel)}  # keys as the user typed them
+        lines = {given: rel_lines[r] for given, r in zip(paths, rel)}
     else:
         source, found, lines = resolve_owners(paths, repo=repo, codeowners_file=codeowners_file)
     if fmt == "json":

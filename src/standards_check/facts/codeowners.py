@@ -130,7 +130,7 @@ class Codeowners:
 
     def owners_for_many(self, paths: Iterable[str]) -> dict[str, list[str]]:
         """Owners of many paths at once; far faster than calling `owners_for` in a loop."""
-        paths = [_normalise(p) if p[:1] == "/" or p[:2] == "./" or p[-1:] == "/" else p for p in paths]
+        paths = [normalise_path(p) if p[:1] == "/" or p[:2] == "./" or p[-1:] == "/" else p for p in paths]
         return dict(zip(paths, self.matcher.owners(paths)))
 
     def owned(self, paths: Sequence[str]) -> list[bool]:
@@ -146,16 +146,17 @@ class Codeowners:
 
     def rules_for_many(self, paths: Iterable[str]) -> dict[str, list[CodeownersRule]]:
         """The deciding rule of each path: one (GitHub) or one per matching section (GitLab)."""
-        paths = [_normalise(p) for p in paths]
+        paths = [normalise_path(p) for p in paths]
         return dict(zip(paths, self.matcher.deciding_rules(paths)))
 
     def rule_for(self, path: str) -> CodeownersRule | None:
         """The line that decides a path's owners on GitHub (the last match), or None."""
-        found = self.rules_for_many([path])[_normalise(path)]
+        found = self.rules_for_many([path])[normalise_path(path)]
         return found[-1] if found else None
 
 
-def _normalise(path: str) -> str:
+def normalise_path(path: str) -> str:
+    """A repository path as CODEOWNERS sees it: no leading `./` or `/`, no trailing `/`."""
     if not path.startswith(("./", "/")) and not path.endswith("/"):
         return path
     while path.startswith("./"):
