@@ -45,12 +45,12 @@ def resolve_owners(
         from standards_check.snapshot import open_snapshot
 
         with open_snapshot(repo or ".") as snapshot:
-            found = parse_codeowners(snapshot)
-        if found.path is None:
+            fact = parse_codeowners(snapshot)
+        if fact.path is None:
             raise UserError(f"no CODEOWNERS in {repo or '.'}: looked for {', '.join(GITHUB_LOCATIONS)}")
-        if found.codeowners is None:
-            raise UserError(f"cannot use {found.path}: {found.error}")
-        source, codeowners = found.path, found.codeowners
+        if fact.codeowners is None:
+            raise UserError(f"cannot use {fact.path}: {fact.error}")
+        source, codeowners = fact.path, fact.codeowners
     found = codeowners.owners_for_many(paths)
     deciding = codeowners.rules_for_many(found)
     # keyed by each path as given; matched as the repository path it names (`./a` is `a`)
