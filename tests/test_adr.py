@@ -242,3 +242,30 @@ def test_adr_fresh_in_a_shallow_clone(make_repo, tmp_path):
     # a boundary older than the limit is an upper bound: stale for sure
     old = make_repo({"docs/adr/0001-a.md": nygard(1, "A")}, date=days_ago(900))
     assert run_check("adr.fresh", _shallow_clone(old, tmp_path / "shallow-old")).status == "fail"
+
+
+def test_adr_format_gap_runs(make_repo):
+    repo = make_repo({f"docs/adr/{n:04d}-r.md": nygard(n, "R") for n in (1, 2, 6, 8)})
+    assert "numbers 3, 4, 5, 7 are missing in docs/adr/" in run_check("adr.format", repo).message
+    strict = run_check("adr.format", repo, allow_gaps=False)
+    assert "docs/adr/0006-r.md follows a gap: numbers 3-5 are missing" in strict.message
+    assert "docs/adr/0008-r.md follows a gap: number 7 is missing" in strict.message
+    assert strict.score == 0.5
+
+
+def test_adr_shapes_seen_in_real_logs(make_repo):
+    # 1989v/msa: "ADR-0037-title.md", "# ADR-0037 — Title", a localised status bullet, "Trade-offs"
+    msa = ("# ADR-0037 — Live trading\n\n- 상태: **Accepted** (2026-05-05)\n- 일자: 2026-05-05\n\n"
+           "## Context\n\nx\n\n## Decision\n\ny\n\n## Trade-offs\n\nz\n")
+    # MADR 3 with a strike-through status and "On hold" (adr/madr's own 0003)
+    madr3 = "---\nstatus: on hold\n---\n# Provide own tools\n\n## Context and Problem Statement\n\nx\n\n" \
+            "## Decision Outcome\n\ny\n"
+    repo = make_repo({"docs/adr/ADR-0037-live-trading.md": msa, "docs/adr/ADR-0038-tools.md": madr3,
+                      "docs/adr/ADR-0039-x.md": nygard(39, "X", "~~Proposed~~ Rejected")})
+    outcome = run_check("adr.format", repo)
+    assert outcome.status == "pass", outcome.message
+
+
+def test_empty_runbook_sections_are_not_judged(make_repo):
+    outcome = run_check("runbook.sections", make_repo({"docs/runbooks/payments.md": "# Overview\n# Alerts\n"}))
+    assert outcome.status == "skip" and "holds no written steps yet" in outcome.message

@@ -134,6 +134,17 @@ def _record_problems(record: AdrRecord, params: dict) -> list[Problem]:
     return problems
 
 
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """[3, 4, 5, 9] -> [(3, 5), (9, 9)]"""
+    runs: list[tuple[int, int]] = []
+    for n in numbers:
+        if runs and runs[-1][1] == n - 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
+
+
 def _numbering_problems(adrs: AdrSet, allow_gaps: bool) -> tuple[list[Problem], list[str]]:
     """Duplicate numbers and unnumbered records per directory; gaps as problems or notes."""
     problems: list[Problem] = []
@@ -146,9 +157,9 @@ def _numbering_problems(adrs: AdrSet, allow_gaps: bool) -> tuple[list[Problem], 
         for record in records:
             if record.number is None and not record.dated:
                 problems.append(Problem(record.path, None, "has no number in its file name (NNNN-title.md)"))
-        counts = Counter(r.number for r in numbered)
+        counts: Counter[int] = Counter(r.number for r in numbered if r.number is not None)
         for record in numbered:
-            if counts[record.number] > 1:
+            if record.number is not None and counts[record.number] > 1:
                 others = [r.path.rpartition("/")[2] for r in numbered
                           if r.number == record.number and r is not record]
                 problems.append(Problem(record.path, None,
@@ -158,11 +169,14 @@ def _numbering_problems(adrs: AdrSet, allow_gaps: bool) -> tuple[list[Problem], 
         if gaps:
             shown = ", ".join(str(n) for n in gaps[:10]) + (" ..." if len(gaps) > 10 else "")
             if allow_gaps:
-                notes.append(f"numbers {shown} are missing in {directory}/")
+                notes.append(f"{'number' if len(gaps) == 1 else 'numbers'} {shown} "
+                             f"{'is' if len(gaps) == 1 else 'are'} missing in {directory}/")
             else:
-                for gap in gaps:
-                    after = min((r for r in numbered if r.number > gap), key=lambda r: r.number)
-                    problems.append(Problem(after.path, None, f"follows a gap: number {gap} is missing"))
+                by_number = sorted((r.number, r.path) for r in numbered if r.number is not None)
+                for start, end in _runs(gaps):  # each run of missing numbers, on the record after it
+                    following = next(p for n, p in by_number if n > end)
+                    missing = f"number {start} is" if start == end else f"numbers {start}-{end} are"
+                    problems.append(Problem(following, None, f"follows a gap: {missing} missing"))
     return problems, notes
 
 

@@ -103,8 +103,10 @@ def runbook_missing_sections(doc: MarkdownDoc, sections: list) -> list[str]:
 def evaluate_runbook_sections(ctx: CheckContext, params: dict) -> Outcome:
     runbooks = _runbooks(ctx, params)
     sections = list(params.get("sections") or [])
-    readable = [r for r in runbooks.runbooks if r.doc is not None]
+    readable = _written(runbooks)  # the runbooks runbook.present counts; an empty one has no sections to judge
     if not readable:
+        if runbooks.runbooks:
+            return Outcome.skipped(f"{_list(runbooks.paths)} holds no written steps yet (runbook.present reports it).")
         if runbooks.links:
             return Outcome.skipped("The runbook is kept outside the repository (linked from "
                                    f"{runbooks.links[0].path}); its sections cannot be read here.")

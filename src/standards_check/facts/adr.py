@@ -40,7 +40,7 @@ _NOT_RECORDS = {"readme", "index", "_index", "summary", "toc", "changelog", "con
 
 # canonical section -> heading texts (normalised) that stand for it; MADR's names count
 SECTION_NAMES: dict[str, frozenset[str]] = {
-    "status": frozenset({"status", "decision status", "current status", "state"}),
+    "status": frozenset({"status", "decision status", "current status", "state", "estado", "statut", "stato"}),
     "context": frozenset({
         "context", "context and problem statement", "problem statement", "context and problem",
         "background", "problem", "issue", "motivation", "context and motivation", "the problem",
@@ -52,6 +52,7 @@ SECTION_NAMES: dict[str, frozenset[str]] = {
     "consequences": frozenset({
         "consequences", "positive consequences", "negative consequences", "consequence",
         "consequences of the decision", "implications", "consequences and risks", "pros and cons",
+        "trade offs", "tradeoffs", "trade off",
     }),
 }
 _MADR_HEADINGS = {"context and problem statement", "considered options", "decision outcome",
@@ -59,8 +60,10 @@ _MADR_HEADINGS = {"context and problem statement", "considered options", "decisi
 _NUMBERED_NAME = re.compile(r"^(?:adr|ard|dr|rfc)?[-_ ]?(\d{1,5})(?=[-_. ]|$)", re.IGNORECASE)
 _DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _TITLE_NUMBER = re.compile(r"^(?:adr|ard|decision)?[\s#:-]*0*(\d{1,5})\s*[.:)\-–—]\s*(.*)$", re.IGNORECASE)
-_STATUS_LINE = re.compile(r"^\s*(?:[-*+]\s+)?[*_]*status[*_]*\s*[:\-–—]\s*[*_]*\s*(.+)$", re.IGNORECASE)
-_STATUS_ROW = re.compile(r"^\s*\|\s*[*_]*status[*_]*\s*\|\s*([^|]+)\|", re.IGNORECASE)
+# "Status" and how records written in other languages label it (1989v/msa writes "- 상태: **Accepted**")
+_STATUS_WORD = r"(?:status|state|상태|estado|statut|stato|状态|狀態|ステータス)"
+_STATUS_LINE = re.compile(r"^\s*(?:[-*+]\s+)?[*_]*" + _STATUS_WORD + r"[*_]*\s*[:\-–—]\s*[*_]*\s*(.+)$", re.IGNORECASE)
+_STATUS_ROW = re.compile(r"^\s*\|\s*[*_]*" + _STATUS_WORD + r"[*_]*\s*\|\s*([^|]+)\|", re.IGNORECASE)
 _STRUCK = re.compile(r"~~.*?~~")
 _SUPERSEDE = re.compile(r"\bsuper[sc]ed(?:ed|es)?\b|\breplaced\s+by\b", re.IGNORECASE)
 _ADR_REF = re.compile(r"\b(?:adr|ard|decision)[\s#:-]*0*(\d{1,5})\b", re.IGNORECASE)
@@ -313,7 +316,7 @@ def _exists(snapshot: RepoSnapshot, record: AdrRecord, target: str, known_number
         if snapshot.exists(candidate):
             return True
     leading = _NUMBERED_NAME.match(posixpath.basename(stem))
-    return bool(leading) and int(leading.group(1)) in known_numbers and not stem.endswith(".md")
+    return leading is not None and int(leading.group(1)) in known_numbers and not stem.endswith(".md")
 
 
 def heading_at(doc: MarkdownDoc, line: int) -> Heading | None:

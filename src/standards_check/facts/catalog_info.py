@@ -201,16 +201,16 @@ def _entity(path: str, index: int, data: Any, positions: dict[tuple, tuple[int, 
     api_version = _text(data.get("apiVersion")) or ""
     if api_version and "backstage.io" not in api_version:
         return None  # another tool's manifest that happens to live in the file
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
-    annotations = metadata.get("annotations") if isinstance(metadata.get("annotations"), dict) else {}
+    metadata: dict[str, Any] = data["metadata"] if isinstance(data.get("metadata"), dict) else {}
+    spec: dict[str, Any] = data["spec"] if isinstance(data.get("spec"), dict) else {}
+    annotations: dict[Any, Any] = metadata["annotations"] if isinstance(metadata.get("annotations"), dict) else {}
     links = []
     for number, link in enumerate(metadata.get("links") or []):
         if isinstance(link, dict) and _text(link.get("url")):
             links.append(CatalogLink(str(link["url"]).strip(), str(link.get("title") or ""),
                                      str(link.get("type") or ""),
                                      yamlio.position_of(positions, ("metadata", "links", number))[0]))
-    tags = metadata.get("tags") if isinstance(metadata.get("tags"), list) else []
+    tags: list[Any] = metadata["tags"] if isinstance(metadata.get("tags"), list) else []
     return Entity(
         path=path, document=index, kind=str(data["kind"]).strip(),
         name=_text(metadata.get("name")) or "", namespace=_text(metadata.get("namespace")) or "default",
