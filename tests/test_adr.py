@@ -269,3 +269,20 @@ def test_adr_shapes_seen_in_real_logs(make_repo):
 def test_empty_runbook_sections_are_not_judged(make_repo):
     outcome = run_check("runbook.sections", make_repo({"docs/runbooks/payments.md": "# Overview\n# Alerts\n"}))
     assert outcome.status == "skip" and "holds no written steps yet" in outcome.message
+
+
+def test_adr_records_in_other_languages_and_decorated_headings(make_repo):
+    # SocialGouv/pass-emploi-api: MADR 2 in French, keeping the template's brackets around the title
+    french = ("# [Harmonisation Domaine: Repository Service Factory]\n\n* Statut : proposé\n* Date : 2022-06-15\n\n"
+              "## Contexte et définition du problème\n\nx\n\n## Facteurs de Décision\n\n* a\n\n"
+              "## Résultat de la Décision\n\ny\n")
+    # 1989v/msa: "## Decision (Proposed)", "## 배경 — subtitle", a Korean status
+    decorated = ("# ADR-0002 — Rollout\n\n- **Status**: Accepted (2026-08-22)\n\n## 배경 — 왜 지금\n\nx\n\n"
+                 "## Decision (Proposed)\n\ny\n\n## Consequences\n\nz\n")
+    korean = "# ADR-0003 — 단일 호스트\n\n- 상태: 채택 (2026-08-09)\n\n## 맥락\n\nx\n\n## 결정\n\ny\n\n## 결과\n\nz\n"
+    repo = make_repo({"docs/decisions/ADR-001-service.md": french, "docs/decisions/ADR-002-rollout.md": decorated,
+                      "docs/decisions/ADR-003-host.md": korean,
+                      "docs/decisions/adr-template.md": "# [short title of solved problem and solution]\n"})
+    assert run_check("adr.present", repo).message.startswith("Found 3 decision records")
+    outcome = run_check("adr.format", repo)
+    assert outcome.status == "pass", outcome.message

@@ -80,9 +80,9 @@ _SECTION_LABEL = {"status": "Status", "context": "Context", "decision": "Decisio
 
 def _status_canonical(status: str, statuses: list[str], aliases: dict[str, str]) -> str | None:
     """The canonical status a status text starts with, or None."""
-    text = re.sub(r"^[^a-z]+", "", status.lower())
+    text = re.sub(r"^[\W_]+", "", status.lower())
     for name in sorted(list(statuses) + list(aliases), key=len, reverse=True):
-        if re.match(re.escape(name.lower()) + r"(?![a-z])", text):
+        if re.match(re.escape(name.lower()) + r"(?!\w)", text):
             return aliases.get(name, name).lower() if name in aliases else name.lower()
     return None
 

@@ -40,23 +40,35 @@ _NOT_RECORDS = {"readme", "index", "_index", "summary", "toc", "changelog", "con
 
 # canonical section -> heading texts (normalised) that stand for it; MADR's names count
 SECTION_NAMES: dict[str, frozenset[str]] = {
-    "status": frozenset({"status", "decision status", "current status", "state", "estado", "statut", "stato"}),
+    "status": frozenset({"status", "decision status", "current status", "state",
+                         "statut", "estado", "stato", "상태"}),
     "context": frozenset({
         "context", "context and problem statement", "problem statement", "context and problem",
         "background", "problem", "issue", "motivation", "context and motivation", "the problem",
+        # records written in other languages (MADR has translations; seen in SocialGouv, 1989v/msa)
+        "contexte", "contexte et définition du problème", "contexte et problème", "contexto",
+        "contexto y planteamiento del problema", "contexto e problema", "kontext",
+        "kontext und problemstellung", "맥락", "배경", "컨텍스트",
     }),
     "decision": frozenset({
         "decision", "decision outcome", "decisions", "the decision", "our decision",
         "decision made", "chosen option", "proposed decision",
+        "décision", "résultat de la décision", "decisión", "resultado de la decisión", "decisão",
+        "resultado da decisão", "entscheidung", "결정",
     }),
     "consequences": frozenset({
         "consequences", "positive consequences", "negative consequences", "consequence",
         "consequences of the decision", "implications", "consequences and risks", "pros and cons",
         "trade offs", "tradeoffs", "trade off",
+        "conséquences", "consecuencias", "consequências", "konsequenzen", "결과", "영향",
     }),
 }
 _MADR_HEADINGS = {"context and problem statement", "considered options", "decision outcome",
-                  "decision drivers", "pros and cons of the options"}
+                  "decision drivers", "pros and cons of the options",
+                  # MADR's French and Spanish translations
+                  "contexte et définition du problème", "options envisagées", "résultat de la décision",
+                  "facteurs de décision", "contexto y planteamiento del problema", "opciones consideradas",
+                  "resultado de la decisión"}
 _NUMBERED_NAME = re.compile(r"^(?:adr|ard|dr|rfc)?[-_ ]?(\d{1,5})(?=[-_. ]|$)", re.IGNORECASE)
 _DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _TITLE_NUMBER = re.compile(r"^(?:adr|ard|decision)?[\s#:-]*0*(\d{1,5})\s*[.:)\-–—]\s*(.*)$", re.IGNORECASE)
@@ -67,8 +79,12 @@ _STATUS_ROW = re.compile(r"^\s*\|\s*[*_]*" + _STATUS_WORD + r"[*_]*\s*\|\s*([^|]
 _STRUCK = re.compile(r"~~.*?~~")
 _SUPERSEDE = re.compile(r"\bsuper[sc]ed(?:ed|es)?\b|\breplaced\s+by\b", re.IGNORECASE)
 _ADR_REF = re.compile(r"\b(?:adr|ard|decision)[\s#:-]*0*(\d{1,5})\b", re.IGNORECASE)
-_PLACEHOLDER_TITLE = re.compile(r"^(?:\{.*\}|\[.*\]|<.*>|(?:number\.?\s*)?title|template|adr template|\d*\.?\s*template)$",
-                                re.IGNORECASE)
+# a template's title: "{short title of solved problem}" (MADR 3/4), "[short title ...]" (MADR 2),
+# "NUMBER. TITLE" (adr-tools), "0. Template" (alphagov). A real record may keep MADR 2's brackets
+# ("# [Harmonisation Domaine: ...]", SocialGouv), so brackets alone do not make a template.
+_PLACEHOLDER_TITLE = re.compile(
+    r"^[\[{<]?\s*(?:short title\b.*|title of\b.*|your title.*|title|template|adr template|decision title|"
+    r"number\.?\s*title|tbd|todo)\s*[\]}>]?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -242,6 +258,9 @@ def _parse_record(path: str, directory: str, text: str) -> AdrRecord | None:
 
 
 def _section_words(text: str) -> str:
+    """'Decision (Proposed)' -> 'decision'; 'Background — why now' -> 'background'."""
+    text = re.sub(r"\([^)]*\)", " ", text)
+    text = re.split(r"\s[—–-]\s|[—–:|]", text, maxsplit=1)[0]
     words = normalise_heading(text)
     words = re.sub(r"\b(optional|required)\b", "", words).strip()
     return " ".join(words.split())
