@@ -114,6 +114,12 @@ def test_runbook_present(make_repo, files, params, status, message):
     ({"RUNBOOK.md": OPENSHIFT + "\n## Roll back\nhelm rollback\n"}, {"sections": ["rollback|roll back"]},
      "pass", 1.0, "have the sections rollback", []),
     ({"catalog-info.yaml": CATALOG_WITH_RUNBOOK_LINK}, {}, "skip", 0.0, "kept outside the repository", []),
+    # 2389-research/2389-agent-rust shape: the overview is prose under the title, not a heading
+    ({"RUNBOOK.md": "# Agent Operations Runbook\n\n**Purpose**: day-to-day operations of the agent.\n\n---\n\n"
+                    "## Monitoring & Alerts\nx\n## Troubleshooting\ny\n## Emergency Procedures\nz\n"
+                    "### Emergency Contacts\nw\n"}, {}, "pass", 1.0, "have the sections", []),
+    ({"RUNBOOK.md": "# Runbook\n\n---\n\n## Alerts\nx\n## Troubleshooting\ny\n## Rollback\nz\n## Contacts\nw\n"},
+     {}, "fail", 0.8, "RUNBOOK.md lacks overview", ["RUNBOOK.md:1"]),
     ({"README.md": "# x\n"}, {}, "skip", 0.0, "No runbook to check", []),
 ])
 def test_runbook_sections(make_repo, files, params, status, score, message, where):

@@ -86,7 +86,11 @@ def _section_spec(item: str) -> tuple[str, tuple[str, ...]]:
 
 def _matches(heading_words: str, synonyms: tuple[str, ...]) -> bool:
     padded = f" {heading_words} "
-    return any(f" {normalise_heading(s)} " in padded for s in synonyms)
+    for synonym in synonyms:
+        words = normalise_heading(synonym)
+        if f" {words} " in padded or f" {words}s " in padded:  # "Emergency Procedures" counts as procedure
+            return True
+    return False
 
 
 def runbook_missing_sections(doc: MarkdownDoc, sections: list) -> list[str]:
@@ -95,9 +99,23 @@ def runbook_missing_sections(doc: MarkdownDoc, sections: list) -> list[str]:
     missing = []
     for item in sections:
         name, synonyms = _section_spec(item)
-        if not any(_matches(w, synonyms) for w in words):
-            missing.append(name)
+        if any(_matches(w, synonyms) for w in words):
+            continue
+        if name.lower() == "overview" and _has_introduction(doc):
+            continue  # prose right under the title is the overview ("**Purpose**: ..." then the sections)
+        missing.append(name)
     return missing
+
+
+def _has_introduction(doc: MarkdownDoc) -> bool:
+    """At least one line of prose between the title and the next heading."""
+    title = doc.title
+    if title is None:
+        return False
+    following = [h.line for h in doc.headings if h.line > title.line]
+    end = following[0] if following else len(doc.lines) + 1
+    return any(len(doc.lines[n - 1].strip()) >= 20 and not set(doc.lines[n - 1].strip()) <= set("-=*_ ")
+               for n in range(title.line + 1, end))
 
 
 def evaluate_runbook_sections(ctx: CheckContext, params: dict) -> Outcome:
