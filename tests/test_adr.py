@@ -160,6 +160,14 @@ def test_adr_present(make_repo, files, params, status, message):
                             "<!--\n## Consequences\n-->\n"},
      "fail", 0.0, "docs/adr/0001-a.md:1 lacks the Context, Decision and Consequences sections",
      ["docs/adr/0001-a.md:1"]),
+    # actions/setup-python: a level-2 heading on the first line is the title; "Status:" on a line
+    ({"docs/adrs/0000-caching.md": "## 0. Caching dependencies\n\nDate: 2021-10-01\n\nStatus: Accepted\n\n"
+                                   "## Context\n\nx\n\n## Decision\n\ny\n"},
+     "fail", 0.0, "docs/adrs/0000-caching.md:1 lacks the Consequences section", ["docs/adrs/0000-caching.md:1"]),
+    # actions/checkout: "# ADR 0153: Checkout v2", "**Status**: Accepted"
+    ({"adrs/0153-checkout-v2.md": "# ADR 0153: Checkout v2\n\n**Date**: 2019-10-21\n\n**Status**: Accepted\n\n"
+                                  "## Context\n\nx\n\n## Decision\n\ny\n\n## Consequences\n\nz\n"},
+     "pass", 1.0, "The decision record is well formed", []),
     # no title at all
     ({"docs/adr/0001-a.md": "## Status\n\nAccepted\n\n## Context\n\nx\n\n## Decision\n\ny\n\n## Consequences\n\nz\n"},
      "fail", 0.0, "docs/adr/0001-a.md:1 has no title", ["docs/adr/0001-a.md:1"]),

@@ -101,10 +101,10 @@ def test_runbook_present(make_repo, files, params, status, message):
 
 
 @pytest.mark.parametrize("files, params, status, score, message, where", [
-    ({"RUNBOOK.md": FULL}, {}, "pass", 1.0, "All 1 runbook have the sections", []),
+    ({"RUNBOOK.md": FULL}, {}, "pass", 1.0, "The runbook has the sections", []),
     ({"docs/runbooks/db.md": SYNONYMS}, {}, "pass", 1.0, "overview, symptoms, diagnosis, mitigation, escalation", []),
     ({"docs/runbooks/a.md": FULL, "docs/runbooks/crash.md": OPENSHIFT}, {}, "fail", 0.9,
-     "1 of 2 runbooks have every section (overview, symptoms, diagnosis, mitigation, escalation): "
+     "1 of 2 runbooks has every section (overview, symptoms, diagnosis, mitigation, escalation): "
      "docs/runbooks/crash.md lacks escalation", ["docs/runbooks/crash.md:1"]),
     ({"RUNBOOK.md": "# Runbook\n\nRestart it.\n"}, {}, "fail", 0.0,
      "RUNBOOK.md lacks overview, symptoms, diagnosis, mitigation, escalation", ["RUNBOOK.md:1"]),
@@ -112,12 +112,12 @@ def test_runbook_present(make_repo, files, params, status, message):
     ({"RUNBOOK.md": OPENSHIFT}, {"sections": ["mitigation", "rollback|roll back|revert"]}, "fail", 0.5,
      "RUNBOOK.md lacks rollback", ["RUNBOOK.md:1"]),
     ({"RUNBOOK.md": OPENSHIFT + "\n## Roll back\nhelm rollback\n"}, {"sections": ["rollback|roll back"]},
-     "pass", 1.0, "have the sections rollback", []),
+     "pass", 1.0, "has the sections rollback", []),
     ({"catalog-info.yaml": CATALOG_WITH_RUNBOOK_LINK}, {}, "skip", 0.0, "kept outside the repository", []),
     # 2389-research/2389-agent-rust shape: the overview is prose under the title, not a heading
     ({"RUNBOOK.md": "# Agent Operations Runbook\n\n**Purpose**: day-to-day operations of the agent.\n\n---\n\n"
                     "## Monitoring & Alerts\nx\n## Troubleshooting\ny\n## Emergency Procedures\nz\n"
-                    "### Emergency Contacts\nw\n"}, {}, "pass", 1.0, "have the sections", []),
+                    "### Emergency Contacts\nw\n"}, {}, "pass", 1.0, "has the sections", []),
     ({"RUNBOOK.md": "# Runbook\n\n---\n\n## Alerts\nx\n## Troubleshooting\ny\n## Rollback\nz\n## Contacts\nw\n"},
      {}, "fail", 0.8, "RUNBOOK.md lacks overview", ["RUNBOOK.md:1"]),
     ({"README.md": "# x\n"}, {}, "skip", 0.0, "No runbook to check", []),

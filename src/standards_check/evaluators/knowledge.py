@@ -29,6 +29,15 @@ def _where_looked(params: dict) -> str:
     return ", ".join(dict.fromkeys(dirs))
 
 
+def _all(count: int, word: str) -> str:
+    """'All 3 decision records' / 'The decision record' (then a verb agreeing via _verb)."""
+    return f"The {word}" if count == 1 else f"All {_plural(count, word)}"
+
+
+def _verb(count: int, singular: str, plural: str) -> str:
+    return singular if count == 1 else plural
+
+
 def _plural(count: int, word: str) -> str:
     if count == 1:
         return f"{count} {word}"
@@ -195,13 +204,13 @@ def evaluate_format(ctx: CheckContext, params: dict) -> Outcome:
     good = total - len(bad)
     note = f" ({'; '.join(notes)})" if notes else ""
     if not problems:
-        return Outcome.passed(f"All {_plural(total, 'decision record')} are well formed{note}.",
+        return Outcome.passed(f"{_all(total, 'decision record')} {_verb(total, 'is', 'are')} well formed{note}.",
                               [Location(d) for d, _ in adrs.directories])
     shown = "; ".join(str(p) for p in problems[:_SHOWN])
     more = f"; and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else ""
     return Outcome.partial(
         good / total,
-        f"{good} of {_plural(total, 'decision record')} are well formed: {shown}{more}{note}.",
+        f"{good} of {_plural(total, 'decision record')} {_verb(good, 'is', 'are')} well formed: {shown}{more}{note}.",
         [Location(p.path, p.line) for p in problems])
 
 

@@ -63,6 +63,7 @@ SECTION_NAMES: dict[str, frozenset[str]] = {
         "conséquences", "consecuencias", "consequências", "konsequenzen", "결과", "영향",
     }),
 }
+_ALL_SECTION_NAMES = frozenset().union(*SECTION_NAMES.values())
 _MADR_HEADINGS = {"context and problem statement", "considered options", "decision outcome",
                   "decision drivers", "pros and cons of the options",
                   # MADR's French and Spanish translations
@@ -221,7 +222,7 @@ def _parse_record(path: str, directory: str, text: str) -> AdrRecord | None:
     dated = bool(_DATED_NAME.match(name))
     number = int(match.group(1)) if match and not dated else None
 
-    title_heading = doc.title
+    title_heading = doc.title or _leading_heading(doc)
     title = title_heading.text if title_heading else None
     title_line = title_heading.line if title_heading else None
     if not title and isinstance(doc.front_matter.get("title"), str):
@@ -255,6 +256,16 @@ def _parse_record(path: str, directory: str, text: str) -> AdrRecord | None:
                        title_number, status, status_line, sections)
     _collect_references(record)
     return record
+
+
+def _leading_heading(doc: MarkdownDoc) -> Heading | None:
+    """A record without a '# ' title whose first line is a heading uses it as the title
+    (actions/setup-python writes '## 0. Caching dependencies')."""
+    first = next((n for n in range(doc.body_start, len(doc.lines) + 1) if doc.lines[n - 1].strip()), None)
+    heading = doc.headings[0] if doc.headings else None
+    if heading is None or heading.line != first or _section_words(heading.text) in _ALL_SECTION_NAMES:
+        return None
+    return heading
 
 
 def _section_words(text: str) -> str:
