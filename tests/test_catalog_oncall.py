@@ -122,6 +122,9 @@ TWO_COMPONENTS = COMPONENT + "---\n" + COMPONENT.replace("payments-api", "refund
     ({"catalog-info.yaml": COMPONENT.replace("pagerduty.com/service-id: PX1234", "opsgenie.com/team: payments")}, {},
      "pass", 1.0, "through opsgenie.com/team"),
     ({"catalog-info.yaml": COMPONENT.replace("PX1234", '""')}, {}, "fail", 0.0, "has an empty pagerduty.com/service-id"),
+    # a library component has nobody on call: only the service counts
+    ({"catalog-info.yaml": TWO_COMPONENTS.replace("type: service", "type: library", 2).replace(
+        "type: library", "type: service", 1)}, {}, "pass", 1.0, "through pagerduty.com/service-id"),
     ({"catalog-info.yaml": TWO_COMPONENTS}, {}, "fail", 0.5,
      "1 of 2 catalog entities names an on-call service; component:refunds-api does not"),
     ({"ONCALL.md": "# On-call\n\nThe payments rotation is in PagerDuty: page `payments-primary`.\n"}, {}, "pass", 1.0,

@@ -213,7 +213,9 @@ def evaluate_runbook_fresh(ctx: CheckContext, params: dict) -> Outcome:
 # ---- oncall.defined --------------------------------------------------------------------------------
 
 _ONCALL_WORDS = re.compile(r"on[- ]?call|pager|escalat|rota\b|rotation", re.IGNORECASE)
-_SERVICE_KINDS = ("component", "system")
+# entities that are paged for: components that run (a library or a docs site has nobody on call)
+_SERVICE_KINDS = ("component",)
+_NOT_OPERATED = ("library", "documentation", "docs", "template", "sdk")
 
 
 def evaluate_oncall_defined(ctx: CheckContext, params: dict) -> Outcome:
@@ -230,7 +232,7 @@ def evaluate_oncall_defined(ctx: CheckContext, params: dict) -> Outcome:
             covered.append((entity, key))
         elif found:
             empty.append((entity, found[0]))
-        elif entity.kind.lower() in _SERVICE_KINDS:
+        elif entity.kind.lower() in _SERVICE_KINDS and (entity.type or "").lower() not in _NOT_OPERATED:
             uncovered.append(entity)
 
     documents = [p for p in docs.oncall_documents + list(params.get("documents") or [])
