@@ -17,7 +17,7 @@ import posixpath
 import subprocess
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from standards_check.errors import UserError
 
@@ -136,6 +136,17 @@ class RepoSnapshot:
     def read_text(self, path: str) -> str | None:
         data = self.read_bytes(path)
         return None if data is None else _decode(data)
+
+    def iter_bytes(self, paths: Iterable[str]) -> Iterator[tuple[str, bytes | None]]:
+        """(path, bytes or None) for each path, WITHOUT keeping the bytes: for scans over many
+        files (secrets.committed) that would otherwise hold the whole repository in memory."""
+        for path in paths:
+            if path in self._bytes:
+                yield path, self._bytes[path]
+            elif path in self._path_set:
+                yield path, self._load(path)
+            else:
+                yield path, None
 
     def prefetch(self, paths: Iterable[str]) -> None:
         """Hint that these files will be read; sources that can batch reads do so."""
@@ -314,7 +325,9 @@ class RefSnapshot(RepoSnapshot):
         if mode != _SYMLINK_MODE:
             return data
         target = _resolve_link(path, data.decode("utf-8", "replace"))
-        if target is None or target not in self._entries or hops >= _MAX_LINK_HOPS:
+        if target is not None and target not in self._entries:
+            return None  # a link to a directory inside the repository: not a file
+        if target is None or hops >= _MAX_LINK_HOPS:
             self.skipped[path] = "a link that points outside the repository"
             return None
         return self._load(target, hops + 1)
