@@ -15,9 +15,8 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from standards_check import yamlio
+from standards_check.facts import yamldocs
 from standards_check.snapshot import RepoSnapshot
 
 FILE_NAMES = ("catalog-info.yaml", "catalog-info.yml")
@@ -35,7 +34,7 @@ class CatalogLink:
 @dataclass
 class Entity:
     path: str  # the file it is declared in
-    document: int  # 0-based index of its YAML document in that file
+    document: int  # 0-based index among the non-empty YAML documents of that file
     kind: str
     name: str
     namespace: str
@@ -116,14 +115,13 @@ def _parse_file(snapshot: RepoSnapshot, path: str, info: CatalogInfo) -> list[En
         return []
     info.files.append(path)
     try:
-        documents = load_all_with_positions(text)
+        documents = yamldocs.load_documents(text)  # the non-empty documents of the stream
     except yamlio.YamlSyntaxError as exc:
         info.errors.append(CatalogError(path, exc.message, exc.line))
         return []
     found = []
-    for index, (data, positions) in enumerate(documents):
-        if data is None:
-            continue
+    for index, document in enumerate(documents):
+        data, positions = document.data, document.positions
         entity = _entity(path, index, data, positions)
         if entity is None:
             if not isinstance(data, dict) or "kind" not in data:
@@ -155,38 +153,6 @@ def _location_targets(snapshot: RepoSnapshot, entity: Entity) -> list[str]:
         elif snapshot.exists(resolved):
             out.append(resolved)
     return out
-
-
-def load_all_with_positions(text: str) -> list[tuple[Any, dict[tuple, tuple[int, int]]]]:
-    """Every document of a YAML stream with its value positions (as `yamlio.load_with_positions`)."""
-    loader = yamlio.StringDateLoader(text)
-    out = []
-    try:
-        while loader.check_node():
-            node = loader.get_node()
-            positions: dict[tuple, tuple[int, int]] = {}
-            _walk(node, (), positions)
-            out.append((loader.construct_document(node), positions))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise yamlio.YamlSyntaxError(f"invalid YAML: {problem}", mark.line + 1 if mark else None,
-                                     mark.column + 1 if mark else None) from None
-    finally:
-        loader.dispose()
-    return out
-
-
-def _walk(node: yaml.Node, path: tuple, positions: dict[tuple, tuple[int, int]]) -> None:
-    positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            positions[path + (key, "__key__")] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            _walk(value_node, path + (key,), positions)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, path + (index,), positions)
 
 
 def _text(value: Any) -> str | None:
