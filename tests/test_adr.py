@@ -294,3 +294,10 @@ def test_adr_records_in_other_languages_and_decorated_headings(make_repo):
     assert run_check("adr.present", repo).message.startswith("Found 3 decision records")
     outcome = run_check("adr.format", repo)
     assert outcome.status == "pass", outcome.message
+
+
+def test_adr_directories_in_any_case(make_repo):
+    repo = make_repo({"Docs/ADR/0001-a.md": nygard(1, "A"), "Docs/ADR/0002-b.md": nygard(2, "B"),
+                      "docs-site/adr/0001-x.md": nygard(1, "X"), "docs/adrs.md": "# not a directory\n"})
+    outcome = run_check("adr.present", repo)
+    assert outcome.status == "pass" and "Found 2 decision records in Docs/ADR/ (2)" in outcome.message

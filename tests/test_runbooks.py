@@ -82,6 +82,7 @@ spec: {type: service, owner: group:payments, lifecycle: production}
     ({"docs/runbooks/README.md": "# Index\n", "docs/runbooks/db.md": FULL, "docs/runbooks/api.md": FULL}, {},
      "pass", "Found 2 runbooks: docs/runbooks/api.md, docs/runbooks/db.md"),  # the index is not a runbook
     ({"runbooks/README.md": FULL}, {}, "pass", "runbooks/README.md"),  # an index alone is the runbook
+    ({"Docs/Runbooks/Payments.md": FULL}, {}, "pass", "Docs/Runbooks/Payments.md"),  # any case
     ({"docs/payments-runbook.md": FULL}, {}, "pass", "docs/payments-runbook.md"),
     ({"catalog-info.yaml": CATALOG_WITH_RUNBOOK_LINK}, {}, "pass",
      "catalog-info.yaml links a runbook kept elsewhere: https://wiki.example.com/payments/ops"),

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from standards_check import yamlio
+from standards_check.facts.locate import dirs_any_case
 from standards_check.facts.markdown import Heading, MarkdownDoc, links, normalise_heading, parse_markdown, plain
 from standards_check.snapshot import RepoSnapshot
 
@@ -171,7 +172,7 @@ def _directories(snapshot: RepoSnapshot, extra_dirs: Iterable[str]) -> list[tupl
             candidates.append((folder, ".log4brains.yml"))
     for directory in extra_dirs:
         candidates.append((directory.strip("/"), "policy"))
-    for directory in DEFAULT_DIRS:
+    for directory in dirs_any_case(snapshot, DEFAULT_DIRS):
         candidates.append((directory, "default location"))
     for first in snapshot.named("0001-record-architecture-decisions.md"):
         candidates.append((posixpath.dirname(first), "adr-tools first record"))
