@@ -156,3 +156,8 @@ def test_runbook_fresh_skips(make_repo, tmp_path):
     write_files(uncommitted, {"RUNBOOK.md": FULL})  # untracked: no date in git yet
     outcome = run_check("runbook.fresh", uncommitted)
     assert outcome.status == "skip" and "not in the available history" in outcome.message
+
+
+def test_empty_runbooks_are_not_dated(make_repo):
+    outcome = run_check("runbook.fresh", make_repo({"docs/runbooks/payments.md": "# Overview\n# Alerts\n"}))
+    assert outcome.status == "skip" and "holds no written steps yet" in outcome.message
