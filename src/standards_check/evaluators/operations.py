@@ -160,8 +160,10 @@ def evaluate_runbook_sections(ctx: CheckContext, params: dict) -> Outcome:
 
 def evaluate_runbook_fresh(ctx: CheckContext, params: dict) -> Outcome:
     runbooks = _runbooks(ctx, params)
-    paths = [r.path for r in runbooks.runbooks]
+    paths = [r.path for r in _written(runbooks)]  # the runbooks runbook.present counts
     if not paths:
+        if runbooks.runbooks:
+            return Outcome.skipped(f"{_list(runbooks.paths)} holds no written steps yet (runbook.present reports it).")
         if runbooks.links:
             return Outcome.skipped("The runbook is kept outside the repository; git cannot date it.")
         if runbooks.collection:
