@@ -143,6 +143,9 @@ def test_adr_present(make_repo, files, params, status, message):
      "fail", 0.0, "docs/adr/0001-a.md:7 is superseded but does not name the record that supersedes it; "
      "docs/adr/0002-b.md:7 is superseded by '0009-nine.md', which does not exist",
      ["docs/adr/0001-a.md:7", "docs/adr/0002-b.md:7"]),
+    # a record that supersedes one that is not there
+    ({"docs/adr/0002-b.md": nygard(2, "B", "Accepted", "\nSupersedes [1. A](0001-a.md)\n")},
+     "fail", 0.0, "docs/adr/0002-b.md:9 links to '0001-a.md', which does not exist", ["docs/adr/0002-b.md:9"]),
     # content-publisher-like: the reference sits on a line near the top, the Status section at the end
     ({"docs/adr/0006-tagging.md": "# Tagging\n\nSuperseded: 2019-12-19 by [ADR 14](0014-political.md)\n\n"
                                   "## Context\n\nx\n\n## Decision\n\ny\n\n## Consequences\n\nz\n\n## Status\n\nSuperseded\n",

@@ -127,18 +127,17 @@ def _record_problems(record: AdrRecord, params: dict) -> list[Problem]:
                                         f"has status '{shown}', not one of {', '.join(statuses)}"))
 
     superseded = canonical == "superseded" or bool(record.status and re.search(r"super[sc]eded", record.status, re.I))
-    if superseded:
-        named = [ref for ref in record.superseded_by if ref.text]
-        if not named:
-            problems.append(Problem(record.path, record.status_line,
-                                    "is superseded but does not name the record that supersedes it"))
-        elif not any(ref.exists for ref in named):
-            ref = named[0]
-            problems.append(Problem(record.path, ref.line,
-                                    f"is superseded by '{ref.text}', which does not exist"))
+    named = [ref for ref in record.superseded_by if ref.text]
+    reported = None  # the broken successor link already reported as such
+    if superseded and not named:
+        problems.append(Problem(record.path, record.status_line,
+                                "is superseded but does not name the record that supersedes it"))
+    elif superseded and not any(ref.exists for ref in named):
+        reported = named[0]
+        problems.append(Problem(record.path, reported.line,
+                                f"is superseded by '{reported.text}', which does not exist"))
     for ref in record.superseded_by + record.supersedes:
-        if ref.text and not ref.exists and not (superseded and ref is next(
-                (r for r in record.superseded_by if r.text), None)):
+        if ref.text and not ref.exists and ref is not reported:
             problems.append(Problem(record.path, ref.line, f"links to '{ref.text}', which does not exist"))
     return problems
 
