@@ -304,3 +304,18 @@ def test_adr_directories_in_any_case(make_repo):
                       "docs-site/adr/0001-x.md": nygard(1, "X"), "docs/adrs.md": "# not a directory\n"})
     outcome = run_check("adr.present", repo)
     assert outcome.status == "pass" and "Found 2 decision records in Docs/ADR/ (2)" in outcome.message
+
+
+def test_log4brains_records_are_madr(make_repo):
+    # canonical/identity-team: log4brains, dated names, "- Status: proposed", no Consequences section
+    record = ("# External Groups management\n\n- Status: proposed\n- Tags: [identity]\n\n## Context\n\nx\n\n"
+              "## Decision\n\ny\n\n## Links <!-- optional -->\n\n- z\n")
+    files = {".log4brains.yml": "project:\n  name: Identity\n  adrFolder: ./decisions\n",
+             "decisions/20250909-external-groups.md": record, "decisions/template.md": "# [short title]\n",
+             "decisions/index.md": "# Decisions\n", "decisions/README.md": "# ADRs\n"}
+    repo = make_repo(files)
+    assert run_check("adr.present", repo).message.startswith("Found 1 decision record in decisions/")
+    assert run_check("adr.format", repo).status == "pass"
+    del files[".log4brains.yml"]
+    outside = make_repo({k.replace("decisions/", "docs/adr/"): v for k, v in files.items()})
+    assert "lacks the Consequences section" in run_check("adr.format", outside).message

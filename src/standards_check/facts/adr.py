@@ -149,7 +149,8 @@ def parse_adrs(snapshot: RepoSnapshot, extra_dirs: Iterable[str] = ()) -> AdrSet
             if text is None:
                 found.unreadable.append(path)
                 continue
-            record = _parse_record(path, directory, text)
+            # log4brains writes MADR records (its template is MADR 2's, dated file names)
+            record = _parse_record(path, directory, text, madr=source == ".log4brains.yml")
             if record is None:
                 found.templates.append(path)
             else:
@@ -215,7 +216,7 @@ def _is_template_name(path: str) -> bool:
     return "template" in path.rpartition("/")[2].lower()
 
 
-def _parse_record(path: str, directory: str, text: str) -> AdrRecord | None:
+def _parse_record(path: str, directory: str, text: str, madr: bool = False) -> AdrRecord | None:
     """The record, or None when the file is a template (placeholder title)."""
     doc = parse_markdown(path, text)
     name = path.rpartition("/")[2]
@@ -247,7 +248,7 @@ def _parse_record(path: str, directory: str, text: str) -> AdrRecord | None:
         for canonical, names in SECTION_NAMES.items():
             if words in names and canonical not in sections:
                 sections[canonical] = heading.line
-    madr = bool(_MADR_HEADINGS.intersection(normalised)) or any(
+    madr = madr or bool(_MADR_HEADINGS.intersection(normalised)) or any(
         key in doc.front_matter for key in ("status", "deciders", "decision-makers", "consulted", "informed"))
 
     status, status_line = _status(doc, sections)
