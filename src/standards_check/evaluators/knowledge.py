@@ -5,12 +5,12 @@ Pure functions of (facts, params) -> Outcome. The facts come from `facts/adr.py`
 """
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from collections import Counter
 from dataclasses import dataclass
 
 from standards_check.context import CheckContext
+from standards_check.evaluators.wording import all_of, day, plural, verb
 from standards_check.facts import history
 from standards_check.facts.adr import AdrRecord, AdrSet, parse_adrs
 from standards_check.model import Location, Outcome
@@ -29,21 +29,6 @@ def _where_looked(params: dict) -> str:
     return ", ".join(dict.fromkeys(dirs))
 
 
-def _all(count: int, word: str) -> str:
-    """'All 3 decision records' / 'The decision record' (then a verb agreeing via _verb)."""
-    return f"The {word}" if count == 1 else f"All {_plural(count, word)}"
-
-
-def _verb(count: int, singular: str, plural: str) -> str:
-    return singular if count == 1 else plural
-
-
-def _plural(count: int, word: str) -> str:
-    if count == 1:
-        return f"{count} {word}"
-    return f"{count} {word[:-1]}ies" if word.endswith("y") else f"{count} {word}s"
-
-
 # ---- adr.present -----------------------------------------------------------------------------------
 
 def evaluate_present(ctx: CheckContext, params: dict) -> Outcome:
@@ -54,11 +39,11 @@ def evaluate_present(ctx: CheckContext, params: dict) -> Outcome:
     if count >= max(minimum, 1):
         by_dir = Counter(r.directory for r in adrs.records)
         where = ", ".join(f"{d}/ ({by_dir[d]})" for d in dirs if by_dir[d])
-        return Outcome.passed(f"Found {_plural(count, 'decision record')} in {where}.",
+        return Outcome.passed(f"Found {plural(count, 'decision record')} in {where}.",
                               [Location(d) for d in dirs if by_dir[d]])
     if count:
         return Outcome.failed(
-            f"Found {_plural(count, 'decision record')} in {', '.join(dirs)}; the policy asks for at least {minimum}.",
+            f"Found {plural(count, 'decision record')} in {', '.join(dirs)}; the policy asks for at least {minimum}.",
             [Location(r.path) for r in adrs.records], score=count / minimum)
     if adrs.templates:
         return Outcome.failed(
@@ -203,21 +188,17 @@ def evaluate_format(ctx: CheckContext, params: dict) -> Outcome:
     good = total - len(bad)
     note = f" ({'; '.join(notes)})" if notes else ""
     if not problems:
-        return Outcome.passed(f"{_all(total, 'decision record')} {_verb(total, 'is', 'are')} well formed{note}.",
+        return Outcome.passed(f"{all_of(total, 'decision record')} {verb(total, 'is', 'are')} well formed{note}.",
                               [Location(d) for d, _ in adrs.directories])
     shown = "; ".join(str(p) for p in problems[:_SHOWN])
     more = f"; and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else ""
     return Outcome.partial(
         good / total,
-        f"{good} of {_plural(total, 'decision record')} {_verb(good, 'is', 'are')} well formed: {shown}{more}{note}.",
+        f"{good} of {plural(total, 'decision record')} {verb(good, 'is', 'are')} well formed: {shown}{more}{note}.",
         [Location(p.path, p.line) for p in problems])
 
 
 # ---- adr.fresh -------------------------------------------------------------------------------------
-
-def _day(epoch: int) -> str:
-    return _dt.datetime.fromtimestamp(epoch, _dt.timezone.utc).strftime("%Y-%m-%d")
-
 
 def freshness(ctx: CheckContext, paths: list[str], query: list[str], max_age: float,
               what: str) -> Outcome:
@@ -242,15 +223,15 @@ def freshness(ctx: CheckContext, paths: list[str], query: list[str], max_age: fl
     age = history.days_since(change.epoch)
     if not reliable and age <= max_age:
         return Outcome.skipped(
-            f"Shallow clone: git shows {what} as added by the clone's oldest commit ({_day(change.epoch)}), so "
+            f"Shallow clone: git shows {what} as added by the clone's oldest commit ({day(change.epoch)}), so "
             "when it last changed is unknown; fetch full history (e.g. fetch-depth: 0).")
     if age <= max_age:
         return Outcome.passed(
-            f"{path} changed {age:.0f} days ago ({_day(change.epoch)}), within the {max_age:.0f} days the policy allows.",
+            f"{path} changed {age:.0f} days ago ({day(change.epoch)}), within the {max_age:.0f} days the policy allows.",
             [Location(path)])
     score = max(0.0, 1.0 - (age - max_age) / max_age) if max_age > 0 else 0.0
     return Outcome.failed(
-        f"The newest of the {what}, {path}, last changed {age:.0f} days ago ({_day(change.epoch)}); "
+        f"The newest of the {what}, {path}, last changed {age:.0f} days ago ({day(change.epoch)}); "
         f"the policy asks for a change within {max_age:.0f} days.",
         [Location(path)], score=score)
 

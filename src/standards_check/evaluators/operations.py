@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from standards_check.context import CheckContext
-from standards_check.evaluators.knowledge import _all, _day, _plural, _verb
+from standards_check.evaluators.wording import all_of, day, plural, verb
 from standards_check.facts import history
 from standards_check.facts.catalog_info import CatalogInfo
 from standards_check.facts.markdown import MarkdownDoc, normalise_heading
@@ -53,7 +53,7 @@ def evaluate_runbook_present(ctx: CheckContext, params: dict) -> Outcome:
     written = _written(runbooks)
     if written:
         paths = [r.path for r in written]
-        return Outcome.passed(f"Found {_plural(len(paths), 'runbook')}: {_list(paths)}.",
+        return Outcome.passed(f"Found {plural(len(paths), 'runbook')}: {_list(paths)}.",
                               [Location(p) for p in paths])
     if runbooks.links and params.get("allow_catalog_links", True):
         link = runbooks.links[0]
@@ -144,14 +144,14 @@ def evaluate_runbook_sections(ctx: CheckContext, params: dict) -> Outcome:
             gaps.append((runbook, missing))
     names = [_section_spec(s)[0] for s in sections]
     if not gaps:
-        return Outcome.passed(f"{_all(len(readable), 'runbook')} {_verb(len(readable), 'has', 'have')} the sections "
+        return Outcome.passed(f"{all_of(len(readable), 'runbook')} {verb(len(readable), 'has', 'have')} the sections "
                               f"{', '.join(names)}.", [Location(r.path) for r in readable])
     detail = "; ".join(f"{r.path} lacks {', '.join(m)}" for r, m in gaps[:_SHOWN])
     more = f"; and {len(gaps) - _SHOWN} more runbooks" if len(gaps) > _SHOWN else ""
     return Outcome.partial(
         sum(shares) / len(shares),
-        f"{len(readable) - len(gaps)} of {_plural(len(readable), 'runbook')} "
-        f"{_verb(len(readable) - len(gaps), 'has', 'have')} every section "
+        f"{len(readable) - len(gaps)} of {plural(len(readable), 'runbook')} "
+        f"{verb(len(readable) - len(gaps), 'has', 'have')} every section "
         f"({', '.join(names)}): {detail}{more}.",
         [Location(r.path, r.doc.title.line if r.doc and r.doc.title else 1) for r, _ in gaps])
 
@@ -201,14 +201,14 @@ def evaluate_runbook_fresh(ctx: CheckContext, params: dict) -> Outcome:
     share = len(fresh) / judged
     note = f" ({len(unknown)} could not be dated)" if unknown else ""
     if not stale:
-        return Outcome.passed(f"{_all(judged, 'runbook')} changed within {max_age:.0f} days{note}.",
+        return Outcome.passed(f"{all_of(judged, 'runbook')} changed within {max_age:.0f} days{note}.",
                               [Location(p) for p in fresh])
     stale.sort(key=lambda s: (s[2], s[0]))  # oldest first
-    detail = "; ".join(f"{p} last changed {age:.0f} days ago ({_day(epoch)})" for p, age, epoch in stale[:_SHOWN])
+    detail = "; ".join(f"{p} last changed {age:.0f} days ago ({day(epoch)})" for p, age, epoch in stale[:_SHOWN])
     more = f"; and {len(stale) - _SHOWN} more" if len(stale) > _SHOWN else ""
     return Outcome.partial(
         share,
-        f"{len(fresh)} of {_plural(judged, 'runbook')} changed within {max_age:.0f} days: {detail}{more}{note}.",
+        f"{len(fresh)} of {plural(judged, 'runbook')} changed within {max_age:.0f} days: {detail}{more}{note}.",
         [Location(p) for p, _, _ in stale], threshold=threshold)
 
 
@@ -251,7 +251,7 @@ def evaluate_oncall_defined(ctx: CheckContext, params: dict) -> Outcome:
         lacking = [e.ref for e in uncovered] + [e.ref for e, _ in empty]
         total = len(covered) + len(lacking)
         return Outcome.partial(len(covered) / total,
-                               f"{len(covered)} of {total} catalog entities {_verb(len(covered), 'names', 'name')} an on-call service; "
+                               f"{len(covered)} of {total} catalog entities {verb(len(covered), 'names', 'name')} an on-call service; "
                                f"{_list(lacking)} {'does' if len(lacking) == 1 else 'do'} not.",
                                locations + [Location(e.path, e.line) for e in uncovered])
     if empty:
@@ -284,7 +284,7 @@ def evaluate_postmortem_template(ctx: CheckContext, params: dict) -> Outcome:
         return Outcome.passed(f"Incident reviews start from {_list(templates)}.", [Location(p) for p in templates])
     if docs.postmortems:
         return Outcome.failed(
-            f"Post-mortems are kept in {_list(docs.postmortem_dirs)} ({_plural(len(docs.postmortems), 'document')}) "
+            f"Post-mortems are kept in {_list(docs.postmortem_dirs)} ({plural(len(docs.postmortems), 'document')}) "
             "but there is no template to start the next one from.",
             [Location(d) for d in docs.postmortem_dirs], score=0.5)
     return Outcome.failed("No post-mortem template found (e.g. docs/postmortems/template.md or "
@@ -325,12 +325,12 @@ def evaluate_catalog_owner(ctx: CheckContext, params: dict) -> Outcome:
                                f"(kinds found: {', '.join(present)}).")
     if not problems:
         owners = sorted({e.owner for e in entities if e.owner})
-        return Outcome.passed(f"{_all(owned, 'catalog entity')} {_verb(owned, 'names', 'name')} an owner ({_list(owners)}).",
+        return Outcome.passed(f"{all_of(owned, 'catalog entity')} {verb(owned, 'names', 'name')} an owner ({_list(owners)}).",
                               [Location(e.path, e.line_of("spec", "owner")) for e in entities])
     detail = "; ".join(message for _, message in problems[:_SHOWN])
     more = f"; and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else ""
     return Outcome.partial(owned / total if total else 0.0,
-                           f"{owned} of {_plural(total, 'catalog entity')} {_verb(owned, 'names', 'name')} an owner: {detail}{more}.",
+                           f"{owned} of {plural(total, 'catalog entity')} {verb(owned, 'names', 'name')} an owner: {detail}{more}.",
                            [location for location, _ in problems])
 
 
