@@ -165,3 +165,36 @@ def test_lookalikes_are_not_rules(make_repo):
         "alerting/alertmanager-config.yaml": "route:\n  receiver: '{{ template \"x\" }}'\n  - bad: [\n",
     })
     assert facts.rules == [] and facts.not_evaluated == []
+
+
+def test_prometheus_rule_in_a_file_named_for_an_slo(make_repo):
+    # seen in the wild: burn-rate alerts as a PrometheusRule in `slo.yaml`
+    text = PROMETHEUS_RULE.split("---\n")[1]
+    facts = alerts_of(make_repo, {"slo.yaml": text, "sloth/_gen/checkout.yml": RULE_FILE})
+    assert sorted({r.path for r in facts.rules}) == ["slo.yaml", "sloth/_gen/checkout.yml"]
+
+
+def test_prometheus_rule_in_a_file_named_for_monitoring(make_repo):
+    text = PROMETHEUS_RULE.split("---\n")[1]
+    facts = alerts_of(make_repo, {"deploy/base/monitoring.yaml": text})
+    assert [r.name for r in facts.rules] == ["PaymentsQueueBacklog", "PaymentsNoRunbook"]
+
+
+def test_a_rule_file_too_large_to_read_is_reported_not_evaluated(make_repo):
+    repo = make_repo({"alerts/huge.yaml": RULE_FILE + "#" * 5000 + "\n", "alerts/ok.yaml": RULE_FILE})
+    snapshot = open_snapshot(repo, max_bytes=4000)
+    facts = parse_alert_rules(snapshot)
+    assert [(n.path, n.reason.startswith("not read: larger than 4000 bytes")) for n in facts.not_evaluated] == [
+        ("alerts/huge.yaml", True)]
+    assert {r.path for r in facts.rules} == {"alerts/ok.yaml"}
+
+
+@pytest.mark.parametrize("api, kind, found", [
+    ("operator.victoriametrics.com/v1beta1", "VMRule", True),
+    ("monitoring.googleapis.com/v1", "ClusterRules", True),
+    ("example.com/v1", "Rules", False),
+])
+def test_other_rule_resources(make_repo, api, kind, found):
+    text = PROMETHEUS_RULE.split("---\n")[1].replace("monitoring.coreos.com/v1", api).replace("PrometheusRule", kind)
+    facts = alerts_of(make_repo, {"deploy/alert-rules.yaml": text})
+    assert bool(facts.rules) is found

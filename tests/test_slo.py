@@ -170,6 +170,30 @@ spec:
         metric: http_requests_total{job="checkout"}
 """
 
+KEPTN = """\
+---
+spec_version: "1.0"
+comparison:
+  compare_with: single_result
+  aggregate_function: avg
+objectives:
+  - sli: response_time_p95
+    key_sli: false
+    pass:
+      - criteria:
+          - "<=+10%"
+          - "<600"
+    warning:
+      - criteria:
+          - "<=800"
+    weight: 1
+  - sli: error_rate
+    pass: null
+total_score:
+  pass: "90%"
+  warning: "75%"
+"""
+
 PLAIN = """\
 slos:
   - name: availability
@@ -200,6 +224,7 @@ def problems(facts: SloFacts) -> list[tuple[str, int | None, str]]:
     ("config/slo_checkout_v1.yaml", SLO_GENERATOR_V1, "slo-generator/v1", 1),
     ("monitoring/pyrra/checkout.yaml", PYRRA, "pyrra/v1alpha1", 1),
     ("slo.yaml", PLAIN, "plain", 2),
+    ("service/slo.yaml", KEPTN, "keptn", 2),
     ("service/slos.yml", PLAIN, "plain", 2),
 ])
 def test_valid_documents_of_each_format(make_repo, path, text, fmt, count):
@@ -246,6 +271,9 @@ INVALID_CASES = [
      [(17, "an SLO name must start and end with a letter or digit")]),
     ("sloth/a.yaml", SLOTH_V1.replace("    objective: 99\n", "    objective: \"99\"\n"),
      [(18, "slos[1].objective: '99' is not of type 'number'")]),
+    # camelCase keys in a prometheus/v1 file are unknown to Sloth there (it reads error_query)
+    ("sloth/a.yaml", SLOTH_V1.replace("error_query:", "errorQuery:"),
+     [(9, "slos[0].sli.events: 'error_query' is a required property")]),
     ("slos/k.yaml", SLOTH_K8S.replace("          totalQuery: sum(rate(http_requests_total[{{.window}}]))\n", ""),
      [(11, "spec.slos[0].sli.events: 'totalQuery' is a required property")]),
     ("slos/slo_g.yaml", SLO_GENERATOR_V2.replace("goal: 0.999", "goal: 99.9"),
@@ -258,6 +286,8 @@ INVALID_CASES = [
      [(9, "spec.timeWindows[0].unit: 'Days' is not one of")]),
     ("monitoring/pyrra/c.yaml", PYRRA.replace('target: "99.5"', 'target: "100"').replace("window: 4w", "window: 1 month"),
      [(6, "the target '100' must lie strictly between 0 and 100"), (7, "the window '1 month' is not a Prometheus duration")]),
+    ("slo.yaml", KEPTN.replace('"<600"', '"below 600"').replace('pass: "90%"', 'pass: high'),
+     [(12, "'below 600' is not a criterion such as '<600'"), (20, "total_score.pass: 'high' is not a percentage")]),
     ("slo.yaml", PLAIN.replace("target: 99.9", "target: 100"),
      [(3, "slos[0].target: the target 100 must lie strictly between 0 and 1, or between 0 and 100")]),
     ("slo.yaml", PLAIN.replace("    window: 30d\n", ""),
@@ -290,6 +320,26 @@ def test_multi_document_stream_and_top_level_list(make_repo):
     assert [(p.line, "the objective must be greater than 0" in p.message) for p in broken.problems] == [(40, True)]
 
 
+SERVICES = """\
+slo_target: 99.5
+slo_window_days: 30
+services:
+  api:
+    description: Entry point
+    slo_target: 99.0
+  worker:
+    slo_target: 99.5
+    sli_query: sum(rate(jobs_failed_total[5m])) / sum(rate(jobs_total[5m]))
+"""
+
+
+def test_plain_document_with_entries_keyed_by_service(make_repo):
+    # seen in the wild: defaults at the top, one entry per service, window inherited
+    facts = facts_of(make_repo, {"slo.yaml": SERVICES})
+    assert [(s.name, s.line) for s in facts.slos] == [("api", 4), ("worker", 7)]
+    assert problems(facts) == [("slo.yaml", 4, "services.api: no indicator is set (an sli, indicator or query saying what is measured)")]
+
+
 def test_unrelated_yaml_is_not_mistaken_for_slos(make_repo):
     facts = facts_of(make_repo, {
         "slow-queries.yaml": "queries:\n  - name: x\n    target: 3\n",          # "slo" in the name only
@@ -299,6 +349,8 @@ def test_unrelated_yaml_is_not_mistaken_for_slos(make_repo):
         "vendor/github.com/x/slo.yaml": PLAIN,                                    # vendored
         "internal/testdata/slo.yaml": PLAIN.replace("99.9", "200"),              # Go test data
         "deploy/sloth/templates/deployment.yaml": "{{- if .Values.enabled }}\nkind: Deployment\n{{- end }}\n",
+        "templates/slo.yaml": "version: 1\ntitle: SLO for {{ .Service }}\nsections:\n  - id: target\n",
+        "slos/burn-rate-alerts.yaml": "groups:\n  - name: x\n    rules:\n      - alert: Burn\n        expr: up\n",
     })
     assert facts.slos == [] and facts.broken == []
 
@@ -314,6 +366,9 @@ def test_broken_and_templated_slo_files(make_repo):
     outcome = REGISTRY["slo.valid"](CheckContext(open_snapshot(repo)), {})
     assert (outcome.status, outcome.score) == ("fail", 0.0)
     assert "slo.yaml:4" in outcome.message
+    present = REGISTRY["slo.present"](CheckContext(open_snapshot(repo)), {})
+    assert present.status == "fail"
+    assert present.message.startswith("No SLO could be read: 2 files named like SLO files could not be read as YAML")
 
 
 # ---- evaluators -------------------------------------------------------------------------------
@@ -355,6 +410,12 @@ def test_catalog_examples_are_themselves_valid(make_repo):
         example = "\n".join(line for line in entry["example"].splitlines() if not line.startswith("#"))
         outcome = evaluate(make_repo, {path: example + "\n"}, "slo.valid")
         assert outcome.status == "pass", (check, outcome.message)
+
+
+def test_an_slo_file_too_large_to_read_counts_as_not_valid(make_repo):
+    repo = make_repo({"slos/big.yaml": OPENSLO_V1 + "#" * 5000 + "\n"})
+    outcome = REGISTRY["slo.valid"](CheckContext(open_snapshot(repo, max_bytes=4000)), {})
+    assert outcome.status == "fail" and "not read: larger than 4000 bytes" in outcome.message
 
 
 def test_plain_directory_snapshot_works_too(tmp_path: Path):

@@ -200,3 +200,10 @@ def test_sloth_kubernetes_fixture_is_valid_for_the_crd(shared_schemas):
     assert sloth_crd_validator(shared_schemas).is_valid(yamlio.load(SLOTH_K8S))
     crd = yamlio.yaml.safe_load((shared_schemas / "sloth" / "sloth.slok.dev_prometheusservicelevels.crd.yaml").read_text())
     assert crd["spec"]["names"]["kind"] == "PrometheusServiceLevel"  # the CRD the JSON was taken from
+
+
+def test_catalog_example_is_valid_for_the_official_openslo_schema(shared_schemas):
+    from standards_check.resources import data_dir
+
+    example = yamlio.load((data_dir("checks") / "slo.present.yaml").read_text())["example"]
+    assert openslo_validator(shared_schemas).is_valid(yamlio.load(example))

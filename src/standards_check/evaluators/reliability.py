@@ -17,7 +17,7 @@ _FORMAT_NAMES = {
     "openslo/v1": "OpenSLO v1", "openslo/v1alpha": "OpenSLO v1alpha", "openslo/v2alpha": "OpenSLO v2alpha",
     "sloth/prometheus-v1": "Sloth prometheus/v1", "sloth/kubernetes-v1": "Sloth PrometheusServiceLevel",
     "slo-generator/v2": "slo-generator v2", "slo-generator/v1": "slo-generator v1",
-    "pyrra/v1alpha1": "Pyrra", "plain": "plain SLO",
+    "pyrra/v1alpha1": "Pyrra", "keptn": "Keptn", "plain": "plain SLO",
 }
 
 
@@ -51,11 +51,11 @@ def slo_present(ctx: CheckContext, params: dict) -> Outcome:
     if facts.broken:
         return Outcome.failed(
             f"No SLO could be read: {_plural(len(facts.broken), 'file')} named like SLO files "
-            f"did not parse as YAML (first: {facts.broken[0].path}).",
+            f"could not be read as YAML (first: {facts.broken[0].path}: {facts.broken[0].reason}).",
             [Location(b.path, b.line) for b in facts.broken[:MAX_LOCATIONS]],
         )
     return Outcome.failed(
-        "No SLO definitions found (looked for OpenSLO, Sloth, slo-generator, Pyrra and slo.yaml/slos/ files)."
+        "No SLO definitions found (looked for OpenSLO, Sloth, slo-generator, Pyrra, Keptn and slo.yaml/slos/ files)."
     )
 
 
@@ -80,7 +80,8 @@ def slo_valid(ctx: CheckContext, params: dict) -> Outcome:
         locations.extend(Location(slo.path, p.line) for p in slo.problems)
     if bad == 0:
         note = f"; {_plural(len(templated), 'templated file')} not evaluated" if templated else ""
-        return Outcome.passed(f"All {_plural(total, 'SLO')} are valid for their format{note}.")
+        what = "The SLO is valid for its format" if total == 1 else f"All {total} SLOs are valid for their format"
+        return Outcome.passed(f"{what}{note}.")
     if invalid:
         first = invalid[0]
         problem = first.problems[0]
@@ -113,10 +114,9 @@ def alerts_runbook_links(ctx: CheckContext, params: dict) -> Outcome:
     missing = [r for r in rules if not r.has_any_annotation(names)]
     wanted = " or ".join(f"`{n}`" for n in names)
     if not missing:
-        return Outcome.passed(
-            f"All {_plural(len(rules), 'alerting rule')} carry a {wanted} annotation{skipped_note}."
-        )
-    examples = ", ".join(r.name for r in missing[:3])
+        what = "The alerting rule carries" if len(rules) == 1 else f"All {len(rules)} alerting rules carry"
+        return Outcome.passed(f"{what} a {wanted} annotation{skipped_note}.")
+    examples = ", ".join(list(dict.fromkeys(r.name for r in missing))[:3])
     return Outcome.partial(
         (len(rules) - len(missing)) / len(rules),
         f"{len(missing)} of {_plural(len(rules), 'alerting rule')} have no {wanted} annotation "

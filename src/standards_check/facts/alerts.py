@@ -4,7 +4,8 @@ Candidates are chosen by name first (DESIGN.md §7): YAML files whose name menti
 Prometheus, or that sit under directories such as `alerts/`, `rules/`, `prometheus/`,
 `monitoring/`. A candidate is read only if its text mentions "alert", and counts only when its
 content has the rule-file shape (`groups: [{name, rules: [{alert: ...}]}]`, Prometheus' rule file
-format, also used by Thanos, Mimir, Cortex and Loki), is a `PrometheusRule` (`spec.groups`), a
+format, also used by Thanos, Mimir, Cortex and Loki), is a `PrometheusRule` (`spec.groups`; also
+VictoriaMetrics `VMRule` and Google Managed Prometheus `Rules`/`ClusterRules`/`GlobalRules`), a
 Kubernetes `List` of those, or a ConfigMap carrying a rule file as a string value.
 
 A file with Helm/Go templating (`{{`) that does not parse as YAML is kept as *not evaluated*: its
@@ -30,10 +31,12 @@ ALERT_DIRS = frozenset({
     "alerts", "alerting", "alertrules", "alert-rules", "alert_rules", "rules", "recording-rules",
     "prometheus", "prometheus-rules", "prometheus_rules", "prometheusrules", "prometheusrule",
     "monitoring", "observability", "mixins", "thanos", "mimir", "cortex", "loki",
+    "slo", "slos", "sloth", "openslo", "pyrra",
 })
-_NAME_HINTS = ("rule", "alert", "prometheus")
+# "slo": SLO burn-rate alerts and Sloth's generated rules often live in files named for SLOs
+_NAME_HINTS = ("rule", "alert", "prometheus", "slo", "monitoring", "observability")
 # substrings one of which every candidate path contains (a cheap first test on the listing)
-_HINTS = ("rule", "alert", "prometheus", "monitoring", "observability", "mixins", "thanos", "mimir",
+_HINTS = ("rule", "alert", "prometheus", "slo", "monitoring", "observability", "mixins", "thanos", "mimir",
           "cortex", "loki")
 # an `alert:` key, as a rule item writes it; checked on the text before any YAML is parsed
 _ALERT_KEY = re.compile(r"(?m)^[ \t-]*[\"']?alert[\"']?[ \t]*:")
@@ -74,6 +77,9 @@ def _is_candidate(name: str, dirs: tuple[str, ...]) -> bool:
 def parse_alert_rules(snapshot: RepoSnapshot) -> AlertFacts:
     facts = AlertFacts(candidates=select_yaml(snapshot, _HINTS, _is_candidate))
     for path, text in read_candidates(snapshot, facts.candidates):
+        if text is None:
+            facts.not_evaluated.append(NotEvaluated(path, None, f"not read: {snapshot.skipped[path]}"))
+            continue
         if not _ALERT_KEY.search(text):
             continue
         try:
@@ -97,11 +103,22 @@ def parse_alert_rules(snapshot: RepoSnapshot) -> AlertFacts:
     return facts
 
 
+# Kubernetes resources whose spec.groups is a Prometheus rule file: prometheus-operator's
+# PrometheusRule, VictoriaMetrics' VMRule, Google Managed Prometheus' Rules/ClusterRules/GlobalRules.
+_RULE_KINDS = frozenset({"PrometheusRule", "VMRule"})
+_GMP_RULE_KINDS = frozenset({"Rules", "ClusterRules", "GlobalRules"})
+
+
+def _is_rule_resource(data: dict) -> bool:
+    kind, api = data.get("kind"), str(data.get("apiVersion") or "")
+    return kind in _RULE_KINDS or (kind in _GMP_RULE_KINDS and api.startswith("monitoring.googleapis.com/"))
+
+
 def _may_hold_rules(data: Any) -> bool:
     if not isinstance(data, dict):
         return False
     kind = data.get("kind")
-    return kind in ("PrometheusRule", "List", "ConfigMap") or ("groups" in data and kind is None)
+    return _is_rule_resource(data) or kind in ("List", "ConfigMap") or ("groups" in data and kind is None)
 
 
 def _rules_in(path: str, doc: YamlDocument) -> Iterator[AlertRule | None]:
@@ -113,7 +130,7 @@ def _walk_object(path: str, doc: YamlDocument, prefix: tuple, data: Any) -> Iter
     if not isinstance(data, dict):
         return
     kind = data.get("kind")
-    if kind == "PrometheusRule":
+    if _is_rule_resource(data):
         spec = data.get("spec")
         if isinstance(spec, dict):
             yield from _groups(path, doc, prefix + ("spec", "groups"), spec.get("groups"))

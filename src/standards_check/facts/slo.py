@@ -8,6 +8,7 @@ Formats recognised (by content, after selecting candidate files by name — DESI
 - Google slo-generator: `sre.google.com/v2` `ServiceLevelObjective`, and the v1 shape
   (`service_name`/`feature_name`/`slo_name`/`slo_target`/`backend`);
 - Pyrra `pyrra.dev/v1alpha1` `ServiceLevelObjective`;
+- Keptn quality-gate `slo.yaml` (`spec_version`, `objectives` of SLIs with pass/warning criteria);
 - plain documents in files named like `slo.yaml`/`slos.yml` or under `slo/`/`slos/`: explicit rules,
   a target in (0, 1) or (0, 100), a time window, an indicator.
 
@@ -43,9 +44,10 @@ SLOTH_K8S = "sloth/kubernetes-v1"
 SLO_GENERATOR_V2 = "slo-generator/v2"
 SLO_GENERATOR_V1 = "slo-generator/v1"
 PYRRA = "pyrra/v1alpha1"
+KEPTN = "keptn"
 PLAIN = "plain"
 FORMATS = (OPENSLO_V1, OPENSLO_V1ALPHA, OPENSLO_V2ALPHA, SLOTH_V1, SLOTH_K8S,
-           SLO_GENERATOR_V2, SLO_GENERATOR_V1, PYRRA, PLAIN)
+           SLO_GENERATOR_V2, SLO_GENERATOR_V1, PYRRA, KEPTN, PLAIN)
 
 # Directory names that hold SLO definitions; a file name "token" naming SLOs. A candidate matched
 # only by "slo" somewhere in its name (slow-queries.yaml) counts only when its content is an SLO.
@@ -120,6 +122,10 @@ def parse_slos(snapshot: RepoSnapshot) -> SloFacts:
     facts = SloFacts(candidates=select_yaml(snapshot, ("slo", "monitoring", "observability", "pyrra"), _is_candidate))
     for path, text in read_candidates(snapshot, facts.candidates):
         strong = _is_strong(path)
+        if text is None:
+            if strong:  # an SLO file too large to read, or a link out: say so, never pass over it
+                facts.broken.append(BrokenFile(path, None, f"not read: {snapshot.skipped[path]}", False))
+            continue
         if not strong and not any(marker in text for marker in _MARKERS):
             continue
         try:
@@ -164,7 +170,7 @@ def _recognise(path: str, doc: YamlDocument, prefix: tuple, data: dict) -> Itera
     elif data.get("version") == "prometheus/v1":
         yield from _sloth(SLOTH_V1, path, doc, prefix, data, data, ())
     elif api == "sloth.slok.dev/v1" and kind == "PrometheusServiceLevel":
-        spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
+        spec = _dict(data.get("spec"))
         yield from _sloth(SLOTH_K8S, path, doc, prefix, data, spec, ("spec",))
     elif api == "sre.google.com/v2" and kind == "ServiceLevelObjective":
         yield _validated(SLO_GENERATOR_V2, path, doc, prefix, data, _meta_name(data))
@@ -173,6 +179,8 @@ def _recognise(path: str, doc: YamlDocument, prefix: tuple, data: dict) -> Itera
         yield _validated(SLO_GENERATOR_V1, path, doc, prefix, data, name)
     elif isinstance(api, str) and api.startswith("pyrra.dev/") and kind == "ServiceLevelObjective":
         yield _pyrra(path, doc, prefix, data)
+    elif "spec_version" in data and "objectives" in data:
+        yield from _keptn(path, doc, prefix, data)
 
 
 def _meta_name(data: dict) -> str:
@@ -473,13 +481,29 @@ _DURATION = re.compile(
 
 TARGET_KEYS = ("target", "objective", "slo_target", "sloTarget", "goal", "targetPercent", "target_percent",
                "availability_target", "slo")
-WINDOW_KEYS = ("window", "windows", "time_window", "timeWindow", "timeWindows", "period", "rolling_period",
-               "rollingPeriod", "rolling_window", "compliance_period", "compliancePeriod", "duration",
-               "calendar_period", "calendarPeriod", "budgeting_period", "evaluation_window", "slo_window")
-INDICATOR_KEYS = ("sli", "slis", "indicator", "indicatorRef", "query", "queries", "ratio", "expr", "expression",
-                  "metric", "metrics", "good", "bad", "good_query", "bad_query", "error_query", "total_query",
-                  "good_events", "bad_events", "valid_events", "total_events", "events", "filter_good",
-                  "filter_bad", "filter_valid", "errorQuery", "totalQuery", "goodQuery", "measurement")
+# Windows and indicators are recognised by the words of a key (`slo_window_days`, `rollingPeriod`,
+# `sli_query`, `good_events`); targets only by exact names, as "target" alone also names latency
+# thresholds (`latency_target: 300ms`) that are no SLO target.
+_WINDOW_WORDS = frozenset({"window", "windows", "period", "duration", "timewindow", "timewindows"})
+_INDICATOR_WORDS = frozenset({"sli", "slis", "indicator", "indicatorref", "query", "queries", "ratio", "expr",
+                              "expression", "metric", "metrics", "good", "bad", "events", "filter",
+                              "measurement", "promql"})
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+def _words(key: Any) -> set[str]:
+    return {w for w in _WORD_SPLIT.split(_CAMEL_BOUNDARY.sub("_", str(key)).lower()) if w}
+
+
+def _is_window_key(key: Any) -> bool:
+    return bool(_words(key) & _WINDOW_WORDS)
+
+
+def _is_indicator_key(key: Any) -> bool:
+    return bool(_words(key) & _INDICATOR_WORDS) and not _is_window_key(key)
+
+
 _LIST_KEYS = ("slos", "objectives", "service_level_objectives", "serviceLevelObjectives")
 
 
@@ -505,20 +529,73 @@ def _pyrra(path: str, doc: YamlDocument, prefix: tuple, data: dict) -> Slo:
     return Slo(path, doc.line_of(*prefix), PYRRA, _meta_name(data), _sorted(out))
 
 
+# Keptn quality gates (keptn/spec, sre.md "Service Level Objective"): criteria such as "<600",
+# "<=+10%", ">=-5%"; a total score as a percentage.
+_KEPTN_CRITERION = re.compile(r"^\s*(<=|>=|<|>|=)\s*[+-]?\d+(\.\d+)?%?\s*$")
+_PERCENT = re.compile(r"^\s*\d+(\.\d+)?\s*%?\s*$")
+
+
+def _keptn(path: str, doc: YamlDocument, prefix: tuple, data: dict) -> Iterator[Slo]:
+    """One Slo per objective (an SLI with pass/warning criteria); file-level problems on the first."""
+    at = _At(doc, prefix)
+    file_level = []
+    if not isinstance(data.get("spec_version"), (str, int, float)) or isinstance(data.get("spec_version"), bool):
+        file_level.append(at.problem(("spec_version",), "spec_version must be a version string such as '1.0'"))
+    score = data.get("total_score")
+    if score is not None:
+        for key in ("pass", "warning"):
+            value = _dict(score).get(key)
+            if value is not None and not (isinstance(value, (str, int, float)) and _PERCENT.match(str(value))):
+                file_level.append(at.problem(("total_score", key), f"{value!r} is not a percentage such as '90%'"))
+    objectives = data.get("objectives")
+    if not isinstance(objectives, list) or not objectives:
+        yield Slo(path, doc.line_of(*prefix), KEPTN, path,
+                  _sorted(file_level + [at.problem(("objectives",), "at least one objective is required")]))
+        return
+    for index, objective in enumerate(objectives):
+        where = ("objectives", index)
+        problems = list(file_level) if index == 0 else []
+        if not isinstance(objective, dict):
+            problems.append(at.problem(where, "an objective must be a mapping with an sli"))
+            yield Slo(path, doc.line_of(*prefix, *where), KEPTN, "(not a mapping)", _sorted(problems))
+            continue
+        sli = objective.get("sli")
+        if not isinstance(sli, str) or not sli.strip():
+            problems.append(at.problem(where, "each objective names its indicator in sli"))
+        for level in ("pass", "warning"):
+            for c_index, block in enumerate(_list(objective.get(level))):
+                for k, criterion in enumerate(_list(_dict(block).get("criteria"))):
+                    if not (isinstance(criterion, str) and _KEPTN_CRITERION.match(criterion)):
+                        problems.append(at.problem(where + (level, c_index, "criteria", k),
+                                                   f"{criterion!r} is not a criterion such as '<600' or '<=+10%'"))
+        weight = objective.get("weight")
+        if weight is not None and (_number(weight) is None or weight < 0):
+            problems.append(at.problem(where + ("weight",), "weight must be a number of 0 or more"))
+        yield Slo(path, doc.line_of(*prefix, *where), KEPTN, str(sli or "(unnamed)"), _sorted(problems))
+
+
 def _plain(path: str, doc: YamlDocument, items: list[tuple[tuple, Any]]) -> Iterator[Slo]:
-    """SLOs of a plain document: a `slos:` list (or mapping), a list of SLOs, or one SLO mapping."""
+    """SLOs of a plain document: lists or mappings of entries that set a target (`slos:`,
+    `services:`), a top-level list of SLOs, or one SLO mapping. Window and indicator keys at the
+    top of the document are inherited by its entries."""
     for prefix, item in items:
         if not isinstance(item, dict):
             continue
-        list_key = next((k for k in _LIST_KEYS if isinstance(item.get(k), (list, dict)) and item.get(k)), None)
-        if list_key is not None:
-            inherited = {k: v for k, v in item.items() if k in WINDOW_KEYS or k in INDICATOR_KEYS}
+        keys = [k for k in _LIST_KEYS if k in item] + [k for k in item if k not in _LIST_KEYS]
+        found = False
+        inherited = {k: v for k, v in item.items() if _is_window_key(k) or _is_indicator_key(k)}
+        for list_key in keys:
             entries = item[list_key]
-            pairs = entries.items() if isinstance(entries, dict) else enumerate(entries)
+            pairs = list(entries.items() if isinstance(entries, dict) else enumerate(entries)) \
+                if isinstance(entries, (dict, list)) else []
+            if not any(isinstance(e, dict) and any(k in e for k in TARGET_KEYS) for _, e in pairs) \
+                    and list_key not in _LIST_KEYS:
+                continue
             for key, entry in pairs:
                 if isinstance(entry, dict):
+                    found = True
                     yield _plain_slo(path, doc, prefix + (list_key, key), entry, inherited, str(key))
-        elif any(k in item for k in TARGET_KEYS):
+        if not found and any(k in item for k in TARGET_KEYS):
             yield _plain_slo(path, doc, prefix, item, {}, "")
 
 
@@ -529,7 +606,7 @@ def _plain_slo(path: str, doc: YamlDocument, prefix: tuple, entry: dict, inherit
     for k, v in entry.items():
         scope.setdefault(str(k), ((k,), v))
     for k, v in entry.items():
-        if isinstance(v, dict) and k not in INDICATOR_KEYS:
+        if isinstance(v, dict) and not _is_indicator_key(k):
             for kk, vv in v.items():
                 scope.setdefault(str(kk), ((k, kk), vv))
     out: list[SloProblem] = []
@@ -541,16 +618,15 @@ def _plain_slo(path: str, doc: YamlDocument, prefix: tuple, entry: dict, inherit
         message = _target_message(value, fraction_only=False, percent_only=False)
         if message:
             out.append(at.problem(where, message))
-    window_key = next((k for k in WINDOW_KEYS if k in scope), None)
-    if window_key is None and not any(k in inherited for k in WINDOW_KEYS):
+    window_keys = [k for k in scope if _is_window_key(k)]
+    if not window_keys and not any(_is_window_key(k) for k in inherited):
         out.append(at.problem((), "no time window is set (e.g. window: 28d)"))
-    elif window_key is not None:
+    for window_key in window_keys[:1]:
         where, value = scope[window_key]
         if not _window_ok(value):
             out.append(at.problem(where, f"the time window {value!r} is not a duration such as 28d, 4w or 1M"))
-    if not any(k in scope and scope[k][1] not in (None, "", [], {}) for k in INDICATOR_KEYS) and not any(
-        k in inherited for k in INDICATOR_KEYS
-    ):
+    has_indicator = any(_is_indicator_key(k) and v not in (None, "", [], {}) for k, (_, v) in scope.items())
+    if not has_indicator and not any(_is_indicator_key(k) for k in inherited):
         out.append(at.problem((), "no indicator is set (an sli, indicator or query saying what is measured)"))
     name = entry.get("name") or entry.get("title") or entry.get("id") or key or "(unnamed)"
     return Slo(path, doc.line_of(*prefix), PLAIN, str(name), _sorted(out))

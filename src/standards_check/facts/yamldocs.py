@@ -63,13 +63,33 @@ def load_documents(text: str, keep: Callable[[Any], bool] | None = None) -> list
             if data is None or (keep is not None and not keep(data)):
                 continue
             positions: dict[tuple, tuple[int, int]] = {}
-            yamlio._walk(node, (), positions)
+            _record_positions(node, (), positions)
             documents.append(YamlDocument(data, positions, node.start_mark.line + 1))
     except yaml.YAMLError as exc:
-        raise yamlio._syntax_error(exc) from None
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise yamlio.YamlSyntaxError(
+            f"invalid YAML: {problem}",
+            mark.line + 1 if mark is not None else None,
+            mark.column + 1 if mark is not None else None,
+        ) from None
     finally:
         loader.dispose()
     return documents
+
+
+def _record_positions(node: yaml.Node, path: tuple, positions: dict[tuple, tuple[int, int]]) -> None:
+    """(line, column) of each value by its key path, and of each key under path + ("__key__",),
+    as `yamlio.load_with_positions` records them."""
+    positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            positions[path + (key, "__key__")] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            _record_positions(value_node, path + (key,), positions)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _record_positions(item, path + (index,), positions)
 
 
 def looks_templated(text: str) -> bool:
@@ -98,11 +118,13 @@ def select_yaml(snapshot: RepoSnapshot, hints: tuple[str, ...],
     return selected
 
 
-def read_candidates(snapshot: RepoSnapshot, paths: Iterable[str]) -> Iterable[tuple[str, str]]:
-    """(path, text) for each readable candidate, batching reads where the snapshot can."""
+def read_candidates(snapshot: RepoSnapshot, paths: Iterable[str]) -> Iterable[tuple[str, str | None]]:
+    """(path, text) for each candidate, batching reads where the snapshot can. The text is None
+    when the snapshot would not read the file; `snapshot.skipped[path]` then says why (too large,
+    a link out of the repository), and binary files are left out."""
     paths = list(paths)
     snapshot.prefetch(paths)
     for path in paths:
         text = snapshot.read_text(path)
-        if text is not None:
+        if text is not None or path in snapshot.skipped:
             yield path, text
