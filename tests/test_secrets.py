@@ -49,7 +49,7 @@ def _assert_never_printed(outcome: Outcome, secret: str) -> None:
 @pytest.mark.parametrize("kind", sorted(SAMPLES))
 def test_each_kind_is_found_and_never_printed(make_repo, kind):
     secret = SAMPLES[kind]
-    repo = make_repo({"README.md": "hello\n", "app/settings.py": f"# config\n\nVALUE = '{secret}'\n"})
+    repo = make_repo({"README.md": "hello\n", "app/settings.py": f"# config\n\nSECRET_VALUE = '{secret}'\n"})
     outcome = evaluate(repo, "secrets.committed")
     assert outcome.status == "fail", outcome.message
     assert lines(outcome) == [("app/settings.py", 3)]
@@ -115,6 +115,20 @@ def test_low_variety_values_are_placeholders(make_repo):
 def test_private_key_shapes(make_repo, text, line):
     outcome = evaluate(make_repo({"deploy/key.json": text}), "secrets.committed")
     assert lines(outcome) == [("deploy/key.json", line)]
+
+
+@pytest.mark.parametrize("text, found", [
+    ("aws_access_key_id = {key}\naws_secret_access_key = {secret}\n", True),
+    ("export AWS_ACCESS_KEY_ID={key}\n", True),
+    ('{{"AccessKeyId": "{key}", "SecretAccessKey": "{secret}"}}', True),
+    ("key = '{key}'\nother = '{secret}'\n", True),          # next to a secret key
+    ("Rotated key {key} on Monday.\n", False),                # an ID alone grants nothing
+    ("Rotated {key} in commit 9fceb02d0ae598e95dc970b74767f19372d61af8\n", False),
+])
+def test_aws_key_id_needs_credential_context(make_repo, text, found):
+    content = text.format(key=SAMPLES["AWS access key ID"], secret=(RANDOM * 2)[3:43].replace("_", "/"))
+    outcome = evaluate(make_repo({"notes/deploy.txt": content}), "secrets.committed")
+    assert (outcome.status == "fail") is found, outcome.message
 
 
 def test_limits_and_skip_dirs(make_repo):

@@ -46,6 +46,11 @@ SECRET_PATTERNS: tuple[tuple[str, str, str], ...] = (
 )
 
 _KEY_BODY = re2.compile(rb"[A-Za-z0-9+/]{40}")
+# An AWS access key ID alone grants nothing and appears in docs and logs; it is a leak when written
+# as a credential: next to its secret key, or in an AWS credentials/config/env setting.
+_AWS_WORDS = re2.compile(rb"(?i)aws|secret|access.?key|credential")
+_AWS_SECRET = re2.compile(rb"(?:^|[^A-Za-z0-9+/])([A-Za-z0-9+/]{40})(?:[^A-Za-z0-9+/=]|$)")
+_AWS_WINDOW = 300
 _KEY_WINDOW = 300  # bytes after the header where the key material must start
 _KEY_CONTEXT = 200  # bytes before the header that may say it is a test key
 
@@ -166,6 +171,13 @@ _TEST_FILE_MARKERS = (".test.", ".spec.", "_test.", "-test.", ".tests.")
 _FIXTURE_CONTEXT = re2.compile(rb"(?i)test|fake|dummy|mock|stub|example|sample|fixture")
 
 
+def _aws_context(window: bytes) -> bool:
+    if _AWS_WORDS.search(window):
+        return True
+    # a secret access key: 40 base64 characters in mixed case (a hex commit SHA is not one)
+    return any(not (m.group(1).islower() or m.group(1).isupper()) for m in _AWS_SECRET.finditer(window))
+
+
 def in_test_path(path: str) -> bool:
     """Under a test/fixture/example directory, or a test file by the usual naming conventions."""
     lower = path.lower()
@@ -191,6 +203,10 @@ def scan_bytes(data: bytes) -> Iterable[tuple[int, str, bool]]:
                 continue
             fake = looks_fake(body) or _FIXTURE_CONTEXT.search(data[max(0, start - _KEY_CONTEXT):start]) is not None
         else:
+            if name == "aws_key_id":
+                window = data[max(0, start - _AWS_WINDOW):start] + b" " + data[match.end():match.end() + _AWS_WINDOW]
+                if not _aws_context(window):
+                    continue
             fake = looks_fake(match.group())
         yield data.count(b"\n", 0, start) + 1, KINDS[name], fake
 
