@@ -388,6 +388,17 @@ def test_dangerous_triggers_partial_credit_and_injection_switch(make_repo):
     assert evaluate(repo, "workflows.dangerous_triggers", check_script_injection=False).status == "pass"
 
 
+@pytest.mark.parametrize("ci_triggers, status", [
+    ("[pull_request]", "fail"),
+    ("[push, pull_request]", "fail"),
+    ("{push: {branches: [main]}}", "pass"),   # the head of a push to main is already trusted code
+])
+def test_workflow_run_after_trusted_workflows_only(make_repo, ci_triggers, status):
+    ci = f"name: ci\non: {ci_triggers}\njobs:\n  t:\n    runs-on: x\n    steps: [{{run: make}}]\n"
+    repo = make_repo({".github/workflows/ci.yml": ci, ".github/workflows/report.yml": WORKFLOW_RUN})
+    assert evaluate(repo, "workflows.dangerous_triggers").status == status
+
+
 def test_reusable_workflow_called_from_a_privileged_one(make_repo):
     caller = "on: pull_request_target\njobs:\n  build:\n    uses: ./.github/workflows/build.yml\n"
     called = PWN_REQUEST.replace("on:\n  pull_request_target:\n    types: [opened, synchronize]\n",

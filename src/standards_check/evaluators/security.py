@@ -568,7 +568,9 @@ def privileged_workflows(workflows: list[Workflow]) -> dict[str, list[str]]:
     """path -> the privileged triggers it runs under: its own, or those of a workflow in this
     repository that calls it as a reusable workflow (`uses: ./.github/workflows/x.yml`)."""
     by_path = {w.path: w for w in workflows}
-    privileged = {w.path: [t for t in PRIVILEGED_TRIGGERS if t in w.triggers] for w in workflows}
+    privileged = {w.path: [t for t in PRIVILEGED_TRIGGERS if t in w.triggers
+                           and not (t == "workflow_run" and _runs_after_trusted_only(w, workflows))]
+                  for w in workflows}
     privileged = {path: triggers for path, triggers in privileged.items() if triggers}
     queue = list(privileged)
     while queue:
@@ -581,6 +583,23 @@ def privileged_workflows(workflows: list[Workflow]) -> dict[str, list[str]]:
                     privileged[target] = privileged[caller]
                     queue.append(target)
     return privileged
+
+
+def _runs_after_trusted_only(workflow: Workflow, workflows: list[Workflow]) -> bool:
+    """A workflow_run workflow whose triggering workflows (found here by name) never run on pull
+    requests: their head is code already in the repository, not a contributor's."""
+    config = workflow.triggers.get("workflow_run")
+    names = config.get("workflows") if isinstance(config, dict) else None
+    if isinstance(names, str):
+        names = [names]
+    if not isinstance(names, list) or not names:
+        return False
+    by_name = {str(w.data.get("name", w.path.rpartition("/")[2])): w for w in workflows}
+    triggering = [by_name.get(str(name)) for name in names]
+    if any(w is None for w in triggering):
+        return False  # a workflow we cannot see (or a pattern): assume it runs on pull requests
+    return not any(t in w.triggers for w in triggering if w is not None
+                   for t in ("pull_request", "pull_request_target"))
 
 
 def dangerous_checkouts(workflow: Workflow, triggers: list[str]) -> list[tuple[Location, str]]:
@@ -643,7 +662,7 @@ def workflows_dangerous_triggers(ctx: CheckContext, params: dict) -> Outcome:
                 bad_workflows.add(action.path)
     if not problems:
         detail = (f"{_plural(len(privileged), 'workflow')} on pull_request_target/workflow_run "
-                  "never run the pull request's code" if privileged
+                  f"never {'runs' if len(privileged) == 1 else 'run'} the pull request's code" if privileged
                   else "no workflow runs on pull_request_target or workflow_run")
         return Outcome.passed(f"No dangerous workflow patterns: {detail}, and no untrusted input is "
                               f"expanded into scripts{_broken_note(broken)}.")
