@@ -11,8 +11,6 @@ kind of secret; the matched text is dropped at once.
 """
 from __future__ import annotations
 
-import os
-import subprocess
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -60,8 +58,7 @@ COMBINED = re2.compile(
 )
 
 # Every pattern above starts with one of these literals: searching for them alone is about twice
-# as fast as the combined pattern, and almost every file has none of them. The same alternation
-# (no nested repetition, so linear in any engine) is handed to `git grep` where git is there.
+# as fast as the combined pattern, and almost every file has none of them.
 PREFILTER_TEXT = (r"-----BEGIN|A[KSBC][IC]A|gh[pousr]_|github_pat_|gl(pat|dt|ptt|rt)-|xox[baprs]-"
                   r"|hooks\.slack\.com|k_live_|AIza|npm_|pypi-|SG\.|shp(at|ca|pa|ss)_|sk-|do[opr]_v1_"
                   r"|AccountKey=")
@@ -211,34 +208,6 @@ def scan_bytes(data: bytes) -> Iterable[tuple[int, str, bool]]:
         yield data.count(b"\n", 0, start) + 1, KINDS[name], fake
 
 
-def git_prefilter(snapshot: RepoSnapshot) -> set[str] | None:
-    """The paths that hold a prefilter literal, found by `git grep` (C, threaded, reads blobs and
-    files without Python's per-file cost); None where git cannot answer (a plain directory, a git
-    without PCRE and ERE support failing): the caller then reads every candidate itself.
-
-    git grep searches exactly what the snapshot lists: tracked plus untracked-not-ignored files of
-    a work tree (`--untracked`), or the tree of a commit. Binary files are searched too (`-I` would
-    also skip text that .gitattributes marks `-diff`, such as keys) and dropped when read; links
-    are not followed, as `scan` does not follow them."""
-    if snapshot.kind == "worktree":
-        target: list[str] = ["--untracked"]
-        strip = ""
-    elif snapshot.kind == "ref" and snapshot.commit:
-        target, strip = [snapshot.commit], snapshot.commit + ":"
-    else:
-        return None
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-    for engine in ("-P", "-E"):
-        proc = subprocess.run(
-            ["git", "-C", str(snapshot.root), "-c", "grep.fallbackToNoIndex=false", "grep", "-l", "-z",
-             "--no-color", engine, "-e", PREFILTER_TEXT, *target, "--"],
-            capture_output=True, env=env, check=False)
-        if proc.returncode in (0, 1):  # 1: no file matched
-            names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
-            return {name[len(strip):] if strip and name.startswith(strip) else name for name in names if name}
-    return None
-
-
 def scan(snapshot: RepoSnapshot, max_files: int, max_file_bytes: int,
          ignore_test_fixtures: bool = True, extra_skip_dirs: Iterable[str] = ()) -> ScanResult:
     result = ScanResult()
@@ -246,17 +215,12 @@ def scan(snapshot: RepoSnapshot, max_files: int, max_file_bytes: int,
     if len(paths) > max_files:
         result.files_not_scanned = len(paths) - max_files
         paths = paths[:max_files]
-    hits = git_prefilter(snapshot)
-    if hits is not None:  # git searched them all; only files holding a literal need reading here
-        result.files_scanned = len(paths)
-        paths = [path for path in paths if path in hits]
+    # Links are not followed: their target is listed and read itself, and reported once.
     for path, data in snapshot.iter_bytes(paths, follow_links=False):
         if data is None or len(data) > max_file_bytes or b"\0" in data[:8000]:
-            if hits is None:
-                result.files_skipped += 1
+            result.files_skipped += 1
             continue
-        if hits is None:
-            result.files_scanned += 1
+        result.files_scanned += 1
         if PREFILTER.search(data) is None or COMBINED.search(data) is None:  # the common case
             continue
         test_path = ignore_test_fixtures and in_test_path(path)
