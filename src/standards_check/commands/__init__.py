@@ -1,0 +1,1 @@
+"""One module per command: a function that takes explicit arguments and returns an exit code."""
