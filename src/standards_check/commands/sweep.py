@@ -57,6 +57,8 @@ def sweep_command(*, org: str | None = None, urls: Path | None = None, directory
         raise UserError("--timeout must be a positive number of seconds")
     shard_pair = sources.parse_shard(shard)
     pmap = load_policy_map(policy_map) if policy_map else PolicyMap()
+    if scan is None:
+        _prewarm(policy, pmap)
     label, listed, client = list_specs(org=org, urls=urls, directory=directory, api_url=api_url)
     filters = sources.Filters(include_archived, include_forks, tuple(topics), tuple(include), tuple(exclude))
     try:
@@ -83,6 +85,19 @@ def sweep_command(*, org: str | None = None, urls: Path | None = None, directory
     for line in summary.lines():
         echo(line)
     return summary
+
+
+def _prewarm(policy: str | None, pmap: PolicyMap) -> None:
+    """Load the catalog and every policy the sweep may use once, before forking workers: a bad
+    policy is a usage error now rather than an error per repository, and workers inherit the
+    loaded catalog instead of each parsing it again."""
+    from standards_check.catalog import load_catalog
+    from standards_check.policy import resolve_policy
+
+    load_catalog()
+    for ref in {policy, pmap.default, *(rule.policy for rule in pmap.rules)} - {None}:
+        resolve_policy(ref)
+    resolve_policy(None)  # the baseline, for repositories with no policy at all
 
 
 def exit_code(summary: SweepSummary) -> int:
