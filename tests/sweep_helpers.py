@@ -106,3 +106,72 @@ def repo_item(full_name: str, clone_url: str = "", **extra: Any) -> dict[str, An
 
 
 Callback = Callable[[dict[str, Any]], None]
+
+
+# ---- a realistic results store, without scanning -----------------------------------------
+SAMPLE_CHECKS = [  # (id, category, level, title, fix)
+    ("readme.present", "knowledge", 1, "README present", "Add a README.md that says what this is and how to run it."),
+    ("codeowners.present", "ownership", 1, "CODEOWNERS present", "Add .github/CODEOWNERS naming the owning team."),
+    ("ci.present", "delivery", 1, "CI configured", "Add a workflow under .github/workflows/ that builds and tests."),
+    ("ci.tests_on_pr", "delivery", 2, "Tests run on pull requests", "Trigger the test workflow on pull_request."),
+    ("pr_template.present", "delivery", 2, "Pull request template", "Add .github/pull_request_template.md."),
+    ("security.policy", "security", 2, "Security policy", "Add SECURITY.md saying how to report a vulnerability."),
+    ("deps.update_tool", "security", 2, "Dependency updates automated", "Add .github/dependabot.yml."),
+    ("runbook.present", "reliability", 3, "Runbook present", "Add docs/runbook.md with alerts, dashboards, rollback."),
+    ("slo.present", "reliability", 3, "SLOs defined", "Add an OpenSLO document for each user-facing service."),
+    ("adr.present", "knowledge", 4, "Decisions recorded", "Record architecture decisions under docs/adr/."),
+    ("workflows.pinned_actions", "security", 4, "Actions pinned by SHA", "Pin third-party actions to a full commit SHA."),
+]
+
+
+def sample_row(name: str, team: str, quality: float, rng: Any) -> dict[str, Any]:
+    results, cats = [], {}
+    for check, category, level, title, fix in SAMPLE_CHECKS:
+        ok = rng.random() < quality + (0.25 if level == 1 else 0.0) - 0.05 * level
+        results.append({"check": check, "title": title, "category": category, "level": level,
+                        "severity": "error", "weight": 1, "status": "pass" if ok else "fail",
+                        "score": 1.0 if ok else 0.0, "remediation": fix,
+                        "message": f"{title}: found" if ok else f"{title}: nothing found",
+                        "locations": [], "waiver": None})
+        cats.setdefault(category, []).append(1.0 if ok else 0.0)
+    score = round(100.0 * sum(r["score"] for r in results) / len(results), 1)
+    level = 0
+    for lvl in range(1, 6):
+        if all(r["status"] == "pass" for r in results if r["level"] <= lvl):
+            level = lvl
+    categories = {c: round(100.0 * sum(v) / len(v), 1) for c, v in cats.items()}
+    report = {"schema_version": "1", "repository": {"name": name}, "score": score, "level": level,
+              "policy": {"name": "baseline", "version": "1.0.0"}, "passed": score >= 60 and level >= 1,
+              "categories": {c: {"score": s} for c, s in categories.items()}, "results": results}
+    return {"repo": name, "status": "ok", "error": None, "score": score, "level": level,
+            "passed": report["passed"], "policy": "baseline@1.0.0", "team": team,
+            "categories": categories, "failing": [r["check"] for r in results if r["status"] == "fail"],
+            "report": report, "commit_sha": "0" * 40, "duration_s": 0.4,
+            "scanned_at": "2026-01-01T00:00:00+00:00"}
+
+
+def make_sample_store(path: Any, repos: int = 30, sweeps: int = 4) -> None:
+    """`sweeps` finished sweeps of one org, improving over time, with two unscannable repos."""
+    import random
+
+    from standards_check.sweep.store import Store
+
+    teams = ["@acme/payments", "@acme/platform", "@acme/search", "@acme/identity", "@acme/data", None]
+    with Store(path) as store:
+        for s in range(sweeps):
+            rng = random.Random(7)
+            sweep, _ = store.start_or_resume(source="github:acme", policy="baseline", policy_map=None,
+                                             tool_version="0.1.0", shard=None, run_id=f"r{s}", total=repos)
+            store.db.execute("UPDATE sweeps SET started_at = ? WHERE id = ?",
+                             (f"2026-0{s + 1}-01T06:00:00+00:00", sweep.id))
+            for i in range(repos - 2):
+                team = teams[i % len(teams)]
+                quality = 0.35 + 0.1 * (i % len(teams)) / 2 + 0.08 * s
+                store.add_result(sweep.id, sample_row(f"acme/service-{i:02d}", team, quality, rng))
+            store.add_result(sweep.id, {"repo": "acme/huge-monorepo", "status": "error",
+                                        "error": "timed out after 600 s (see --timeout)",
+                                        "scanned_at": "2026-01-01T00:00:00+00:00"})
+            store.add_result(sweep.id, {"repo": "acme/empty", "status": "error",
+                                        "error": "the repository is empty (no commits)",
+                                        "scanned_at": "2026-01-01T00:00:00+00:00"})
+            store.finish(sweep.id)
