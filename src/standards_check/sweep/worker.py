@@ -75,6 +75,10 @@ def _scan(spec: RepoSpec, opts: WorkerOptions, started: float) -> dict[str, Any]
         raise
     with snapshot:
         snapshot.name = spec.name
+        if spec.url:  # our blob-less clone: bring the practice files in one round trip
+            from standards_check.sweep.prefetch import prefetch
+
+            prefetch(snapshot, root)
         info = read_info(snapshot)
         policy_ref = None  # the engine takes the policy the repository's .standards.yml names
         if not info.config_policy:
