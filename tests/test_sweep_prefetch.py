@@ -32,3 +32,18 @@ def test_prefetch_brings_practice_files_and_leaves_code(make_repo, tmp_path: Pat
     missing = [ln for ln in git(clone, "rev-list", "--objects", "--missing=print", "HEAD").splitlines()
                if ln.startswith("?")]
     assert len(missing) == 1  # src/big.py
+
+
+def test_git_sends_the_token_only_to_the_forge_through_the_environment(monkeypatch) -> None:
+    from standards_check.sweep.fetch import git_env
+
+    monkeypatch.setenv("GITHUB_TOKEN", "s3cret")
+    monkeypatch.delenv("STANDARDS_CHECK_GIT_AUTH_HOST", raising=False)
+    assert not any(k.startswith("GIT_CONFIG_KEY") for k in git_env())
+    monkeypatch.setenv("STANDARDS_CHECK_GIT_AUTH_HOST", "ghe.example.com")
+    monkeypatch.setenv("GIT_NO_LAZY_FETCH", "1")
+    env = git_env()
+    assert env["GIT_CONFIG_KEY_0"] == "http.https://ghe.example.com/.extraheader"
+    assert env["GIT_CONFIG_VALUE_0"].startswith("AUTHORIZATION: basic ")
+    assert "s3cret" not in env["GIT_CONFIG_VALUE_0"]  # base64, as git expects for basic auth
+    assert "GIT_NO_LAZY_FETCH" not in env  # partial clones must fetch missing blobs

@@ -76,7 +76,8 @@ def sweep_command(*, org: str | None = None, urls: Path | None = None, directory
          + (f" ({client.requests_made} API requests)" if client is not None else ""))
     opts = WorkerOptions(
         cache_dir=cache_dir or default_cache_dir(), policy=policy, policy_map=pmap,
-        max_size_kb=max_size_mb * 1024 if max_size_mb else None, scan=scan)
+        max_size_kb=max_size_mb * 1024 if max_size_mb else None, scan=scan,
+        auth_host=_forge_host(client))
     with Store(store_path) as store:
         summary = run_sweep(
             store, chosen, opts, source=label, policy=policy, policy_map_digest=digest(pmap.text),
@@ -85,6 +86,16 @@ def sweep_command(*, org: str | None = None, urls: Path | None = None, directory
     for line in summary.lines():
         echo(line)
     return summary
+
+
+def _forge_host(client: object | None) -> str | None:
+    """The host whose clones get the API token (see sweep.fetch.git_env); None off GitHub."""
+    if client is None:
+        return None
+    from standards_check.sweep.github_api import DEFAULT_API
+
+    base = getattr(client, "base_url", DEFAULT_API)
+    return "github.com" if base == DEFAULT_API else base.split("://")[-1].split("/")[0]
 
 
 def _prewarm(policy: str | None, pmap: PolicyMap) -> None:

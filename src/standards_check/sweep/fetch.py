@@ -18,10 +18,23 @@ class FetchError(Exception):
 
 
 def git_env() -> dict[str, str]:
-    """Never prompt for credentials; let partial clones fetch missing blobs lazily."""
+    """Never prompt for credentials; let partial clones fetch missing blobs lazily.
+
+    With `STANDARDS_CHECK_GIT_AUTH_HOST` and `GITHUB_TOKEN` set (the sweep sets the host when it
+    lists a GitHub owner), git sends the token to that host only, as actions/checkout does, through
+    configuration in the environment: never on a command line, never written into a clone."""
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C",
            "GIT_ASKPASS": "/bin/true", "SSH_ASKPASS": "/bin/true"}
     env.pop("GIT_NO_LAZY_FETCH", None)
+    host, token = env.get("STANDARDS_CHECK_GIT_AUTH_HOST"), env.get("GITHUB_TOKEN")
+    if host and token:
+        import base64
+
+        basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+        count = int(env.get("GIT_CONFIG_COUNT", "0") or 0)
+        env[f"GIT_CONFIG_KEY_{count}"] = f"http.https://{host}/.extraheader"
+        env[f"GIT_CONFIG_VALUE_{count}"] = f"AUTHORIZATION: basic {basic}"
+        env["GIT_CONFIG_COUNT"] = str(count + 1)
     return env
 
 

@@ -26,6 +26,7 @@ class WorkerOptions:
     policy_map: PolicyMap | None = None
     max_size_kb: int | None = None
     scan: ScanFn | None = None  # None: the real engine
+    auth_host: str | None = None  # clones from this host send GITHUB_TOKEN (see fetch.git_env)
 
 
 def engine_scan(snapshot: Any, policy_ref: str | None) -> Any:
@@ -41,6 +42,10 @@ def error_row(name: str, reason: str, started: float | None = None) -> dict[str,
 
 def scan_repo(spec: RepoSpec, opts: WorkerOptions) -> dict[str, Any]:
     started = time.monotonic()
+    if opts.auth_host:  # in the worker process only
+        import os
+
+        os.environ["STANDARDS_CHECK_GIT_AUTH_HOST"] = opts.auth_host
     try:
         return _scan(spec, opts, started)
     except FetchError as exc:
