@@ -202,3 +202,42 @@ def test_report_json_and_csv_of_the_latest_sweep(org: dict[str, str], tmp_path: 
     lines = out.read_text().splitlines()
     assert lines[0].startswith("name,status,error,score,level,passed,policy,team,")
     assert len(lines) == 1 + len(org)
+
+
+def test_a_killed_sweep_loses_nothing_written_and_resumes(make_repo, tmp_path: Path) -> None:
+    """SIGKILL the whole sweep (no chance to clean up) after a few results; rerun finishes it."""
+    import signal
+    import sqlite3
+    import sys
+
+    for i in range(12):
+        make_repo({"README.md": f"# repo {i}\n"}, name=f"clones/r{i:02d}")
+    store = tmp_path / "s.db"
+    cmd = [sys.executable, "-c", "from standards_check.cli import main; main()", "sweep",
+           "--dir", str(tmp_path / "clones"), "--store", str(store), "--jobs", "1"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    written = 0
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if store.exists():
+            try:
+                with sqlite3.connect(store) as db:
+                    written = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+            except sqlite3.OperationalError:
+                written = 0
+        if written >= 3:
+            os.killpg(proc.pid, signal.SIGKILL)
+            break
+        time.sleep(0.02)
+    proc.wait(10)
+    if written < 3 or written >= 12:
+        pytest.skip("the sweep finished before it could be killed")
+    with Store(store) as s:
+        sweep = s.latest_sweep()
+        kept = s.done_repos(sweep.id)
+    assert sweep.state == "running" and len(kept) >= written  # nothing committed was lost
+    summary = sweep_command(directory=tmp_path / "clones", store_path=store, progress=False,
+                            echo=lambda line: None)
+    assert summary.resumed and summary.already_done == len(kept)
+    assert summary.ok == 12 - len(kept) and summary.sweep.state == "finished"
