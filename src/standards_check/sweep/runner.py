@@ -171,5 +171,10 @@ def _progress_bar(total: int, initial: int, progress: bool | None) -> Any:
     from tqdm import tqdm
 
     tqdm.monitor_interval = 0  # no monitor thread: we fork workers
+    try:
+        sized = os.get_terminal_size(sys.stderr.fileno()).columns >= 20
+    except OSError:
+        sized = False
+    # follow the terminal's width when it has one (a pty may report 0 columns: then 100)
     return tqdm(total=total, initial=initial, unit="repo", desc="sweep", file=sys.stderr,
-                dynamic_ncols=True)
+                dynamic_ncols=sized, ncols=None if sized else 100, nrows=None if sized else 24)
