@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from standards_check.errors import UserError
 from standards_check.sweep import sources
@@ -12,6 +12,9 @@ from standards_check.sweep.policymap import PolicyMap, load_policy_map
 from standards_check.sweep.runner import SweepSummary, run_sweep
 from standards_check.sweep.store import Store, digest
 from standards_check.sweep.worker import ScanFn, WorkerOptions
+
+if TYPE_CHECKING:
+    from standards_check.sweep.github_api import GitHubClient
 
 DEFAULT_STORE = "standards-check.db"
 
@@ -22,7 +25,7 @@ def default_cache_dir() -> Path:
 
 
 def list_specs(*, org: str | None, urls: Path | None, directory: Path | None,
-               api_url: str | None) -> tuple[str, Iterable[sources.RepoSpec], object | None]:
+               api_url: str | None) -> tuple[str, Iterable[sources.RepoSpec], GitHubClient | None]:
     """(source label, repositories, API client or None). Exactly one source must be given."""
     given = [x for x in (org, urls, directory) if x]
     if len(given) != 1:
@@ -88,13 +91,13 @@ def sweep_command(*, org: str | None = None, urls: Path | None = None, directory
     return summary
 
 
-def _forge_host(client: object | None) -> str | None:
+def _forge_host(client: GitHubClient | None) -> str | None:
     """The host whose clones get the API token (see sweep.fetch.git_env); None off GitHub."""
     if client is None:
         return None
     from standards_check.sweep.github_api import DEFAULT_API
 
-    base = getattr(client, "base_url", DEFAULT_API)
+    base = client.base_url
     return "github.com" if base == DEFAULT_API else base.split("://")[-1].split("/")[0]
 
 

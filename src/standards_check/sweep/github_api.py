@@ -106,7 +106,7 @@ class GitHubClient:
     def paginate(self, path: str, params: dict[str, Any] | None = None) -> Iterator[Any]:
         """Every item of a list endpoint, following `Link: <...>; rel="next"`."""
         url: str | None = path
-        query = {"per_page": 100, **(params or {})}
+        query: dict[str, Any] | None = {"per_page": 100, **(params or {})}
         while url:
             resp = self.get(url, params=query)
             query = None  # the next link carries the query

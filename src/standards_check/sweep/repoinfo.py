@@ -24,10 +24,9 @@ class RepoInfo:
 
 def read_info(snapshot: Any) -> RepoInfo:
     catalog = _catalog(snapshot)
-    spec = catalog.get("spec") if isinstance(catalog.get("spec"), dict) else {}
-    meta = catalog.get("metadata") if isinstance(catalog.get("metadata"), dict) else {}
-    labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
-    notes = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+    spec = _mapping(catalog.get("spec"))
+    meta = _mapping(catalog.get("metadata"))
+    labels, notes = _mapping(meta.get("labels")), _mapping(meta.get("annotations"))
     tier = spec.get("tier") or labels.get("tier") or notes.get("tier")
     team = codeowners_default_owner(snapshot) or _str(spec.get("owner"))
     return RepoInfo(team=team, lifecycle=_str(spec.get("lifecycle")), tier=_str(tier),
@@ -71,6 +70,10 @@ def _catalog(snapshot: Any) -> dict[str, Any]:
         if isinstance(doc, dict) and doc.get("kind") == "Component":
             return doc
     return next((d for d in docs if isinstance(d, dict)), {})
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _str(value: Any) -> str | None:

@@ -16,7 +16,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, cast
 
 from standards_check.sweep.sources import RepoSpec
 from standards_check.sweep.store import Store, Sweep
@@ -129,15 +129,16 @@ def run_sweep(store: Store, specs: Iterable[RepoSpec], opts: WorkerOptions, *, s
                 now_ = time.monotonic()
                 running[parent_end] = _Running(proc, spec, now_ + timeout, now_)
             next_deadline = min(r.deadline for r in running.values())
-            for conn in wait(list(running), timeout=max(0.0, next_deadline - time.monotonic())):
-                job = running.pop(conn)  # type: ignore[arg-type]
+            for ready in wait(list(running), timeout=max(0.0, next_deadline - time.monotonic())):
+                conn = cast(Connection, ready)
+                job = running.pop(conn)
                 try:
-                    row = conn.recv()  # type: ignore[union-attr]
+                    row = cast("dict[str, Any]", conn.recv())
                 except (EOFError, OSError):
                     job.proc.join(5)
                     row = error_row(job.spec.name, f"the worker died (exit code {job.proc.exitcode})",
                                     job.started)
-                conn.close()  # type: ignore[union-attr]
+                conn.close()
                 job.proc.join(5)
                 record(row)
             now_ = time.monotonic()

@@ -31,9 +31,9 @@ class TeamRow:
     categories: dict[str, float | None] = field(default_factory=dict)
 
 
-def _mean(values: list[float]) -> float | None:
-    values = [v for v in values if v is not None]
-    return round(statistics.fmean(values), 1) if values else None
+def _mean(values: list[float | None] | list[float]) -> float | None:
+    present = [v for v in values if v is not None]
+    return round(statistics.fmean(present), 1) if present else None
 
 
 def heat(score: float | None) -> str:

@@ -8,11 +8,14 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from wcmatch import fnmatch as wc_fnmatch
 
 from standards_check.errors import UserError
+
+if TYPE_CHECKING:
+    from standards_check.sweep.github_api import GitHubClient
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ def select(specs: Iterable[RepoSpec], filters: Filters, shard: tuple[int, int] |
 
 
 # ---- GitHub --------------------------------------------------------------------------------
-def from_github(owner: str, client: "GitHubClient") -> Iterator[RepoSpec]:  # noqa: F821
+def from_github(owner: str, client: GitHubClient) -> Iterator[RepoSpec]:
     from standards_check.sweep.github_api import list_owner_repos
 
     for repo in list_owner_repos(client, owner):

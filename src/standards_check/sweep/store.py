@@ -136,7 +136,7 @@ class Store:
             " shards, run_id, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (uuid.uuid4().hex, now(), source, policy, policy_map, tool_version, shard,
              json.dumps([shard] if shard else []), run_id, total))
-        return self.sweep(int(cur.lastrowid)), False
+        return self.sweep(int(cur.lastrowid or 0)), False
 
     def finish(self, sweep_id: int, state: str = "finished") -> None:
         versions = [r[0] for r in self.db.execute(
@@ -240,7 +240,7 @@ class Store:
                  "finished" if finished else "interrupted", first.source, first.policy,
                  first.policy_map, json.dumps(versions), first.tool_version, json.dumps(shards),
                  first.run_id, sum(s.total or 0 for s in sweeps)))
-            new_id = int(cur.lastrowid)
+            new_id = int(cur.lastrowid or 0)
             for _, results in members:
                 for row in results:
                     values = [_encode(row.get(col)) for col in RESULT_COLUMNS]
