@@ -34,7 +34,7 @@ def list_specs(*, org: str | None, urls: Path | None, directory: Path | None,
         from standards_check.sweep.github_api import DEFAULT_API, GitHubClient, api_base
 
         client = GitHubClient(api_base(api_url), token=os.environ.get("GITHUB_TOKEN") or None)
-        host = "" if client.base_url == DEFAULT_API else client.base_url.split("://")[-1] + "/"
+        host = "" if client.base_url == DEFAULT_API else client.base_url.split("://")[-1].split("/")[0] + "/"
         return f"github:{host}{org}", sources.from_github(org, client), client
     if urls:
         return f"urls:{urls}", sources.from_url_file(urls), None

@@ -179,7 +179,7 @@ def _svg(chart: Any) -> str:
 
 def _title(source: str) -> str:
     kind, _, what = source.partition(":")
-    return {"github": f"{what}", "urls": f"repositories in {what}", "dir": f"clones in {what}"}.get(kind, source)
+    return {"github": what.rpartition("/")[2], "urls": f"repositories in {what}", "dir": f"clones in {what}"}.get(kind, source)
 
 
 def _slug(name: str) -> str:
