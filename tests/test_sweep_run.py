@@ -204,21 +204,28 @@ def test_report_json_and_csv_of_the_latest_sweep(org: dict[str, str], tmp_path: 
     assert len(lines) == 1 + len(org)
 
 
-def test_a_killed_sweep_loses_nothing_written_and_resumes(make_repo, tmp_path: Path) -> None:
-    """SIGKILL the whole sweep (no chance to clean up) after a few results; rerun finishes it."""
-    import signal
-    import sqlite3
+def start_cli_sweep(tmp_path: Path, repos: int) -> tuple[subprocess.Popen, Path]:
     import sys
 
-    for i in range(12):
-        make_repo({"README.md": f"# repo {i}\n"}, name=f"clones/r{i:02d}")
+    for i in range(repos):
+        make = tmp_path / "clones" / f"r{i:02d}"
+        make.mkdir(parents=True)
+        git(make, "init", "-q", "-b", "main")
+        (make / "README.md").write_text(f"# repo {i}\n")
+        git(make, "add", "-A")
+        git(make, "commit", "-qm", "init")
     store = tmp_path / "s.db"
     cmd = [sys.executable, "-c", "from standards_check.cli import main; main()", "sweep",
            "--dir", str(tmp_path / "clones"), "--store", str(store), "--jobs", "1"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
-    written = 0
-    deadline = time.monotonic() + 60
+    return proc, store
+
+
+def wait_for_results(proc: subprocess.Popen, store: Path, k: int) -> int:
+    import sqlite3
+
+    written, deadline = 0, time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
         if store.exists():
             try:
@@ -226,10 +233,20 @@ def test_a_killed_sweep_loses_nothing_written_and_resumes(make_repo, tmp_path: P
                     written = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
             except sqlite3.OperationalError:
                 written = 0
-        if written >= 3:
-            os.killpg(proc.pid, signal.SIGKILL)
+        if written >= k:
             break
         time.sleep(0.02)
+    return written
+
+
+def test_a_killed_sweep_loses_nothing_written_and_resumes(tmp_path: Path) -> None:
+    """SIGKILL the whole sweep (no chance to clean up) after a few results; rerun finishes it."""
+    import signal
+
+    proc, store = start_cli_sweep(tmp_path, 12)
+    written = wait_for_results(proc, store, 3)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(10)
     if written < 3 or written >= 12:
         pytest.skip("the sweep finished before it could be killed")
@@ -241,3 +258,21 @@ def test_a_killed_sweep_loses_nothing_written_and_resumes(make_repo, tmp_path: P
                             echo=lambda line: None)
     assert summary.resumed and summary.already_done == len(kept)
     assert summary.ok == 12 - len(kept) and summary.sweep.state == "finished"
+
+
+def test_sigterm_stops_the_sweep_like_ctrl_c(tmp_path: Path) -> None:
+    import signal
+
+    proc, store = start_cli_sweep(tmp_path, 12)
+    written = wait_for_results(proc, store, 2)
+    if proc.poll() is not None or written >= 12:
+        pytest.skip("the sweep finished before it could be stopped")
+    proc.send_signal(signal.SIGTERM)  # the sweep process only, as a CI runner cancelling would
+    assert proc.wait(30) == 130
+    with Store(store) as s:
+        sweep = s.latest_sweep()
+        assert sweep.state == "interrupted" and len(s.done_repos(sweep.id)) >= 2
+    time.sleep(0.2)
+    ps = subprocess.run(["ps", "-o", "pid=,stat=,args=", "-s", str(proc.pid)], capture_output=True, text=True)
+    running = [line for line in ps.stdout.splitlines() if line.split()[1][0] != "Z"]
+    assert running == []  # no worker or git process of that session left running

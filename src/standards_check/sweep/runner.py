@@ -58,8 +58,9 @@ class SweepSummary:
 
 
 def _child(conn: Connection, spec: RepoSpec, opts: WorkerOptions) -> None:
-    os.setpgid(0, 0)  # our own process group: a timeout kills us and our git children together
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.setpgid(0, 0)  # our own process group: a timeout kills us and our git children together
     try:
         row = scan_repo(spec, opts)
     except BaseException as exc:  # noqa: BLE001 - report anything rather than die silently
@@ -118,6 +119,7 @@ def run_sweep(store: Store, specs: Iterable[RepoSpec], opts: WorkerOptions, *, s
         if on_result:
             on_result(row)
 
+    previous_term = _on_sigterm_interrupt()
     try:
         while todo or running:
             while todo and len(running) < max(1, jobs):
@@ -152,6 +154,8 @@ def run_sweep(store: Store, specs: Iterable[RepoSpec], opts: WorkerOptions, *, s
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
+        if previous_term is not None:
+            signal.signal(signal.SIGTERM, previous_term)
         for conn, job in running.items():
             _kill(job.proc)
             conn.close()
@@ -162,6 +166,19 @@ def run_sweep(store: Store, specs: Iterable[RepoSpec], opts: WorkerOptions, *, s
         if bar is not None:
             bar.close()
     return summary
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _on_sigterm_interrupt() -> Any:
+    """Treat SIGTERM (a cancelled CI job) like Ctrl-C: stop, kill workers, mark the sweep resumable."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _interrupt)
 
 
 def _progress_bar(total: int, initial: int, progress: bool | None) -> Any:
