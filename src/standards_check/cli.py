@@ -261,6 +261,16 @@ def report(store_path: str, fmt: str, output: str | None, sweep_id: int | None) 
                             output=Path(output) if output else None, sweep_id=sweep_id))
 
 
+def _register_commands() -> None:
+    """Commands that live in their own modules (each imports its heavy parts when it runs)."""
+    from standards_check.commands.owners import owners
+
+    cli.add_command(owners)
+
+
+_register_commands()
+
+
 def main() -> None:
     cli(prog_name="standards-check")
 

@@ -20,12 +20,15 @@ from standards_check.snapshot import RepoSnapshot, open_snapshot
 def scan(snapshot: RepoSnapshot, policy: Policy | None = None, *, policy_ref: str | None = None,
          today: dt.date | None = None, diff: Diff | None = None) -> Report:
     """Evaluate a snapshot against a policy (given, or named, or from .standards.yml, or baseline)."""
+    # Catalog and a named policy first: a worktree snapshot is still listing files meanwhile.
+    catalog = load_catalog()
+    if policy is None and policy_ref:
+        policy = PolicyLoader(catalog).load(policy_ref)
     config = load_repo_config(snapshot, today)
     if policy is None:
-        policy = resolve_for(snapshot, policy_ref, config)
+        policy = resolve_for(snapshot, None, config)
     ctx = CheckContext(snapshot)
     waivers = {w.check: w for w in config.waivers}
-    catalog = load_catalog()
     results = []
     for rule in policy.rules:
         spec = policy.spec(rule.check, catalog)

@@ -267,7 +267,8 @@ class PolicyLoader:
                 source=f"{raw.file}:{line}" if line else raw.file,
             )
             spec = custom.get(check_id) or self.catalog.get(check_id)
-            found = self._check_params(raw, spec, {**spec.defaults(), **rule.params}, ("rules", index, "params"))
+            found = self._check_params(raw, spec, {**spec.defaults(), **rule.params}, ("rules", index, "params"),
+                                       compile_patterns="params" in entry)
             problems.extend(found)
             rules[check_id] = rule
 
@@ -289,7 +290,8 @@ class PolicyLoader:
                                             f"not define (levels: {sorted(policy.levels)})", "rules"))
         return policy, problems
 
-    def _check_params(self, raw: _Raw, spec: CheckSpec, params: dict[str, Any], path: tuple) -> list[Problem]:
+    def _check_params(self, raw: _Raw, spec: CheckSpec, params: dict[str, Any], path: tuple,
+                      compile_patterns: bool = True) -> list[Problem]:
         from jsonschema import Draft202012Validator
 
         from standards_check.evaluators import declarative
@@ -304,7 +306,7 @@ class PolicyLoader:
             else:
                 message = f"param {'.'.join(map(str, sub)) or ''} of {spec.id}: {error.message}"
             problems.append(raw.problem(message, *path, *sub))
-        if not problems and spec.is_declarative:
+        if not problems and spec.is_declarative and compile_patterns:
             try:
                 declarative.validate(spec.type, params)
             except declarative.PatternError as exc:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from jsonschema import Validator
+from jsonschema.protocols import Validator
 from jsonschema.exceptions import ValidationError
 
 from standards_check import yamlio
@@ -16,19 +16,20 @@ def _where(path: tuple) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "the document"
+    return out
 
 
 def _sentence(error: ValidationError) -> tuple[str, tuple]:
     """A plain sentence for one error, and the path of the value it is about."""
     path = tuple(error.absolute_path)
-    where = _where(path)
+    where = _where(path) or "top level"
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = set(error.schema.get("properties", {}))
         extra = sorted(str(k) for k in error.instance if k not in allowed)
         key = extra[0] if extra else None
         known = ", ".join(sorted(allowed))
-        return (f"{where}: unknown key {key!r} (known keys: {known})", path + ((key, "__key__") if key else ()))
+        prefix = f"{_where(path)}: " if path else ""
+        return (f"{prefix}unknown key {key!r} (known keys: {known})", path + ((key, "__key__") if key else ()))
     if error.validator == "required":
         return f"{where}: {error.message.replace(' is a required property', ' is required')}", path
     if error.validator == "enum":

@@ -62,15 +62,17 @@ def load_all(text: str) -> list[Any]:
         raise _syntax_error(exc) from None
 
 
-def load_with_positions(text: str) -> tuple[Any, dict[Path_, tuple[int, int]]]:
+def load_with_positions(text: str, loader: type = StringDateLoader) -> tuple[Any, dict[Path_, tuple[int, int]]]:
     """Parse one document; also map each value's path to its (line, column), 1-based.
+
+    `loader` may be a subclass of StringDateLoader that knows a few more tags (GitLab's `!reference`).
 
     A mapping key's own position is recorded under the path with a trailing ("__key__",) marker
     removed: positions[path + ("__key__",)] is where the key is written.
     """
     try:
-        node = yaml.compose(text, Loader=StringDateLoader)
-        data = yaml.load(text, Loader=StringDateLoader)
+        node = yaml.compose(text, Loader=loader)
+        data = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         raise _syntax_error(exc) from None
     positions: dict[Path_, tuple[int, int]] = {}

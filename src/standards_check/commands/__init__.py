@@ -1,1 +1,1 @@
-"""One module per command: a function that takes explicit arguments and returns an exit code."""
+"""CLI commands, one module each; cli.py wires them into the `standards-check` group."""

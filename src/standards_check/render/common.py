@@ -44,3 +44,10 @@ def diff_line(report: Report) -> str | None:
     if d.fixed:
         parts.append(f"fixed: {', '.join(d.fixed)}")
     return "; ".join(parts)
+
+
+def tally_line(report: Report, sep: str = ", ") -> str:
+    """'3 passed, 1 failed, 1 error, 0 waived, 2 skipped'."""
+    n = counts(report)
+    errors = f"{n[ERROR]} error" + ("" if n[ERROR] == 1 else "s")
+    return sep.join([f"{n[PASS]} passed", f"{n[FAIL]} failed", errors, f"{n[WAIVED]} waived", f"{n[SKIP]} skipped"])

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from standards_check.model import PASS, SKIP, WAIVED
-from standards_check.render.common import counts, diff_line, failures_first, gate_label, level_label, short_fix
+from standards_check.render.common import diff_line, failures_first, gate_label, level_label, short_fix, tally_line
 from standards_check.report import CATEGORIES, Report
 
 
@@ -45,7 +45,5 @@ def render_markdown(report: Report) -> str:
         lines += ["", "</details>"]
     if report.warnings:
         lines += [""] + [f"> ⚠️ {_cell(w)}" for w in report.warnings]
-    tally = counts(report)
-    lines += ["", f"<sub>{tally['pass']} passed · {tally['fail']} failed · {tally['error']} errors · "
-              f"{tally['waived']} waived · {tally['skip']} skipped</sub>"]
+    lines += ["", f"<sub>{tally_line(report, ' · ')}</sub>"]
     return "\n".join(lines) + "\n"

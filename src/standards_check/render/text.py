@@ -3,7 +3,7 @@ to fix it, then a one-line tally. Colour only when asked (the CLI asks on a TTY 
 from __future__ import annotations
 
 from standards_check.model import ERROR, FAIL, SKIP, WAIVED
-from standards_check.render.common import counts, diff_line, failures_first, gate_label, level_label, short_fix
+from standards_check.render.common import diff_line, failures_first, gate_label, level_label, short_fix, tally_line
 from standards_check.report import Report
 
 _COLORS = {"red": "31", "green": "32", "yellow": "33", "dim": "2", "bold": "1"}
@@ -48,9 +48,5 @@ def render_text(report: Report, color: bool = False) -> str:
     if report.warnings:
         lines.append("")
         lines.extend(paint(f"warning: {w}", "yellow") for w in report.warnings)
-    tally = counts(report)
-    lines.append("")
-    lines.append(", ".join(f"{n} {status}" for status, n in
-                           (("passed", tally["pass"]), ("failed", tally["fail"]), ("errors", tally["error"]),
-                            ("waived", tally["waived"]), ("skipped", tally["skip"]))))
+    lines += ["", tally_line(report)]
     return "\n".join(lines) + "\n"

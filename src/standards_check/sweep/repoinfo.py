@@ -1,17 +1,15 @@
-"""What a sweep needs to know of a repository beyond its report: its team and its tier.
+"""What a sweep needs to know of a repository beyond its report: its team, lifecycle and tier,
+and the policy its own `.standards.yml` names.
 
-Read from at most four small files of the snapshot (by exact path, never by scanning paths).
+Read through the same fact parsers the checks use (CODEOWNERS exactly as GitHub reads it, the
+Backstage catalog descriptors); the snapshot caches the bytes, so the engine reads nothing twice.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from standards_check import yamlio
-
-CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")  # GitHub's order
-CATALOG_PATHS = ("catalog-info.yaml", "catalog-info.yml")
-CONFIG_PATHS = (".standards.yml", ".standards.yaml", ".github/.standards.yml", ".github/.standards.yaml")
+DEFAULT_PATTERNS = ("*", "/*", "**", "/**")
 
 
 @dataclass(frozen=True)
@@ -23,57 +21,52 @@ class RepoInfo:
 
 
 def read_info(snapshot: Any) -> RepoInfo:
-    catalog = _catalog(snapshot)
-    spec = _mapping(catalog.get("spec"))
-    meta = _mapping(catalog.get("metadata"))
-    labels, notes = _mapping(meta.get("labels")), _mapping(meta.get("annotations"))
-    tier = spec.get("tier") or labels.get("tier") or notes.get("tier")
-    team = codeowners_default_owner(snapshot) or _str(spec.get("owner"))
-    return RepoInfo(team=team, lifecycle=_str(spec.get("lifecycle")), tier=_str(tier),
+    component = _component(snapshot)
+    team = codeowners_default_owner(snapshot) or (component.owner if component else None)
+    tier = None
+    if component is not None:
+        labels = component.spec.get("labels") if isinstance(component.spec.get("labels"), dict) else {}
+        tier = _str(component.spec.get("tier")) or _str(component.annotations.get("tier")) \
+            or _str(labels.get("tier"))
+    return RepoInfo(team=team, lifecycle=component.lifecycle if component else None, tier=tier,
                     config_policy=_config_policy(snapshot))
 
 
 def codeowners_default_owner(snapshot: Any) -> str | None:
-    """The first owner of the last `*` rule of the CODEOWNERS file GitHub would use."""
-    path = snapshot.first(CODEOWNERS_PATHS)
-    text = snapshot.read_text(path) if path else None
-    if not text:
+    """The first owner of the last catch-all rule (`*`) of the CODEOWNERS GitHub would use."""
+    from standards_check.facts.codeowners import parse_codeowners
+
+    found = parse_codeowners(snapshot)
+    if found.codeowners is None:
         return None
     owner = None
-    for line in text.splitlines():
-        parts = line.split("#", 1)[0].split()
-        if parts and parts[0] in ("*", "/*", "/**", "**"):
-            owner = parts[1] if len(parts) > 1 else None  # an owner-less `*` unsets the default
+    for rule in found.codeowners.rules:
+        if rule.pattern in DEFAULT_PATTERNS and not rule.negated:
+            owner = rule.owners[0] if rule.owners else None  # an owner-less `*` unsets the default
     return owner
 
 
-def _config_policy(snapshot: Any) -> str | None:
-    path = snapshot.first(CONFIG_PATHS)
-    text = snapshot.read_text(path) if path else None
+def _component(snapshot: Any) -> Any:
+    """The repository's own Component (its root descriptor first), or None."""
+    from standards_check.facts.catalog_info import parse_catalog_info
+
     try:
-        data = yamlio.load(text) if text else None
-    except Exception:  # the engine reports a broken configuration; here it just names no policy
+        components = parse_catalog_info(snapshot).of_kind("Component")
+    except Exception:  # a broken descriptor is the catalog checks' business, not the sweep's
         return None
-    return _str(data.get("policy")) if isinstance(data, dict) else None
+    components.sort(key=lambda e: (e.path.count("/"), e.path, e.document))
+    return components[0] if components else None
 
 
-def _catalog(snapshot: Any) -> dict[str, Any]:
-    path = snapshot.first(CATALOG_PATHS)
-    text = snapshot.read_text(path) if path else None
-    if not text:
-        return {}
+def _config_policy(snapshot: Any) -> str | None:
+    """The policy `.standards.yml` names, read as the engine reads it."""
+    from standards_check.errors import UserError
+    from standards_check.repoconfig import load_repo_config
+
     try:
-        docs = yamlio.load_all(text)
-    except Exception:  # a broken catalog file is the catalog checks' business, not the sweep's
-        return {}
-    for doc in docs:
-        if isinstance(doc, dict) and doc.get("kind") == "Component":
-            return doc
-    return next((d for d in docs if isinstance(d, dict)), {})
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+        return load_repo_config(snapshot).policy
+    except UserError:  # the engine reports the broken configuration as the repository's error
+        return None
 
 
 def _str(value: Any) -> str | None:

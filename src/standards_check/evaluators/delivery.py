@@ -1,0 +1,573 @@
+"""Delivery checks: CI exists, tests gate pull requests, coverage gates, changelogs, and the DORA
+signals git history can show (release cadence, lead time, revert rate)."""
+from __future__ import annotations
+
+import configparser
+import json
+import re
+import statistics
+import time
+from dataclasses import dataclass
+
+from standards_check.context import CheckContext
+from standards_check.facts.ci import SYSTEM_NAMES, CiJob, CiPipelines, CiStep
+from standards_check.facts.commands import LINT, TEST, Finding, ScriptIndex, classify
+from standards_check.model import Location, Outcome
+from standards_check.snapshot import GitError, NoHistory
+
+_MAX_LOCATIONS = 10
+
+
+# ============================================================================================
+# ci.present
+# ============================================================================================
+def ci_present(ctx: CheckContext, params: dict) -> Outcome:
+    model: CiPipelines = ctx.fact("ci")
+    valid, broken = model.valid_files, model.broken_files
+    broken_locations = [Location(f.path, f.error_line) for f in broken]
+    if not valid and not broken:
+        return Outcome.failed(
+            "No CI configuration found (looked for GitHub Actions workflows, .gitlab-ci.yml, "
+            ".circleci/config.yml, azure-pipelines.yml, Jenkinsfile, .travis.yml, "
+            "bitbucket-pipelines.yml and .buildkite/pipeline.yml).")
+    systems = sorted({SYSTEM_NAMES[f.system] for f in valid})
+    broken_text = "; ".join(f"{f.path}:{f.error_line or 1} {f.error}" for f in broken[:3])
+    if not valid:
+        return Outcome.failed(f"CI configuration exists but none of it is usable: {broken_text}.",
+                              broken_locations, score=0.25)
+    locations = [Location(f.path, 1) for f in valid][:_MAX_LOCATIONS]
+    if broken:
+        return Outcome.failed(
+            f"CI runs with {', '.join(systems)}, but {len(broken)} of {len(model.files)} CI files "
+            f"are broken: {broken_text}.", broken_locations + locations, score=0.5)
+    return Outcome.passed(f"CI is configured with {', '.join(systems)} ({len(valid)} file(s)).", locations)
+
+
+# ============================================================================================
+# ci.tests_on_pr
+# ============================================================================================
+@dataclass(frozen=True)
+class _Gate:
+    job: CiJob
+    step: CiStep
+    finding: Finding
+
+
+def _job_findings(job: CiJob, index: ScriptIndex) -> list[tuple[CiStep, Finding]]:
+    found = []
+    for step in job.steps:
+        if step.excludes_pr and job.on_pr:
+            continue
+        for finding in classify(step.script, index):
+            found.append((step, finding))
+    return found
+
+
+def ci_tests_on_pr(ctx: CheckContext, params: dict) -> Outcome:
+    model: CiPipelines = ctx.fact("ci")
+    if not model.valid_files:
+        return Outcome.failed("No usable CI configuration, so no tests run on pull requests.")
+    index = ScriptIndex(ctx.snapshot)
+    gates: list[_Gate] = []
+    lint_only: list[_Gate] = []
+    other: list[_Gate] = []
+    not_on_pr: list[_Gate] = []
+    for job in model.jobs:
+        findings = _job_findings(job, index)
+        tests = [(s, f) for s, f in findings if f.kind == TEST]
+        if job.on_pr and tests:
+            gates.append(_Gate(job, *tests[0]))
+        elif job.on_pr:
+            lint_only.extend(_Gate(job, s, f) for s, f in findings if f.kind == LINT)
+            other.extend(_Gate(job, s, f) for s, f in findings if f.kind != LINT)
+        elif tests:
+            not_on_pr.append(_Gate(job, *tests[0]))
+    if gates:
+        first = gates[0]
+        others = len(gates) - 1
+        message = (f"{SYSTEM_NAMES[first.job.system]} job `{first.job.name}` runs {first.finding.tool} "
+                   f"on pull requests ({first.job.pr_note})")
+        message += f", and {others} more job(s) run tests." if others else "."
+        locations = [Location(g.step.path, g.step.line) for g in gates][:_MAX_LOCATIONS]
+        return Outcome.passed(message, locations)
+    if not_on_pr:
+        first = not_on_pr[0]
+        return Outcome.failed(
+            f"Tests run in CI ({first.finding.tool} in job `{first.job.name}`) but not on pull requests: "
+            f"{first.job.pr_note}.", [Location(g.step.path, g.step.line) for g in not_on_pr][:_MAX_LOCATIONS],
+            score=0.3)
+    if lint_only:
+        tools = ", ".join(dict.fromkeys(g.finding.tool for g in lint_only))
+        return Outcome.failed(
+            f"Pull-request CI only lints ({tools}); no job runs tests.",
+            [Location(g.step.path, g.step.line) for g in lint_only][:_MAX_LOCATIONS], score=0.2)
+    if other:
+        tools = ", ".join(dict.fromkeys(g.finding.tool for g in other))
+        return Outcome.failed(
+            f"Pull-request CI runs {tools}, but no step runs tests.",
+            [Location(g.step.path, g.step.line) for g in other][:_MAX_LOCATIONS], score=0.1)
+    pr_jobs = model.pr_jobs()
+    if pr_jobs:
+        names = ", ".join(f"`{j.name}`" for j in pr_jobs[:5])
+        return Outcome.failed(f"CI runs on pull requests (jobs {names}) but no step runs a test runner.",
+                              [Location(j.path, j.line) for j in pr_jobs][:_MAX_LOCATIONS], score=0.1)
+    return Outcome.failed("CI is configured but no job runs on pull requests.",
+                          [Location(f.path, 1) for f in model.valid_files][:_MAX_LOCATIONS])
+
+
+# ============================================================================================
+# ci.coverage_gate
+# ============================================================================================
+_COMMAND_GATES = [
+    (re.compile(r"--cov-fail-under[= ]+(\d+(?:\.\d+)?)"), "pytest --cov-fail-under"),
+    (re.compile(r"\bcoverage3?\s+report\b[^\n]*--fail-under[= ]+(\d+(?:\.\d+)?)"), "coverage report --fail-under"),
+    (re.compile(r"\bdiff-cover\b[^\n]*--fail-under[= ]+(\d+(?:\.\d+)?)"), "diff-cover --fail-under"),
+    (re.compile(r"\bcargo\s+(?:tarpaulin|llvm-cov)\b[^\n]*--fail-under(?:-lines|-regions|-functions)?[= ]+(\d+)"), "cargo coverage --fail-under"),
+    (re.compile(r"--coverageThreshold"), "jest --coverageThreshold"),
+    (re.compile(r"\bnyc\s+check-coverage\b|\bc8\b[^\n]*--check-coverage"), "nyc/c8 check-coverage"),
+    (re.compile(r"\bgo-test-coverage\b"), "go-test-coverage"),
+]
+_GO_COVER_COMPARE = re.compile(r"go\s+tool\s+cover\s+-func", re.S)
+_COMPARISON = re.compile(r"-lt\b|-le\b|\bbc\b|<\s*\$?\{?\w|\bthreshold\b|\bTHRESHOLD\b|awk[^\n]*[<>]|exit 1", re.I)
+_COVERAGE_ACTIONS = re.compile(r"(?i)vladopajic/go-test-coverage|py-cov-action/python-coverage-comment|"
+                               r"5monkeys/cobertura-action|irongut/codecoveragesummary|"
+                               r"madrapps/jacoco-report|cicirello/jacoco-badge|orgoro/coverage")
+_COVERAGE_MEASURED = re.compile(r"--cov\b|--cov=|coverage run|--coverage|-coverprofile|nyc |c8 |"
+                                r"jacoco|tarpaulin|llvm-cov|simplecov|codecov|coveralls")
+
+
+def _number(value: object) -> float | None:
+    try:
+        return float(str(value).strip().rstrip("%"))
+    except ValueError:
+        return None
+
+
+def ci_coverage_gate(ctx: CheckContext, params: dict) -> Outcome:
+    snapshot = ctx.snapshot
+    gates: list[tuple[str, Location]] = []
+    measured: list[tuple[str, Location]] = []
+    model: CiPipelines = ctx.fact("ci")
+    for job in model.jobs:
+        for step in job.steps:
+            for pattern, name in _COMMAND_GATES:
+                match = pattern.search(step.script)
+                if match and (not match.groups() or (_number(match.group(1)) or 0) > 0):
+                    gates.append((f"{name} in CI job `{job.name}`", Location(step.path, step.line)))
+            if _GO_COVER_COMPARE.search(step.script) and _COMPARISON.search(step.script):
+                gates.append((f"a go coverage threshold in CI job `{job.name}`", Location(step.path, step.line)))
+            if _COVERAGE_MEASURED.search(step.script):
+                measured.append((f"coverage measured in job `{job.name}`", Location(step.path, step.line)))
+        for action in job.actions:
+            if _COVERAGE_ACTIONS.search(action.script):
+                gates.append((f"{action.script.split('@')[0]} in job `{job.name}`", Location(action.path, action.line)))
+            elif re.search(r"(?i)codecov/codecov-action|coverallsapp/github-action", action.script):
+                measured.append(("coverage uploaded", Location(action.path, action.line)))
+    gates.extend(_python_coverage_config(snapshot))
+    codecov_gates, codecov_measured = _codecov(snapshot)
+    gates.extend(codecov_gates)
+    measured.extend(codecov_measured)
+    gates.extend(_js_coverage_config(snapshot))
+    gates.extend(_jvm_ruby_go_coverage_config(snapshot))
+    if gates:
+        unique = list(dict.fromkeys(gates))
+        names = "; ".join(dict.fromkeys(g[0] for g in unique[:3]))
+        return Outcome.passed(f"Coverage is gated: {names}.", [g[1] for g in unique][:_MAX_LOCATIONS])
+    if measured:
+        return Outcome.failed(
+            "Coverage is measured but nothing fails when it drops: no threshold "
+            "(e.g. --cov-fail-under, fail_under, codecov target, coverageThreshold) was found.",
+            [m[1] for m in measured][:_MAX_LOCATIONS], score=0.3)
+    return Outcome.failed("No coverage threshold found in CI or in coverage configuration.")
+
+
+def _line_of(text: str, pattern: str) -> int | None:
+    match = re.search(pattern, text, re.M)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _python_coverage_config(snapshot) -> list[tuple[str, Location]]:
+    found = []
+    for path, section in ((".coveragerc", "report"), ("setup.cfg", "coverage:report"),
+                          ("tox.ini", "coverage:report")):
+        text = snapshot.read_text(path)
+        if text is None:
+            continue
+        parser = configparser.RawConfigParser(strict=False)
+        try:
+            parser.read_string(text)
+            value = parser.get(section, "fail_under", fallback=None)
+        except configparser.Error:
+            value = None
+        if value is not None and (_number(value) or 0) > 0:
+            found.append((f"fail_under = {value} in {path}", Location(path, _line_of(text, r"^\s*fail_under\s*="))))
+    for path in ("pyproject.toml", "setup.cfg", "tox.ini", "pytest.ini"):
+        text = snapshot.read_text(path)
+        if text is None:
+            continue
+        if path == "pyproject.toml":
+            value = _pyproject_fail_under(text)
+            if value:
+                found.append((f"fail_under = {value} in pyproject.toml",
+                              Location(path, _line_of(text, r"^\s*fail_under\s*="))))
+        match = re.search(r"--cov-fail-under[= ]+(\d+(?:\.\d+)?)", text)
+        if match and (_number(match.group(1)) or 0) > 0:
+            found.append((f"--cov-fail-under={match.group(1)} in {path}",
+                          Location(path, text.count("\n", 0, match.start()) + 1)))
+    return found
+
+
+def _pyproject_fail_under(text: str) -> str | None:
+    import tomllib
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError):
+        return None
+    value = data.get("tool", {}).get("coverage", {}).get("report", {}).get("fail_under")
+    return str(value) if value is not None and (_number(value) or 0) > 0 else None
+
+
+_CODECOV_PATHS = ("codecov.yml", ".codecov.yml", "codecov.yaml", ".codecov.yaml", ".github/codecov.yml",
+                  ".github/.codecov.yml", "dev/codecov.yml", "dev/.codecov.yml", ".gitlab/codecov.yml")
+
+
+def _codecov(snapshot) -> tuple[list[tuple[str, Location]], list[tuple[str, Location]]]:
+    from standards_check import yamlio
+    gates, measured = [], []
+    for path in _CODECOV_PATHS:
+        text = snapshot.read_text(path)
+        if text is None:
+            continue
+        measured.append((f"codecov configured in {path}", Location(path, 1)))
+        try:
+            data, positions = yamlio.load_with_positions(text)
+        except yamlio.YamlSyntaxError:
+            continue
+        status = ((data or {}).get("coverage") or {}).get("status") if isinstance(data, dict) else None
+        if not isinstance(status, dict):
+            continue
+        for kind in ("project", "patch"):
+            entries = status.get(kind)
+            if not isinstance(entries, dict):
+                continue
+            for name, config in entries.items():
+                if not isinstance(config, dict) or config.get("informational") is True:
+                    continue
+                target, threshold = config.get("target"), config.get("threshold")
+                line = yamlio.position_of(positions, ("coverage", "status", kind, name, "target"))[0]
+                if target is not None and str(target) != "auto" and (_number(target) or 0) > 0:
+                    gates.append((f"codecov {kind} target {target} in {path}", Location(path, line)))
+                elif target in (None, "auto") and threshold is not None:
+                    gates.append((f"codecov {kind} may not drop more than {threshold} in {path}",
+                                  Location(path, line or yamlio.position_of(positions, ("coverage", "status", kind, name))[0])))
+    return gates, measured
+
+
+def _js_coverage_config(snapshot) -> list[tuple[str, Location]]:
+    found = []
+    candidates = snapshot.named(*(f"jest.config.{e}" for e in ("js", "ts", "mjs", "cjs", "json")),
+                                *(f"vitest.config.{e}" for e in ("js", "ts", "mjs", "mts", "cjs")),
+                                *(f"vite.config.{e}" for e in ("js", "ts", "mjs", "mts")),
+                                ".nycrc", ".nycrc.json", ".nycrc.yml", ".nycrc.yaml", ".c8rc", ".c8rc.json")
+    for path in [p for p in candidates if "node_modules/" not in p][:50]:
+        text = snapshot.read_text(path) or ""
+        for pattern, name in ((r"coverageThreshold", "jest coverageThreshold"),
+                              (r"thresholds\s*:|\b(lines|statements|branches|functions)\s*:\s*\d", "coverage thresholds"),
+                              (r"check-coverage\"?\s*[:=]\s*true", "check-coverage")):
+            if pattern.startswith("thresholds") and "coverage" not in text:
+                continue
+            line = _line_of(text, pattern)
+            if line:
+                found.append((f"{name} in {path}", Location(path, line)))
+                break
+    for path in [p for p in snapshot.named("package.json") if "node_modules/" not in p][:50]:
+        text = snapshot.read_text(path)
+        if not text or ("coverageThreshold" not in text and "check-coverage" not in text):
+            continue
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue
+        if not isinstance(data, dict):
+            continue
+        if isinstance(data.get("jest"), dict) and data["jest"].get("coverageThreshold"):
+            found.append((f"jest coverageThreshold in {path}", Location(path, _line_of(text, r"coverageThreshold"))))
+        for key in ("nyc", "c8"):
+            if isinstance(data.get(key), dict) and data[key].get("check-coverage"):
+                found.append((f"{key} check-coverage in {path}", Location(path, _line_of(text, r"check-coverage"))))
+    return found
+
+
+def _jvm_ruby_go_coverage_config(snapshot) -> list[tuple[str, Location]]:
+    found = []
+    for path in [p for p in snapshot.named("pom.xml") if p.count("/") <= 2][:30]:
+        text = snapshot.read_text(path) or ""
+        if "jacoco" in text and "<minimum>" in text:
+            found.append((f"JaCoCo minimum in {path}", Location(path, _line_of(text, r"<minimum>"))))
+    for path in [p for p in snapshot.named("build.gradle", "build.gradle.kts") if p.count("/") <= 2][:30]:
+        text = snapshot.read_text(path) or ""
+        if "jacocoTestCoverageVerification" in text and re.search(r"minimum", text):
+            found.append((f"jacocoTestCoverageVerification in {path}",
+                          Location(path, _line_of(text, r"jacocoTestCoverageVerification"))))
+        elif "koverVerify" in text or re.search(r"kover\s*\{[\s\S]*minBound", text):
+            found.append((f"Kover verification in {path}", Location(path, _line_of(text, r"kover"))))
+    for path in [".simplecov", "spec/spec_helper.rb", "test/test_helper.rb", "spec/rails_helper.rb"]:
+        text = snapshot.read_text(path)
+        if text and re.search(r"^\s*minimum_coverage\b", text, re.M):
+            found.append((f"SimpleCov minimum_coverage in {path}", Location(path, _line_of(text, r"^\s*minimum_coverage\b"))))
+    for path in (".testcoverage.yml", ".testcoverage.yaml"):
+        text = snapshot.read_text(path)
+        if text and re.search(r"threshold", text):
+            found.append((f"go-test-coverage thresholds in {path}", Location(path, _line_of(text, r"threshold"))))
+    return found
+
+
+# ============================================================================================
+# release.changelog
+# ============================================================================================
+_CHANGELOG_NAMES = [f"{stem}{ext}" for stem in ("CHANGELOG", "CHANGES", "HISTORY", "NEWS", "RELEASE_NOTES",
+                                                "RELEASE-NOTES", "RELEASES", "CHANGELOG-unreleased")
+                    for ext in ("", ".md", ".rst", ".txt", ".adoc", ".markdown", ".org")]
+_FRAGMENT_DIRS = ("changelog.d", ".changeset", "changes", "newsfragments", ".changes", "changelog",
+                  "changelogs/fragments", "releasenotes/notes", "changelog/unreleased", "doc/changelog.d",
+                  "docs/changelog.d", "news")
+_TOOL_FILES = {"release-please-config.json": "release-please", ".release-please-manifest.json": "release-please",
+               ".releaserc": "semantic-release", ".releaserc.json": "semantic-release",
+               ".releaserc.yml": "semantic-release", ".releaserc.yaml": "semantic-release",
+               ".releaserc.js": "semantic-release", "release.config.js": "semantic-release",
+               "release.config.cjs": "semantic-release", "release.config.mjs": "semantic-release",
+               ".goreleaser.yml": "GoReleaser", ".goreleaser.yaml": "GoReleaser", "goreleaser.yml": "GoReleaser",
+               "goreleaser.yaml": "GoReleaser", "cliff.toml": "git-cliff", ".changie.yaml": "changie",
+               ".changie.yml": "changie", "towncrier.toml": "towncrier", ".github/release.yml": "GitHub release notes",
+               ".github/release.yaml": "GitHub release notes", "knope.toml": "knope", ".cz.toml": "commitizen"}
+
+
+def release_changelog(ctx: CheckContext, params: dict) -> Outcome:
+    snapshot = ctx.snapshot
+    found_file = None
+    allowed_dirs = ("", "docs", "doc", ".github")
+    matches = [p for p in snapshot.named(*_CHANGELOG_NAMES) if p.rpartition("/")[0] in allowed_dirs]
+    if matches:  # prefer the root, then the order of _CHANGELOG_NAMES
+        order = {name.lower(): i for i, name in enumerate(_CHANGELOG_NAMES)}
+        found_file = min(matches, key=lambda p: (p.count("/"), order.get(p.rpartition("/")[2].lower(), 99)))
+    evidence: list[tuple[str, Location]] = []
+    for directory in _FRAGMENT_DIRS:
+        entries = snapshot.under(directory)
+        if entries and (directory not in ("changes", "changelog", "news") or len(entries) >= 1 and
+                        any(e.endswith((".md", ".rst", ".txt", ".yaml", ".yml")) for e in entries[:50])):
+            evidence.append((f"changelog fragments in {directory}/", Location(entries[0])))
+    for path, tool in _TOOL_FILES.items():
+        if snapshot.exists(path):
+            evidence.append((tool, Location(path, 1)))
+    pyproject = snapshot.read_text("pyproject.toml") or ""
+    if "[tool.towncrier]" in pyproject:
+        evidence.append(("towncrier", Location("pyproject.toml", _line_of(pyproject, r"^\[tool\.towncrier\]"))))
+    package = snapshot.read_text("package.json") or ""
+    if re.search(r"\"release\"\s*:\s*\{|semantic-release|@changesets/cli", package):
+        evidence.append(("semantic-release/changesets in package.json", Location("package.json", _line_of(package, r"semantic-release|changesets|\"release\""))))
+    if found_file is None and not evidence:
+        return Outcome.failed("No changelog, release-notes fragments or release-notes tool found.")
+    if found_file is None:
+        names = ", ".join(dict.fromkeys(e[0] for e in evidence))
+        return Outcome.passed(f"Release notes are produced with {names}.", [e[1] for e in evidence][:_MAX_LOCATIONS])
+    text = snapshot.read_text(found_file) or ""
+    locations = [Location(found_file, 1)] + [e[1] for e in evidence]
+    if len(text.strip()) < params.get("min_bytes", 50) and not evidence:
+        return Outcome.failed(f"{found_file} exists but is nearly empty ({len(text.strip())} bytes).",
+                              locations, score=0.3)
+    stale = _changelog_stale(snapshot, found_file, params) if not evidence else None
+    if stale:
+        return Outcome.failed(stale, locations[:_MAX_LOCATIONS], score=0.6)
+    extra = f" (with {', '.join(dict.fromkeys(e[0] for e in evidence))})" if evidence else ""
+    return Outcome.passed(f"Changes are recorded in {found_file}{extra}.", locations[:_MAX_LOCATIONS])
+
+
+def _changelog_stale(snapshot, path: str, params: dict) -> str | None:
+    """A changelog untouched since before the latest release tags (one or two git calls)."""
+    if not snapshot.has_history or snapshot.is_shallow:
+        return None
+    try:
+        tags = _release_tags(snapshot, params.get("tag_pattern", DEFAULT_TAG_PATTERN))
+        if len(tags) < 2:
+            return None
+        changed = snapshot.git("log", "-1", "--format=%ct", snapshot.commit or "HEAD", "--", path).strip()
+    except (GitError, NoHistory):
+        return None
+    if not changed:
+        return None
+    newer = [t for t in tags if t.time > int(changed) + 86400]
+    if len(newer) >= 2:
+        return (f"{path} was last changed before the last {len(newer)} releases "
+                f"(latest {newer[-1].name}); it looks stale.")
+    return None
+
+
+# ============================================================================================
+# History: release cadence, lead time, revert rate
+# ============================================================================================
+DEFAULT_TAG_PATTERN = r"^(?:.*[/@-])?v?\d+\.\d+(?:\.\d+)?$"
+
+
+@dataclass(frozen=True)
+class _Tag:
+    name: str
+    time: int       # the tag's date (tagger date, or commit date of a lightweight tag)
+    commit: str
+
+
+def _release_tags(snapshot, pattern: str) -> list[_Tag]:
+    """Release tags reachable or not, in date order (one git call)."""
+    out = snapshot.git("for-each-ref", "--sort=creatordate",
+                       "--format=%(refname:short)%09%(creatordate:unix)%09%(objectname)%09%(*objectname)",
+                       "refs/tags")
+    regex = re.compile(pattern)
+    tags = []
+    for line in out.splitlines():
+        parts = line.split("\t")
+        if len(parts) != 4 or not regex.search(parts[0]):
+            continue
+        name, when, obj, peeled = parts
+        tags.append(_Tag(name, int(when or 0), peeled or obj))
+    return tags
+
+
+def _history_unavailable(snapshot) -> str | None:
+    if not snapshot.has_history:
+        return "not a git repository with history, so release history cannot be read"
+    if snapshot.is_shallow:
+        return "a shallow clone: history is incomplete (fetch with full depth to judge it)"
+    return None
+
+
+def _invalid_pattern(pattern: str) -> str | None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"tag_pattern {pattern!r} is not a valid regular expression: {exc}"
+    return None
+
+
+def release_cadence(ctx: CheckContext, params: dict) -> Outcome:
+    snapshot = ctx.snapshot
+    reason = _history_unavailable(snapshot)
+    if reason:
+        return Outcome.skipped(reason)
+    pattern = params.get("tag_pattern", DEFAULT_TAG_PATTERN)
+    if _invalid_pattern(pattern):
+        return Outcome.errored(_invalid_pattern(pattern))
+    window = int(params.get("window_days", 180))
+    wanted = float(params.get("min_per_30_days", 1))
+    tags = _release_tags(snapshot, pattern)
+    if not tags:
+        return Outcome.skipped("no release tags (matching tag_pattern) in the repository")
+    since = _window_end(snapshot) - window * 86400
+    end = since + window * 86400
+    recent = [t for t in tags if since <= t.time <= end]
+    rate = len(recent) / (window / 30)
+    latest = tags[-1]
+    evidence = [Location(f"refs/tags/{latest.name}")]
+    message = (f"{len(recent)} release tag(s) in the last {window} days ({rate:.2f} per 30 days; "
+               f"policy asks {wanted:g}); latest {latest.name} on {_date(latest.time)}.")
+    if wanted <= 0:
+        return Outcome.passed(message, evidence)
+    return Outcome.partial(rate / wanted, message, evidence)
+
+
+def lead_time(ctx: CheckContext, params: dict) -> Outcome:
+    snapshot = ctx.snapshot
+    reason = _history_unavailable(snapshot)
+    if reason:
+        return Outcome.skipped(reason)
+    pattern = params.get("tag_pattern", DEFAULT_TAG_PATTERN)
+    if _invalid_pattern(pattern):
+        return Outcome.errored(_invalid_pattern(pattern))
+    window = int(params.get("window_days", 180))
+    limit = float(params.get("max_median_days", 14))
+    tags = _release_tags(snapshot, pattern)
+    if not tags:
+        return Outcome.skipped("no release tags (matching tag_pattern), so lead time cannot be measured")
+    since = _window_end(snapshot) - window * 86400
+    delays: list[float] = []
+    per_tag = 0
+    for position, tag in enumerate(tags):
+        if tag.time < since:
+            continue
+        earlier = [t.commit for t in tags[max(0, position - 50):position]]
+        try:
+            out = snapshot.git("rev-list", "--no-merges", "--format=%ct", tag.commit, "--not", *earlier, "--")
+        except GitError:
+            continue  # a tag whose commit is missing (partial clone)
+        times = [int(line) for line in out.splitlines() if line and not line.startswith("commit ")]
+        if position == 0:
+            times = [t for t in times if t >= since]  # the first tag holds all earlier history
+        delays.extend(max(0.0, (tag.time - t) / 86400) for t in times)
+        per_tag += 1
+        if per_tag >= 100:
+            break
+    if not delays:
+        return Outcome.skipped(f"no release in the last {window} days contains new commits")
+    median = statistics.median(delays)
+    message = (f"Median lead time from commit to release tag is {median:.1f} days over {len(delays)} "
+               f"commit(s) in {per_tag} release(s) of the last {window} days (policy asks at most {limit:g}).")
+    evidence = [Location(f"refs/tags/{tags[-1].name}")]
+    if median <= limit:
+        return Outcome.passed(message, evidence)
+    return Outcome.failed(message, evidence, score=limit / median if median else 0.0)
+
+
+def revert_rate(ctx: CheckContext, params: dict) -> Outcome:
+    snapshot = ctx.snapshot
+    reason = _history_unavailable(snapshot)
+    if reason:
+        return Outcome.skipped(reason)
+    window = int(params.get("window_days", 180))
+    limit = float(params.get("max_rate", 0.05))
+    minimum = int(params.get("min_commits", 10))
+    since = _window_end(snapshot) - window * 86400
+    out = snapshot.git("log", "--no-merges", f"--since={since}", "--format=%h%x1f%s%x1f%b%x1e",
+                       snapshot.commit or "HEAD", "--")
+    total = 0
+    reverts: list[str] = []
+    for record in out.split("\x1e"):
+        record = record.strip("\n")
+        if not record:
+            continue
+        sha, _, rest = record.partition("\x1f")
+        subject, _, body = rest.partition("\x1f")
+        total += 1
+        if subject.startswith(('Revert "', "Revert '")) or "This reverts commit" in body:
+            reverts.append(sha)
+    if total < minimum:
+        return Outcome.skipped(f"only {total} commit(s) in the last {window} days; at least {minimum} are needed")
+    rate = len(reverts) / total
+    shown = f" (e.g. {', '.join(reverts[:3])})" if reverts else ""
+    message = (f"{len(reverts)} of {total} commits in the last {window} days are reverts "
+               f"({rate:.1%}; policy allows {limit:.1%}){shown}.")
+    if rate <= limit:
+        return Outcome.passed(message)
+    return Outcome.failed(message, score=limit / rate if rate else 0.0)
+
+
+def _window_end(snapshot) -> float:
+    """The window ends at the scanned commit's date, so the same commit always gives the same
+    result (reproducible reports, diff mode at an old ref); a plain scan of HEAD is "now"."""
+    try:
+        out = snapshot.git("log", "-1", "--format=%ct", snapshot.commit or "HEAD").strip()
+        return float(out) if out else time.time()
+    except (GitError, NoHistory):
+        return time.time()
+
+
+def _date(epoch: int) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(epoch))
+
+
+EVALUATORS = {
+    "ci.present": ci_present,
+    "ci.tests_on_pr": ci_tests_on_pr,
+    "ci.coverage_gate": ci_coverage_gate,
+    "release.changelog": release_changelog,
+    "delivery.release_cadence": release_cadence,
+    "delivery.lead_time": lead_time,
+    "delivery.revert_rate": revert_rate,
+}

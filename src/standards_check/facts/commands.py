@@ -1,0 +1,641 @@
+"""What a CI shell command does: runs tests, only lints, or something else.
+
+Text-level judgement of the command lines CI systems run (`run:`, `script:`, `sh '...'`). Nothing
+is executed. Commands are split into simple commands (on newlines, `&&`, `||`, `;`, `|`), comments
+and `echo`/`printf` arguments are ignored, wrappers (`sudo`, `uv run`, `poetry run`, `python -m`,
+`bundle exec`, `npx`, `xvfb-run`, `env`, `VAR=value`) are peeled off, and the head is matched
+against a table of test runners and linters.
+
+Indirections a repository defines itself are followed a few levels deep through a `ScriptIndex`:
+`make ci` (the Makefile recipe and prerequisites), `npm run ci` (package.json scripts), `just`
+recipes, `tox -e lint` (lint-only environments are not tests), `pre-commit run` (tests only when a
+hook runs a test runner) and repository scripts such as `./scripts/test.sh`.
+"""
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import shlex
+from dataclasses import dataclass
+from functools import lru_cache
+
+TEST, LINT, BUILD = "test", "lint", "build"
+_MAX_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str   # TEST | LINT | BUILD
+    tool: str   # what was recognised, e.g. "pytest", "npm test", "make ci -> pytest"
+
+
+# --------------------------------------------------------------------------------------------
+# splitting a script into simple commands
+# --------------------------------------------------------------------------------------------
+_GH_EXPR = re.compile(r"\$\{\{.*?\}\}")
+_SEPARATORS = {"&&", "||", ";", "|", "&", ";;", "(", ")", "|&"}
+
+
+def simple_commands(script: str) -> list[list[str]]:
+    """Token lists of the simple commands of a shell script (comments dropped)."""
+    script = _GH_EXPR.sub("EXPR", script).replace("\\\r\n", " ").replace("\\\n", " ")
+    commands: list[list[str]] = []
+    for raw_line in script.splitlines():
+        line = raw_line.strip()
+        if not line or line.startswith("#"):
+            continue
+        tokens = _tokens(line)
+        current: list[str] = []
+        for token in tokens:
+            if token in _SEPARATORS:
+                if current:
+                    commands.append(current)
+                current = []
+            else:
+                current.append(token)
+        if current:
+            commands.append(current)
+    return commands
+
+
+def _tokens(line: str) -> list[str]:
+    lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|()")
+    lexer.whitespace_split = True
+    lexer.commenters = "#"
+    try:
+        return list(lexer)
+    except ValueError:  # unbalanced quotes (a heredoc, a multi-line string): fall back to words
+        return [t for t in re.split(r"\s+|(&&|\|\||;|\|)", line.split(" #")[0]) if t]
+
+
+# --------------------------------------------------------------------------------------------
+# wrappers peeled off the front of a command
+# --------------------------------------------------------------------------------------------
+_ENV_ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_PLAIN_WRAPPERS = {"sudo", "time", "exec", "nice", "nohup", "command", "stdbuf", "catchsegv",
+                   "npx", "bunx", "pnpx", "uvx", "pipx", "dbus-run-session", "unbuffer", "retry",
+                   "gtimeout", "xvfb-run", "eatmydata", "call", "ddev", "devbox",
+                   "if", "then", "else", "elif", "do", "while", "until", "!", "{"}
+_RUN_WRAPPERS = {"uv", "poetry", "pipenv", "pdm", "rye", "conda", "mamba", "micromamba", "pixi"}
+_NO_OP_HEADS = {"echo", "printf", "cat", "cd", "export", "set", "source", ".", "mkdir", "rm", "cp",
+                "mv", "ls", "pwd", "true", "false", ":", "test", "[", "[[",
+                "fi", "for", "done", "case", "esac", "curl", "wget", "git", "chmod",
+                "touch", "tee", "grep", "sed", "awk", "pip", "pip3", "apt-get", "apt", "brew",
+                "choco", "yum", "dnf", "apk", "which", "sleep", "exit", "return", "local", "unset",
+                "cat", "tar", "unzip", "ln", "find", "xargs", "env_file", "read", "trap", "wait",
+                "shift", "eval", "docker-compose-up"}
+_PYTHON = re.compile(r"^(?:.*/)?(?:python|pypy)(?:[0-9.]*[t]?)?(?:\.exe)?$|^\$\{?PYTHON\}?$|^py$")
+
+
+def _strip_wrappers(tokens: list[str]) -> list[str]:
+    """Drop env assignments and wrappers so the real program is first."""
+    tokens = list(tokens)
+    for _ in range(12):
+        if not tokens:
+            return tokens
+        head = tokens[0]
+        base = posixpath.basename(head)
+        if _ENV_ASSIGN.match(head):
+            tokens = tokens[1:]
+        elif base == "env":
+            tokens = tokens[1:]
+            while tokens and (tokens[0].startswith("-") or _ENV_ASSIGN.match(tokens[0])):
+                tokens = tokens[1:]
+        elif base in ("timeout", "gtimeout"):
+            tokens = tokens[1:]
+            while tokens and tokens[0].startswith("-"):
+                tokens = tokens[1:]
+            tokens = tokens[1:]  # the duration
+        elif base in _PLAIN_WRAPPERS:
+            tokens = tokens[1:]
+            while tokens and tokens[0].startswith("-"):
+                tokens = tokens[1:]
+        elif base in _RUN_WRAPPERS and len(tokens) > 1 and tokens[1] in ("run", "exec"):
+            tokens = _skip_options(tokens[2:], with_value={"--group", "--with", "--extra", "-n",
+                                                           "--name", "-p", "--python", "-e",
+                                                           "--environment", "--package", "--env"})
+        elif base == "bundle" and len(tokens) > 1 and tokens[1] == "exec":
+            tokens = tokens[2:]
+        elif base in ("npm", "pnpm", "yarn") and len(tokens) > 1 and tokens[1] == "exec":
+            tokens = _skip_options(tokens[2:], with_value=set())
+            if tokens and tokens[0] == "--":
+                tokens = tokens[1:]
+        elif _PYTHON.match(head) and len(tokens) > 2 and tokens[1] == "-m":
+            tokens = tokens[2:]
+        elif _PYTHON.match(head) and len(tokens) > 1 and tokens[1].startswith("-") and tokens[1] != "-m":
+            tokens = [tokens[0]] + tokens[2:]  # python -u -m pytest
+        elif base in ("coverage", "coverage3") and len(tokens) > 1 and tokens[1] == "run":
+            rest = _skip_options(tokens[2:], with_value={"--rcfile", "--source", "--omit",
+                                                         "--include", "--data-file", "--context"})
+            if rest and rest[0] == "-m":
+                rest = rest[1:]
+            tokens = rest
+        elif base in ("nyc", "c8"):
+            tokens = _skip_options(tokens[1:], with_value={"--reporter", "-r", "--report-dir",
+                                                           "--temp-dir", "--lines", "--branches",
+                                                           "--functions", "--statements"})
+        else:
+            return tokens
+    return tokens
+
+
+def _skip_options(tokens: list[str], with_value: set[str]) -> list[str]:
+    index = 0
+    while index < len(tokens) and tokens[index].startswith("-") and tokens[index] != "--":
+        option = tokens[index]
+        index += 2 if option in with_value else 1
+    return tokens[index:]
+
+
+# --------------------------------------------------------------------------------------------
+# names that mean tests or lint
+# --------------------------------------------------------------------------------------------
+_TEST_NAME = re.compile(r"(?i)(^|[-_:./ ])(unit|integration|e2e)?tests?($|[-_:./ ])|^check$|"
+                        r"^ci[-_:]?test|^spec$|^specs$|^coverage$|^cover$|^test|test$")
+_LINT_NAME = re.compile(r"(?i)^(lint|linters?|style|format|fmt|typecheck|typing|types|type|mypy|"
+                        r"flake8|pep8|pylint|ruff|eslint|prettier|black|isort|docs?|pre-?commit|"
+                        r"check-format|format-check|spell(ing)?|codespell|vet|tidy|audit|security|"
+                        r"bandit|clippy|build|dist|package|packaging|release|publish|docs-.*|lint.*|"
+                        r".*-lint|.*:lint|lint:.*)$")
+_TEST_HEADS = {
+    "pytest": "pytest", "py.test": "pytest", "nose2": "nose2", "nosetests": "nose",
+    "trial": "trial", "green": "green", "behave": "behave", "ward": "ward", "unittest": "unittest",
+    "jest": "jest", "vitest": "vitest", "mocha": "mocha", "ava": "ava", "karma": "karma",
+    "jasmine": "jasmine", "tap": "tap", "tape": "tape", "cypress": "cypress", "wdio": "wdio",
+    "gotestsum": "gotestsum", "ginkgo": "ginkgo", "rspec": "rspec", "cucumber": "cucumber",
+    "phpunit": "phpunit", "pest": "pest", "paratest": "paratest", "codecept": "codecept",
+    "ctest": "ctest", "prove": "prove", "busted": "busted", "elm-test": "elm-test",
+    "bats": "bats", "tox": "tox", "nox": "nox", "testthat": "testthat", "vstest.console": "vstest",
+    "vstest.console.exe": "vstest", "xunit": "xunit", "nunit3-console": "nunit",
+    "gradle-test": "gradle", "stestr": "stestr", "robot": "robot",
+}
+_SUBCOMMAND_TESTS = {  # head -> subcommands that run tests
+    "go": {"test"}, "richgo": {"test"}, "cargo": {"test", "nextest", "tarpaulin", "llvm-cov", "miri"},
+    "cross": {"test"}, "bazel": {"test", "coverage"}, "bazelisk": {"test", "coverage"},
+    "dotnet": {"test", "vstest"}, "mix": {"test"}, "swift": {"test"}, "sbt": {"test", "+test",
+    "testonly", "it:test", "coverage"}, "lein": {"test", "midje"}, "stack": {"test"},
+    "cabal": {"test"}, "flutter": {"test"}, "dart": {"test"}, "deno": {"test"}, "bun": {"test"},
+    "meson": {"test"}, "xcodebuild": {"test", "test-without-building"}, "zig": {"test"},
+    "rails": {"test", "spec"}, "dune": {"test", "runtest"}, "playwright": {"test"},
+    "hatch": {"test"}, "pdm": {"test"}, "django-admin": {"test"}, "manage.py": {"test"},
+    "melos": {"test"}, "turbo": {"test"}, "nx": {"test"}, "lerna": {"test"}, "gotest": {"test"},
+    "earthly": {"+test"}, "vendor/bin/phpunit": set(), "composer": {"test"}, "ninja": {"test"},
+    "tarantool": set(), "R": {"check"}, "devtools": set(), "clj": set(), "julia": set(),
+}
+_LINT_HEADS = {
+    "ruff", "flake8", "pylint", "mypy", "pyright", "black", "isort", "pycodestyle", "pydocstyle",
+    "eslint", "prettier", "tslint", "stylelint", "biome", "golangci-lint", "gofmt", "goimports",
+    "staticcheck", "revive", "rubocop", "standardrb", "shellcheck", "hadolint", "yamllint",
+    "markdownlint", "markdownlint-cli2", "actionlint", "codespell", "typos", "vale", "cpplint",
+    "clang-format", "clang-tidy", "ktlint", "detekt", "swiftlint", "phpcs", "phpstan", "psalm",
+    "checkstyle", "spotless", "tflint", "terraform", "cfn-lint", "commitlint", "zizmor",
+    "check-manifest", "twine", "pyupgrade", "autoflake", "bandit", "semgrep", "vulture", "tsc",
+    "pre-commit", "prek", "lefthook", "editorconfig-checker", "sqlfluff", "buf", "helm",
+}
+_LINT_SUBCOMMANDS = {"go": {"vet", "fmt", "mod", "build", "generate", "install", "run"},
+                     "cargo": {"clippy", "fmt", "build", "check", "deny", "audit", "doc", "publish"},
+                     "dotnet": {"build", "format", "restore", "publish", "pack"}}
+_MAVEN_TEST_GOALS = {"test", "verify", "install", "package", "integration-test", "deploy",
+                     "surefire:test", "failsafe:integration-test"}
+_SCRIPT_EXT = (".sh", ".bash", ".py", ".js", ".mjs", ".cjs", ".ts", ".rb", ".pl", ".ps1", ".bat",
+               ".cmd", ".zsh", "")
+
+
+class ScriptIndex:
+    """Looks up what a repository defines for itself: Makefile targets, package.json scripts,
+    just recipes, tox environments, pre-commit hooks and script files. Reads each file once."""
+
+    def __init__(self, snapshot) -> None:  # a RepoSnapshot
+        self.snapshot = snapshot
+
+    @lru_cache(maxsize=None)
+    def _makefile(self, directory: str) -> tuple[dict[str, tuple[list[str], list[str]]], str | None]:
+        """target -> (prerequisites, recipe lines); and the default goal."""
+        for name in ("GNUmakefile", "makefile", "Makefile"):
+            text = self.snapshot.read_text(posixpath.join(directory, name) if directory else name)
+            if text is not None:
+                return _parse_makefile(text)
+        return {}, None
+
+    def make_recipe(self, directory: str, target: str | None) -> list[str] | None:
+        targets, default = self._makefile(directory)
+        target = target or default
+        if target is None or target not in targets:
+            return None
+        lines: list[str] = []
+        seen: set[str] = set()
+        queue = [target]
+        while queue and len(seen) < 20:
+            name = queue.pop(0)
+            if name in seen or name not in targets:
+                continue
+            seen.add(name)
+            prerequisites, recipe = targets[name]
+            lines.extend(recipe)
+            queue.extend(prerequisites)
+        return lines
+
+    @lru_cache(maxsize=None)
+    def _package_scripts(self, directory: str) -> dict[str, str]:
+        text = self.snapshot.read_text(posixpath.join(directory, "package.json") if directory else "package.json")
+        if text is None:
+            return {}
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return {}
+        scripts = data.get("scripts") if isinstance(data, dict) else None
+        return {str(k): str(v) for k, v in scripts.items()} if isinstance(scripts, dict) else {}
+
+    def npm_script(self, directory: str, name: str) -> str | None:
+        return self._package_scripts(directory).get(name)
+
+    @lru_cache(maxsize=None)
+    def _just_recipes(self) -> dict[str, list[str]]:
+        path = self.snapshot.first(["justfile", "Justfile", ".justfile"])
+        text = self.snapshot.read_text(path) if path else None
+        if text is None:
+            return {}
+        recipes: dict[str, list[str]] = {}
+        current: str | None = None
+        for line in text.splitlines():
+            match = re.match(r"^@?([A-Za-z0-9_-]+)[^:=]*:(?!=)(.*)$", line)
+            if match and not line.startswith((" ", "\t")):
+                current = match.group(1)
+                deps = [d for d in match.group(2).split() if re.match(r"^[A-Za-z0-9_-]+$", d)]
+                recipes[current] = [f"just {d}" for d in deps]
+            elif current and line.startswith((" ", "\t")) and line.strip():
+                recipes[current].append(line.strip().lstrip("@-"))
+            elif line.strip() and not line.startswith((" ", "\t")):
+                current = None
+        return recipes
+
+    def just_recipe(self, name: str) -> list[str] | None:
+        return self._just_recipes().get(name)
+
+    @lru_cache(maxsize=None)
+    def precommit_test_hooks(self) -> tuple[str, ...]:
+        """Hooks of .pre-commit-config.yaml that run a test runner (ids or entries)."""
+        text = self.snapshot.read_text(".pre-commit-config.yaml")
+        if text is None:
+            return ()
+        from standards_check import yamlio
+        try:
+            data = yamlio.load(text)
+        except yamlio.YamlSyntaxError:
+            return ()
+        found = []
+        for repo in (data or {}).get("repos", []) if isinstance(data, dict) else []:
+            for hook in (repo or {}).get("hooks", []) if isinstance(repo, dict) else []:
+                if not isinstance(hook, dict):
+                    continue
+                entry = str(hook.get("entry", ""))
+                hook_id = str(hook.get("id", ""))
+                if entry and any(f.kind == TEST for f in classify(entry, None, depth=_MAX_DEPTH)):
+                    found.append(hook_id or entry)
+                elif re.search(r"(?i)(^|[-_])(pytest|tests?|unittest)($|[-_])", hook_id) and not entry:
+                    found.append(hook_id)
+        return tuple(found)
+
+    def script_lines(self, path: str) -> list[str] | None:
+        """The lines of a script file in the repository (None when absent or not text)."""
+        path = posixpath.normpath(path.lstrip("./") if path.startswith("./") else path)
+        if not self.snapshot.exists(path):
+            return None
+        text = self.snapshot.read_text(path)
+        if text is None or len(text) > 200_000:
+            return None
+        return text.splitlines()
+
+
+def _parse_makefile(text: str) -> tuple[dict[str, tuple[list[str], list[str]]], str | None]:
+    targets: dict[str, tuple[list[str], list[str]]] = {}
+    default: str | None = None
+    current: list[str] = []
+    for line in text.replace("\\\n", " ").splitlines():
+        if line.startswith("\t"):
+            for name in current:
+                targets[name][1].append(line.strip().lstrip("@-+"))
+            continue
+        match = re.match(r"^([A-Za-z0-9_.%/\- ]+?)\s*::?(?!=)\s*(.*)$", line)
+        if match and "=" not in match.group(1):
+            names = match.group(1).split()
+            prerequisites, _, inline = match.group(2).partition(";")
+            current = []
+            for name in names:
+                if name.startswith(".") and name.isupper() or name in (".PHONY", ".DEFAULT_GOAL"):
+                    continue
+                targets.setdefault(name, ([], []))
+                targets[name][0].extend(p for p in prerequisites.split() if "$" not in p and "|" != p)
+                if inline.strip():
+                    targets[name][1].append(inline.strip())
+                current.append(name)
+                if default is None and not name.startswith("."):
+                    default = name
+            continue
+        goal = re.match(r"^\.DEFAULT_GOAL\s*:?=\s*(\S+)", line)
+        if goal:
+            default = goal.group(1)
+        elif line.strip() and not line.startswith("#"):
+            current = []
+    return targets, default
+
+
+# --------------------------------------------------------------------------------------------
+# classification
+# --------------------------------------------------------------------------------------------
+def classify(script: str, index: ScriptIndex | None = None, depth: int = 0) -> list[Finding]:
+    """Every test, lint or build finding in a script (in order)."""
+    findings: list[Finding] = []
+    for tokens in simple_commands(script):
+        finding = classify_command(tokens, index, depth)
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+def runs_tests(script: str, index: ScriptIndex | None = None) -> Finding | None:
+    return next((f for f in classify(script, index) if f.kind == TEST), None)
+
+
+def classify_command(tokens: list[str], index: ScriptIndex | None, depth: int = 0) -> Finding | None:
+    tokens = _strip_wrappers(tokens)
+    if not tokens:
+        return None
+    head = tokens[0]
+    base = posixpath.basename(head)
+    args = tokens[1:]
+    if base in ("bash", "sh", "zsh", "dash", "pwsh", "powershell", "cmd") and args:
+        if args[0] in ("-c", "-Command", "/c", "-lc", "-ec", "-exc", "-xc") and len(args) > 1:
+            return _best(classify(args[1], index, depth + 1))
+        script = next((a for a in args if not a.startswith("-")), None)
+        return _from_script_file(script, index, depth) if script else None
+    if base in _NO_OP_HEADS and ("/" not in head or head.startswith(("/bin/", "/usr/bin/"))):
+        return None  # the shell's own `test`, `echo`...; `./scripts/test` is a repository script
+    if base == "circleci-orb" and args:  # an orb job/command named like a test run (`python/test`)
+        return Finding(TEST, f"orb {args[0]}")
+    if base in ("docker", "docker-compose", "podman", "nix", "nix-shell", "kubectl", "ssh", "vagrant",
+                "flatpak-builder", "schroot", "chroot", "toolbox", "distrobox", "devcontainer",
+                "make-in-docker"):
+        return _search_inside(args, index, depth)
+    if base in _TEST_HEADS:
+        return _judge_named_runner(_TEST_HEADS[base], args, index)
+    if base in ("npm", "yarn", "pnpm", "bun"):
+        return _judge_package_manager(base, args, index, depth)
+    if base in ("make", "gmake", "mingw32-make", "nmake"):
+        return _judge_make(args, index, depth)
+    if base in ("mvn", "mvnw", "mvnw.cmd", "mvn.cmd"):
+        return _judge_maven(args)
+    if base in ("gradle", "gradlew", "gradlew.bat", "gradle.bat"):
+        return _judge_gradle(args)
+    if base in ("just", "task", "mage", "invoke", "inv", "rake", "grunt", "gulp", "doit", "poe",
+                "ant", "dagger", "earthly", "cake", "nuke", "fastlane", "scons", "waf", "bb"):
+        return _judge_task_runner(base, args, index, depth)
+    if base in ("hatch",) and args[:1] == ["run"] and len(args) > 1:
+        name = args[1].split(":")[-1]
+        if _TEST_NAME.search(name) and not _LINT_NAME.match(name):
+            return Finding(TEST, f"hatch run {args[1]}")
+    if base == "composer" and args:
+        name = args[1] if args[0] in ("run", "run-script") and len(args) > 1 else args[0]
+        if _TEST_NAME.search(name):
+            return Finding(TEST, f"composer {name}")
+    if base in ("cmake",) and "--target" in args:
+        target = args[args.index("--target") + 1] if args.index("--target") + 1 < len(args) else ""
+        if target in ("test", "check", "RUN_TESTS"):
+            return Finding(TEST, f"cmake --target {target}")
+        return Finding(BUILD, "cmake")
+    if base == "ninja" and _non_options(args, {"-C", "-j", "-f"})[:1] in (["test"], ["check"]):
+        return Finding(TEST, "ninja test")
+    if base == "R" and args[:2] == ["CMD", "check"]:
+        return Finding(TEST, "R CMD check")
+    if base in ("Rscript", "julia") and re.search(r"devtools::test|testthat|Pkg\.test|rcmdcheck", " ".join(args)):
+        return Finding(TEST, base)
+    if base in ("setup.py",) or (base.startswith("python") and args[:2] == ["setup.py", "test"]):
+        return Finding(TEST, "setup.py test") if "test" in args else None
+    if base in _SUBCOMMAND_TESTS or base in _LINT_SUBCOMMANDS:
+        sub = next((a for a in args if not a.startswith(("-", "+")) or a == "+test"), "")
+        if base == "manage.py" or (_PYTHON.match(head) and args[:1] == ["manage.py"]):
+            sub = args[1] if base != "manage.py" and len(args) > 1 else sub
+        if sub.lower() in _SUBCOMMAND_TESTS.get(base, set()):
+            return Finding(TEST, f"{base} {sub}")
+        if sub in _LINT_SUBCOMMANDS.get(base, set()):
+            return Finding(LINT if sub not in ("build", "install", "restore", "publish", "pack", "run", "generate") else BUILD, f"{base} {sub}")
+    if _PYTHON.match(head) and args:
+        if args[0] == "manage.py" and args[1:2] == ["test"]:
+            return Finding(TEST, "manage.py test")
+        if args[0] == "-c":
+            return None
+        return _from_script_file(args[0], index, depth, interpreter=True)
+    if base in ("node", "ts-node", "tsx", "ruby", "perl", "php", "deno") and args:
+        if base == "node" and "--test" in args:
+            return Finding(TEST, "node --test")
+        script = next((a for a in args if not a.startswith("-")), None)
+        return _from_script_file(script, index, depth, interpreter=True) if script else None
+    if base in _LINT_HEADS:
+        if base in ("pre-commit", "prek") and index is not None:
+            hooks = index.precommit_test_hooks()
+            if hooks:
+                return Finding(TEST, f"pre-commit (test hook {hooks[0]})")
+        return Finding(LINT, base)
+    if "/" in head or head.endswith(_SCRIPT_EXT[:-1]):
+        return _from_script_file(head, index, depth)
+    return None
+
+
+def _best(findings: list[Finding]) -> Finding | None:
+    for kind in (TEST, LINT, BUILD):
+        for finding in findings:
+            if finding.kind == kind:
+                return finding
+    return None
+
+
+def _non_options(args: list[str], with_value: set[str]) -> list[str]:
+    out: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        if arg in with_value:
+            skip = True
+            continue
+        if arg.startswith("-") or _ENV_ASSIGN.match(arg):
+            continue
+        out.append(arg)
+    return out
+
+
+def _search_inside(args: list[str], index: ScriptIndex | None, depth: int) -> Finding | None:
+    """`docker compose run app pytest`: look for a runner anywhere in the arguments."""
+    for start in range(len(args)):
+        base = posixpath.basename(args[start])
+        if base in _TEST_HEADS or base in ("npm", "yarn", "pnpm", "make", "go", "cargo", "mvn",
+                                           "gradle", "./gradlew", "gradlew", "tox", "bash", "sh",
+                                           "dotnet", "bundle", "rake", "python", "python3"):
+            found = classify_command(args[start:], index, depth + 1)
+            if found is not None and found.kind == TEST:
+                return found
+    return None
+
+
+def _judge_named_runner(name: str, args: list[str], index: ScriptIndex | None) -> Finding:
+    if name in ("tox", "nox"):
+        envs = _selected_envs(name, args)
+        if envs and all(_LINT_NAME.match(env) for env in envs):
+            return Finding(LINT, f"{name} -e {','.join(envs)}")
+        return Finding(TEST, name if not envs else f"{name} -e {','.join(envs)}")
+    if name == "cypress" and args[:1] not in (["run"],):
+        return Finding(BUILD, "cypress")
+    if name == "vitest" and args[:1] in (["bench"],):
+        return Finding(BUILD, "vitest bench")
+    return Finding(TEST, name)
+
+
+def _selected_envs(name: str, args: list[str]) -> list[str]:
+    flags = {"tox": ("-e", "--envlist", "-m"), "nox": ("-s", "--session", "--sessions", "-t", "-k")}[name]
+    for position, arg in enumerate(args):
+        for flag in flags:
+            if arg == flag and position + 1 < len(args):
+                return [e for e in re.split(r"[ ,]", args[position + 1]) if e]
+            if arg.startswith(flag + "=") and len(flag) > 2:
+                return [e for e in re.split(r"[ ,]", arg.split("=", 1)[1]) if e]
+    return []
+
+
+_PM_OPTIONS_WITH_VALUE = {"--prefix", "-w", "--workspace", "--filter", "-F", "-C", "--dir", "--cwd",
+                          "--scope", "--ignore", "--loglevel", "--cache"}
+
+
+def _judge_package_manager(base: str, args: list[str], index: ScriptIndex | None, depth: int) -> Finding | None:
+    directory = ""
+    for flag in ("--prefix", "-C", "--dir", "--cwd"):
+        if flag in args and args.index(flag) + 1 < len(args):
+            directory = args[args.index(flag) + 1].strip("./") if args[args.index(flag) + 1] not in (".", "./") else ""
+    words = _non_options(args, _PM_OPTIONS_WITH_VALUE)
+    if not words:
+        return Finding(BUILD, f"{base} install") if base == "yarn" else None
+    sub = words[0]
+    if sub in ("test", "t", "tst") or (base in ("yarn", "pnpm") and sub.startswith("test")):
+        return Finding(TEST, f"{base} {sub}")
+    if base == "bun" and sub == "test":
+        return Finding(TEST, "bun test")
+    if sub in ("run", "run-script") and len(words) > 1:
+        script = words[1]
+    elif base in ("yarn", "pnpm", "bun") and sub not in ("install", "add", "ci", "i", "exec", "dlx",
+                                                        "workspace", "workspaces", "global", "why",
+                                                        "config", "set", "cache", "audit", "outdated",
+                                                        "remove", "upgrade", "up", "link", "pack",
+                                                        "publish", "version", "info", "list", "init"):
+        script = sub
+    elif sub in ("ci", "install", "i", "add", "build", "pack", "publish"):
+        return Finding(BUILD, f"{base} {sub}")
+    elif sub in ("workspace",) and len(words) > 2:  # yarn workspace pkg test
+        return _judge_package_manager(base, words[2:], index, depth)
+    else:
+        return None
+    if _TEST_NAME.search(script) and not _LINT_NAME.match(script):
+        return Finding(TEST, f"{base} run {script}")
+    if index is not None and depth < _MAX_DEPTH:
+        body = index.npm_script(directory, script)
+        if body:
+            inner = _best(classify(body, index, depth + 1))
+            if inner is not None:
+                return Finding(inner.kind, f"{base} run {script} -> {inner.tool}")
+    if _LINT_NAME.match(script):
+        return Finding(LINT, f"{base} run {script}")
+    return Finding(BUILD, f"{base} run {script}")
+
+
+def _judge_make(args: list[str], index: ScriptIndex | None, depth: int) -> Finding | None:
+    directory = ""
+    if "-C" in args and args.index("-C") + 1 < len(args):
+        directory = args[args.index("-C") + 1].strip("/")
+        directory = "" if directory in (".", "./") else directory.removeprefix("./")
+    targets = _non_options(args, {"-C", "-f", "-j", "-l", "-o", "-W", "--directory", "--file"})
+    for target in targets:
+        if _TEST_NAME.search(target) and not _LINT_NAME.match(target):
+            return Finding(TEST, f"make {target}")
+    if index is not None and depth < _MAX_DEPTH:
+        for target in targets or [None]:
+            recipe = index.make_recipe(directory, target)
+            if recipe:
+                inner = _best(classify("\n".join(_make_to_shell(line) for line in recipe), index, depth + 1))
+                if inner is not None:
+                    return Finding(inner.kind, f"make {target or ''} -> {inner.tool}".replace("  ", " "))
+    if any(_LINT_NAME.match(t) for t in targets):
+        return Finding(LINT, f"make {targets[0]}")
+    return Finding(BUILD, f"make {' '.join(targets)}".strip())
+
+
+def _make_to_shell(line: str) -> str:
+    """Make variables such as $(PYTHON) or ${GO} read as the program they usually name."""
+    return re.sub(r"\$[({]([A-Za-z_]+)[)}]", lambda m: m.group(1).lower() if m.group(1) in (
+        "PYTHON", "GO", "NPM", "CARGO", "PYTEST", "TOX", "MAKE", "GOTEST", "YARN", "PNPM") else "X", line)
+
+
+def _judge_maven(args: list[str]) -> Finding:
+    joined = " ".join(args)
+    goals = [a for a in args if not a.startswith("-")]
+    if re.search(r"-DskipTests(\b|=true)|-Dmaven\.test\.skip=true|-DskipUTs", joined):
+        return Finding(BUILD, "mvn (tests skipped)")
+    found = [g for g in goals if g in _MAVEN_TEST_GOALS or g.endswith(":test")]
+    if not found:
+        return Finding(BUILD, f"mvn {' '.join(goals)}".strip())
+    if "-Dmaven.test.failure.ignore=true" in joined or "-Dsurefire.testFailureIgnore=true" in joined:
+        return Finding(BUILD, f"mvn {found[0]} (test failures ignored)")
+    return Finding(TEST, f"mvn {found[0]}")
+
+
+def _judge_gradle(args: list[str]) -> Finding:
+    excluded = {args[i + 1] for i, a in enumerate(args[:-1]) if a in ("-x", "--exclude-task")}
+    tasks = _non_options(args, {"-x", "--exclude-task", "-p", "--project-dir", "-b", "--build-file",
+                                "--max-workers", "-I", "--init-script"})
+    for task in tasks:
+        name = task.rsplit(":", 1)[-1]
+        if name in ("test", "check", "build") and "test" not in excluded or re.search(r"[tT]est", name):
+            if name in excluded:
+                continue
+            return Finding(TEST, f"gradle {task}")
+    return Finding(BUILD, f"gradle {' '.join(tasks)}".strip())
+
+
+def _judge_task_runner(base: str, args: list[str], index: ScriptIndex | None, depth: int) -> Finding | None:
+    targets = _non_options(args, {"-f", "--justfile", "-d", "--dir", "-t", "--taskfile", "-C"})
+    if base in ("rake", "rails") and not targets:
+        return Finding(BUILD, "rake")
+    for target in targets:
+        if _TEST_NAME.search(target) and not _LINT_NAME.match(target):
+            return Finding(TEST, f"{base} {target}")
+    if base == "just" and index is not None and depth < _MAX_DEPTH:
+        for target in targets:
+            recipe = index.just_recipe(target)
+            if recipe:
+                inner = _best(classify("\n".join(recipe), index, depth + 1))
+                if inner is not None:
+                    return Finding(inner.kind, f"just {target} -> {inner.tool}")
+    if any(_LINT_NAME.match(t.split(":")[-1]) for t in targets):
+        return Finding(LINT, f"{base} {targets[0]}")
+    return Finding(BUILD, f"{base} {' '.join(targets)}".strip()) if targets else None
+
+
+_TEST_SCRIPT = re.compile(r"(?i)(^|/)(unit|integration|e2e)?[-_]?tests?(/|$)|(^|[-_/])(run[-_]?)?tests?"
+                          r"([-_.][^/]*)?$|runtests|run_tests|(^|/)check\.sh$|[-_]tests?\.")
+
+
+def _from_script_file(path: str | None, index: ScriptIndex | None, depth: int,
+                      interpreter: bool = False) -> Finding | None:
+    """A repository script: judged by what it runs, else by its name (`scripts/test.sh`)."""
+    if not path or path.startswith("-") or "EXPR" in path:
+        return None
+    clean = path[2:] if path.startswith("./") else path
+    if index is not None and depth < _MAX_DEPTH:
+        lines = index.script_lines(clean)
+        if lines is not None and clean.endswith((".sh", ".bash", ".zsh")) or (lines is not None and "." not in posixpath.basename(clean)):
+            inner = _best(classify("\n".join(lines), index, depth + 1))
+            if inner is not None and inner.kind == TEST:
+                return Finding(TEST, f"{clean} -> {inner.tool}")
+    if _TEST_SCRIPT.search(clean.rsplit(".", 1)[0] if "." in posixpath.basename(clean) else clean):
+        return Finding(TEST, clean)
+    return None
