@@ -12,6 +12,15 @@ from standards_check.sweep.store import Store
 from tests.conftest import git
 
 README = "# Payments\n\n" + "This service takes payments. Build with make, test with make test.\n" * 3
+POLICY = """\
+apiVersion: standards-check/v1
+kind: Policy
+metadata: {name: sweep-test, version: 1.2.0}
+gate: {min_score: 60, min_level: 1}
+rules:
+  - {check: readme.present, level: 1, weight: 2}
+  - {check: license.present, level: 1, weight: 1}
+"""
 
 
 def serve(repo: Path) -> str:
@@ -27,9 +36,9 @@ def test_help(command: str) -> None:
 
 def test_sweep_then_report_json_with_the_real_engine(make_repo, tmp_path: Path) -> None:
     documented = make_repo({"README.md": README, "LICENSE": "MIT\n",
-                            "CONTRIBUTING.md": "How to contribute\n" * 10,
-                            ".github/pull_request_template.md": "## What and why\n",
                             ".github/CODEOWNERS": "* @acme/payments\n"}, name="srv/payments")
+    policy = tmp_path / "sweep-test.yaml"
+    policy.write_text(POLICY)
     bare = make_repo({"main.py": "print(1)\n"}, name="srv/scratch")
     # scratch names its own policy in .standards.yml: it wins over --policy and the map
     custom = make_repo({"main.py": "x\n", ".standards.yml": "policy: production-service@1\n"},
@@ -40,7 +49,7 @@ def test_sweep_then_report_json_with_the_real_engine(make_repo, tmp_path: Path) 
     store = tmp_path / "org.db"
     runner = CliRunner()
     result = runner.invoke(cli, ["sweep", "--urls", str(urls), "--store", str(store),
-                                 "--cache-dir", str(tmp_path / "cache"), "--policy", "baseline@1",
+                                 "--cache-dir", str(tmp_path / "cache"), "--policy", str(policy),
                                  "--jobs", "2"])
     assert result.exit_code == 0, result.output
     assert "4 repositories — 3 ok, 1 errors, 0 already done, 0 not run" in result.output
@@ -58,7 +67,7 @@ def test_sweep_then_report_json_with_the_real_engine(make_repo, tmp_path: Path) 
     with Store(store) as s:
         rows = {r["repo"]: r for r in s.results(s.latest_sweep().id)}
     assert rows["srv/custom"]["policy"].startswith("production-service@")
-    assert rows["srv/scratch"]["policy"].startswith("baseline@")
+    assert rows["srv/scratch"]["policy"] == "sweep-test@1.2.0"
     assert rows["srv/payments"]["team"] == "@acme/payments"
 
     html = tmp_path / "card.html"
