@@ -5,9 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from standards_check.snapshot import RefSnapshot
 from standards_check.sweep.fetch import ensure_clone
-from standards_check.sweep.prefetch import likely_paths, prefetch
+from standards_check.sweep.prefetch import PartialCloneSnapshot, likely_paths
 from tests.conftest import git
 
 
@@ -21,17 +20,27 @@ def test_likely_paths(path: str, likely: bool) -> None:
     assert (likely_paths([path]) == [path]) is likely
 
 
-def test_prefetch_brings_practice_files_and_leaves_code(make_repo, tmp_path: Path) -> None:
-    upstream = make_repo({"README.md": "# x\n", ".github/workflows/ci.yml": "on: push\n",
-                          "docs/runbook.md": "# Runbook\n", "src/big.py": "x = 1\n" * 1000})
+def missing(clone: Path) -> int:
+    return sum(ln.startswith("?") for ln in
+               git(clone, "rev-list", "--objects", "--missing=print", "HEAD").splitlines())
+
+
+def test_prefetch_fetches_missing_blobs_in_one_batch(make_repo, tmp_path: Path) -> None:
+    files = {"README.md": "# x\n", ".github/workflows/ci.yml": "on: push\n", "docs/runbook.md": "# R\n"}
+    files.update({f"src/m{i}.py": f"x = {i}\n" for i in range(20)})
+    upstream = make_repo(files)
     git(upstream, "config", "uploadpack.allowFilter", "true")
     clone = ensure_clone(upstream.as_uri(), tmp_path / "cache")
-    with RefSnapshot(clone, "HEAD") as snapshot:
-        assert prefetch(snapshot, clone) == 3
-        assert prefetch(snapshot, clone) == 0  # already here: nothing asked the second time
-    missing = [ln for ln in git(clone, "rev-list", "--objects", "--missing=print", "HEAD").splitlines()
-               if ln.startswith("?")]
-    assert len(missing) == 1  # src/big.py
+    assert missing(clone) == 23  # blob-less: no file contents at all
+    with PartialCloneSnapshot(clone) as snapshot:
+        snapshot.prefetch(likely_paths(snapshot.paths))
+        assert (snapshot.fetches, missing(clone)) == (1, 20)  # practice files only; code left
+        snapshot.prefetch(likely_paths(snapshot.paths))
+        assert snapshot.fetches == 1  # nothing missing: nothing asked
+        code = [p for p in snapshot.paths if p.startswith("src/")]
+        snapshot.prefetch(code)  # as secrets.committed does before reading every file
+        assert (snapshot.fetches, missing(clone)) == (2, 0)
+        assert snapshot.read_text("src/m7.py") == "x = 7\n"
 
 
 def test_git_sends_the_token_only_to_the_forge_through_the_environment(monkeypatch) -> None:

@@ -71,7 +71,13 @@ def _scan(spec: RepoSpec, opts: WorkerOptions, started: float) -> dict[str, Any]
     else:
         return error_row(spec.name, "no clone URL or path", started)
     try:
-        snapshot = RefSnapshot(root, "HEAD")
+        if spec.path:
+            snapshot: RefSnapshot = RefSnapshot(root, "HEAD")
+        else:  # our blob-less clone: blobs are fetched in batches, practice files up front
+            from standards_check.sweep.prefetch import PartialCloneSnapshot, likely_paths
+
+            snapshot = PartialCloneSnapshot(root, "HEAD")
+            snapshot.prefetch(likely_paths(snapshot.paths))
     except GitError as exc:
         return error_row(spec.name, f"broken repository: {exc.stderr or exc}", started)
     except Exception as exc:
@@ -80,10 +86,6 @@ def _scan(spec: RepoSpec, opts: WorkerOptions, started: float) -> dict[str, Any]
         raise
     with snapshot:
         snapshot.name = spec.name
-        if spec.url:  # our blob-less clone: bring the practice files in one round trip
-            from standards_check.sweep.prefetch import prefetch
-
-            prefetch(snapshot, root)
         info = read_info(snapshot)
         policy_ref = None  # the engine takes the policy the repository's .standards.yml names
         if not info.config_policy:
