@@ -187,6 +187,8 @@ def measure(args: argparse.Namespace) -> None:
         with ThreadPoolExecutor(args.jobs) as pool:
             rows = list(pool.map(lambda s: scan_repo(s, opts), list(specs)))
         counts = {"ok": sum(r["status"] == "ok" for r in rows), "error": sum(r["status"] != "ok" for r in rows)}
+        for row in [r for r in rows if r["status"] != "ok"][:3]:
+            print(f"  thread error: {row['repo']}: {row['error']}", file=sys.stderr)
     seconds = time.monotonic() - started
     self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -198,6 +200,9 @@ def run_once(args: argparse.Namespace, api: OrgAPI, label: str, store: Path, cac
     cmd = [sys.executable, __file__, "--measure", "--api", api.url + "/api/v3", "--store", str(store),
            "--cache", str(cache), "--jobs", str(args.jobs), "--executor", args.executor]
     proc = subprocess.run(cmd, capture_output=True, text=True)
+    for line in proc.stderr.splitlines():
+        if "thread error" in line:
+            print(line)
     if proc.returncode != 0:
         sys.exit(f"{label} run failed:\n{proc.stderr[-3000:]}")
     data = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -232,7 +237,7 @@ def main() -> None:
     api = OrgAPI(items)
     run_dir = work / f"run-{args.executor}-{args.jobs}"
     shutil.rmtree(run_dir, ignore_errors=True)
-    run_dir.mkdir(parents=True)
+    run_dir.mkdir(parents=True, exist_ok=True)
     print(f"sweep --org acme --jobs {args.jobs} ({args.executor}es), {os.cpu_count()} cores")
     run_once(args, api, "cold", run_dir / "cold.db", run_dir / "cache")
     run_once(args, api, "warm", run_dir / "warm.db", run_dir / "cache")

@@ -52,7 +52,7 @@ def test_sweep_then_report_json_with_the_real_engine(make_repo, tmp_path: Path) 
                                  "--cache-dir", str(tmp_path / "cache"), "--policy", str(policy),
                                  "--jobs", "2"])
     assert result.exit_code == 0, result.output
-    assert "4 repositories — 3 ok, 1 errors, 0 already done, 0 not run" in result.output
+    assert "4 repositories — 3 ok, 1 error, 0 already done, 0 not run" in result.output
 
     result = runner.invoke(cli, ["report", "--store", str(store), "--format", "json"])
     assert result.exit_code == 0, result.output

@@ -134,24 +134,33 @@ def test_interrupted_sweep_resumes_with_only_the_rest(org: dict[str, str], tmp_p
     assert not third.resumed and third.sweep.id != first.sweep.id and third.ok == 3
 
 
-def slow_scan(snapshot, policy_ref):
-    """Starts a long-running child (as git would) and hangs; the timeout must kill both."""
-    child = subprocess.Popen(["sleep", "60"])
-    Path(os.environ["SWEEP_TEST_PIDFILE"]).write_text(str(child.pid))
-    time.sleep(60)
+def troublesome_scan(snapshot, policy_ref):
+    """`slow` starts a long-running child (as git would) and hangs; `crash` kills its worker."""
+    if snapshot.name == "slow":
+        child = subprocess.Popen(["sleep", "60"])
+        Path(os.environ["SWEEP_TEST_PIDFILE"]).write_text(str(child.pid))
+        time.sleep(60)
+    if snapshot.name == "crash":
+        os._exit(3)
+    return fake_scan(snapshot, policy_ref)
 
 
-def test_timeout_kills_the_worker_and_its_children(make_repo, tmp_path: Path, monkeypatch) -> None:
+def test_timeouts_and_dead_workers_are_errors_and_the_sweep_goes_on(make_repo, tmp_path: Path,
+                                                                    monkeypatch) -> None:
     monkeypatch.setenv("SWEEP_TEST_PIDFILE", str(tmp_path / "pid"))
-    make_repo({"README.md": "x"}, name="clones/slow")
+    for name in ("crash", "fine-1", "fine-2", "slow", "zz-last"):
+        make_repo({"README.md": "x"}, name=f"clones/{name}")
     started = time.monotonic()
-    summary = sweep_command(directory=tmp_path / "clones", store_path=tmp_path / "s.db",
-                            scan=slow_scan, timeout=1.5, progress=False, echo=lambda line: None)
-    assert time.monotonic() - started < 15
-    assert summary.error == 1 and "timed out after 1.5 s" in summary.errors[0][1]
+    summary = sweep_command(directory=tmp_path / "clones", store_path=tmp_path / "s.db", jobs=1,
+                            scan=troublesome_scan, timeout=1.5, progress=False, echo=lambda line: None)
+    assert time.monotonic() - started < 20
+    assert (summary.ok, summary.error, summary.not_run) == (3, 2, 0)
+    errors = dict(summary.errors)
+    assert errors["crash"] == "the worker died (exit code 3)"
+    assert errors["slow"] == "timed out after 1.5 s (see --timeout)"
     pid = int((tmp_path / "pid").read_text())
     time.sleep(0.2)
-    assert not alive(pid)
+    assert not alive(pid)  # the worker's git-like child was killed with it
 
 
 def alive(pid: int) -> bool:
