@@ -55,10 +55,17 @@ def _redact(text: str) -> str:
     return re.sub(r"://[^/@\s]+@", "://", text)
 
 
+_GENERIC = ("early EOF", "invalid index-pack output", "pack-objects died", "the remote end hung up",
+            "filtering not recognized")
+
+
 def _reason(proc: subprocess.CompletedProcess[str]) -> str:
-    lines = [ln.strip() for ln in proc.stderr.splitlines() if ln.strip()]
-    fatal = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
-    return _redact((fatal or lines or [f"git exited {proc.returncode}"])[-1])
+    """The lines of git's stderr that say what went wrong, not just that the transfer stopped."""
+    lines = [" ".join(ln.split()) for ln in proc.stderr.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith(("fatal:", "error:", "remote:", "ERROR:"))]
+    specific = [ln for ln in errors if not any(g in ln for g in _GENERIC)]
+    chosen = list(dict.fromkeys(specific))[:2] or errors[-1:] or lines[-1:] or [f"git exited {proc.returncode}"]
+    return _redact("; ".join(chosen))[:500]
 
 
 def ensure_clone(url: str, cache_dir: Path) -> Path:
