@@ -179,7 +179,9 @@ def _svg(chart: Any) -> str:
 
 def _title(source: str) -> str:
     kind, _, what = source.partition(":")
-    return {"github": what.rpartition("/")[2], "urls": f"repositories in {what}", "dir": f"clones in {what}"}.get(kind, source)
+    if kind == "github":
+        return what.rpartition("/")[2]  # the owner
+    return Path(what).name or source if kind in ("urls", "dir") else source
 
 
 def _slug(name: str) -> str:
