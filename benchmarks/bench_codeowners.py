@@ -89,6 +89,7 @@ def main() -> int:
         return Codeowners.parse(text).owners_for_many(paths)  # parse + compile + match, cold
 
     times = [timed(resolve) for _ in range(args.runs)]
+    owned_times = [timed(lambda: Codeowners.parse(text).owned(paths)) for _ in range(args.runs)]
     iterate = [timed(lambda: [p.rpartition("/") for p in paths]) for _ in range(args.runs)]
 
     co = Codeowners.parse(text)
@@ -106,6 +107,7 @@ def main() -> int:
     median = statistics.median(times)
     print(f"rules={len(co.rules)} paths={len(paths)} owned={owned} runs={args.runs}")
     print(f"owners_for_many (parse+match): median {median:.3f} s  (min {min(times):.3f}, max {max(times):.3f})")
+    print(f"owned (what coverage asks):     median {statistics.median(owned_times):.3f} s")
     print(f"baseline, split every path:     median {statistics.median(iterate):.3f} s  -> ratio {median / statistics.median(iterate):.1f}x")
     print(f"baseline, fnmatch loop (est.):  {naive_time:.1f} s  -> {naive_time / median:.0f}x slower than owners_for_many")
     print(f"reproduce: python benchmarks/bench_codeowners.py --rules {args.rules} --paths {args.paths} --runs {args.runs} --seed {args.seed}")

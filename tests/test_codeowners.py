@@ -7,9 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from standards_check.commands.owners import owners as owners_command
+from .cli_helpers import run_cli, scan_json, results_by_check
 from standards_check.context import CheckContext
 from standards_check.evaluators import REGISTRY
 from standards_check.facts.codeowners import Codeowners, parse_codeowners
@@ -205,7 +204,9 @@ VALIDATION = [
     ("/src/ @-bad", "malformed", True),
     ("[Backend]", "GitLab syntax", True),
     ("/ @a", "never matches", False),
-    ("@acme/team", "no pattern", False),
+    ("@acme/team", "the pattern is missing", False),
+    ("@alice @bob", "the pattern is missing", False),
+    ("docs@example.com", "the pattern is missing", False),
     ("/src/ a@b", "malformed", True),
 ]
 
@@ -390,7 +391,7 @@ def owned_repo(make_repo) -> Path:
 
 
 def test_owners_text(owned_repo: Path) -> None:
-    result = CliRunner().invoke(owners_command, ["--repo", str(owned_repo), "docs/a.md", "src/x.py", "docs/generated/b.md"])
+    result = run_cli("owners", *["--repo", str(owned_repo), "docs/a.md", "src/x.py", "docs/generated/b.md"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "docs/a.md            @docs docs@example.com  (.github/CODEOWNERS:2)",
@@ -400,12 +401,11 @@ def test_owners_text(owned_repo: Path) -> None:
 
 
 def test_owners_json(owned_repo: Path) -> None:
-    result = CliRunner().invoke(
-        owners_command, ["--repo", str(owned_repo), "--format", "json", "./docs/a.md", "docs/generated/b.md", "src/x.py"]
-    )
+    result = run_cli(
+        "owners", "--repo", owned_repo, "--format", "json", "./docs/a.md", "docs/generated/b.md", "src/x.py")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {
-        "docs/a.md": ["@docs", "docs@example.com"],
+        "./docs/a.md": ["@docs", "docs@example.com"],  # each path as given
         "docs/generated/b.md": [],
         "src/x.py": ["@acme/all"],
     }
@@ -414,15 +414,23 @@ def test_owners_json(owned_repo: Path) -> None:
 def test_owners_from_a_codeowners_file(tmp_path: Path) -> None:
     file = tmp_path / "CODEOWNERS"
     file.write_text("/only/ @a\n")
-    result = CliRunner().invoke(owners_command, ["--codeowners", str(file), "--format", "json", "only/x", "y"])
+    result = run_cli("owners", *["--codeowners", str(file), "--format", "json", "only/x", "y"])
     assert result.exit_code == 0 and json.loads(result.output) == {"only/x": ["@a"], "y": []}
+
+
+def test_owners_from_a_gitlab_file_reads_sections(tmp_path: Path) -> None:
+    file = tmp_path / ".gitlab" / "CODEOWNERS"
+    file.parent.mkdir()
+    file.write_text("* @all\n[Docs] @docs\n/docs/\n")
+    result = run_cli("owners", "--codeowners", file, "--format", "json", "docs/a.md")
+    assert json.loads(result.output) == {"docs/a.md": ["@all", "@docs"]}
 
 
 def test_owners_paths_relative_to_current_directory(owned_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(owned_repo / "docs")
-    result = CliRunner().invoke(owners_command, ["--format", "json", "a.md"])
+    result = run_cli("owners", *["--format", "json", "a.md"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {"docs/a.md": ["@docs", "docs@example.com"]}
+    assert json.loads(result.output) == {"a.md": ["@docs", "docs@example.com"]}
 
 
 @pytest.mark.parametrize("args,fragment", [
@@ -435,16 +443,127 @@ def test_owners_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], frag
     plain = tmp_path / "plain"
     plain.mkdir()
     args = [a.format(missing=tmp_path / "nope", plain=plain) for a in args]
-    result = CliRunner().invoke(owners_command, args)
-    assert result.exit_code == 2
-    assert len(result.output.strip().splitlines()) == 1 and fragment in result.output
+    result = run_cli("owners", *args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and fragment in result.stderr
 
 
 def test_owners_needs_a_path() -> None:
-    result = CliRunner().invoke(owners_command, [])
+    result = run_cli("owners")
     assert result.exit_code == 2
 
 
 def test_owners_help() -> None:
-    result = CliRunner().invoke(owners_command, ["--help"])
+    result = run_cli("owners", *["--help"])
     assert result.exit_code == 0 and "exactly as GitHub reads it" in result.output
+
+
+# ---- shapes found in real repositories (fixtures written here, after reading their files) -------------------
+REAL_SHAPES = [
+    # grafana/k6: an escaped space and an owner-less directory
+    ("* @core\n/release\\ notes/\n", {"release notes/v1.md": [], "release/notes.md": ["@core"]}),
+    # pulumi/pulumi: an owner-less line followed by an inline comment
+    ("* @platform\n/changelog/pending/ # no code owner needed\n", {"changelog/pending/x.yaml": [], "changelog/y": ["@platform"]}),
+    # hashicorp/terraform: a middle slash anchors even without a leading one
+    ("* @core\nbuiltin/provisioners/file @core @files\n", {
+        "builtin/provisioners/file/x.go": ["@core", "@files"], "x/builtin/provisioners/file/y.go": ["@core"]}),
+    # temporalio/temporal: direct children, and wildcards inside a name
+    ("* @server\n/chasm/* @found\n/service/history/*archival* @found\n", {
+        "chasm/a.go": ["@found"], "chasm/lib/b.go": ["@server"],
+        "service/history/foo_archival.go": ["@found"], "service/history/sub/x_archival.go": ["@server"]}),
+    # argoproj/argo-cd: `**` as the default and `/dir/**`
+    ("** @approvers\n/docs/** @approvers @docs\nDockerfile.* @approvers @ci\n", {
+        "docs/a/b.md": ["@approvers", "@docs"], "build/Dockerfile.dev": ["@approvers", "@ci"], "x": ["@approvers"]}),
+]
+
+
+@pytest.mark.parametrize("text,expected", REAL_SHAPES)
+def test_real_repository_shapes(text: str, expected: dict[str, list[str]]) -> None:
+    co = Codeowners.parse(text)
+    assert co.problems == ()
+    assert co.owners_for_many(expected) == expected
+
+
+def test_gitlab_runner_shape_sections_with_default_owners() -> None:
+    text = "* @maintainers\n.gitignore @group @maintainers\n\n[Hosted Runners] @platform\nmagefiles/hosted.go\n"
+    co = Codeowners.parse(text, path=".gitlab/CODEOWNERS")
+    assert co.owners_for(".gitignore") == ["@group", "@maintainers"]
+    assert co.owners_for("magefiles/hosted.go") == ["@maintainers", "@platform"]
+
+
+def test_cpython_shape_character_range_is_skipped() -> None:
+    # python/cpython#112206: GitHub reported "This CODEOWNERS file contains errors" for this line
+    co = Codeowners.parse("Python/ceval.c @markshannon\nPython/ceval*.[ch] @markshannon @gvanrossum\n")
+    assert [(p.line, "character ranges" in p.message) for p in co.problems] == [(2, True)]
+    assert co.owners_for("Python/ceval_gil.c") == []
+
+
+def test_coverage_never_rounds_unowned_files_up_to_100(tmp_path: Path) -> None:
+    files = {f"src/f{i}.go": "" for i in range(1999)}
+    files.update({"changelog/pending/a.yaml": "", ".github/CODEOWNERS": "* @p\n/changelog/pending/ # none\n"})
+    write_files(tmp_path, files)  # a plain directory: 2,001 files without the cost of committing them
+    outcome = _run("codeowners.coverage", tmp_path, min_coverage=0.9)
+    assert outcome.status == PASS and outcome.message.startswith("99.9% of 2,001 tracked files")
+    assert outcome.message.endswith("unowned: changelog/ (1 file)")
+
+
+def test_prow_owners_files_are_named_when_codeowners_is_missing(make_repo) -> None:
+    outcome = _run("codeowners.present", make_repo({"OWNERS": "approvers: [a]\n", "x": ""}))
+    assert outcome.status == FAIL and "OWNERS files (Prow)" in outcome.message
+
+
+# ---- end to end: a scan through the CLI -------------------------------------------------------------------------
+POLICY = """\
+apiVersion: standards-check/v1
+kind: Policy
+metadata: {name: ownership, version: 1.0.0}
+gate: {min_score: 90}
+rules:
+  - {check: codeowners.present}
+  - {check: codeowners.valid}
+  - {check: codeowners.coverage, params: {min_coverage: 0.8}}
+"""
+
+
+def test_scan_reports_ownership_checks(make_repo, tmp_path: Path) -> None:
+    repo = make_repo({
+        ".github/CODEOWNERS": "/src/ @acme/core\n!/src/gen/ @acme/core\n",
+        "src/a.py": "", "src/b.py": "", "tools/x.sh": "", "README.md": "",
+    })
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY)
+    code, report = scan_json(repo, "--policy", str(policy))
+    results = results_by_check(report)
+    assert results["codeowners.present"]["status"] == "pass"
+    valid = results["codeowners.valid"]
+    assert valid["status"] == "fail" and valid["score"] == 0.5
+    assert valid["locations"] == [{"path": ".github/CODEOWNERS", "line": 2}]
+    coverage = results["codeowners.coverage"]
+    assert coverage["status"] == "fail" and coverage["score"] == pytest.approx(0.4)
+    assert "40% of 5 tracked files" in coverage["message"] and "tools/ (1 file)" in coverage["message"]
+    assert code == 1
+
+
+@pytest.mark.parametrize("files,dialect", [
+    ({".github/CODEOWNERS": GITLAB_FILE}, "github"),            # GitLab never reads .github/
+    ({".gitlab/CODEOWNERS": "* @a\n"}, "gitlab"),
+    ({"CODEOWNERS": GITLAB_FILE}, "gitlab"),                    # headings, nothing says GitHub
+    ({"CODEOWNERS": GITLAB_FILE, ".github/workflows/ci.yml": "on: push\n"}, "github"),
+    ({"CODEOWNERS": GITLAB_FILE, ".github/x": "", ".gitlab-ci.yml": "test: {}\n"}, "gitlab"),
+    ({"CODEOWNERS": "* @a\n", ".gitlab-ci.yml": "test: {}\n"}, "github"),  # no headings: same rules
+])
+def test_dialect_follows_location_and_repository(make_repo, files: dict[str, str], dialect: str) -> None:
+    fact = parse_codeowners(open_snapshot(make_repo({**files, "a": ""})))
+    assert fact.codeowners.dialect == dialect
+
+
+def test_oversized_and_binary_files(make_repo) -> None:
+    big = make_repo({"CODEOWNERS": "* @a\n" + "# padding\n" * 330_000, "a": ""})  # > 3 MB
+    snapshot = open_snapshot(big, max_bytes=4 * 1024 * 1024)
+    outcome = REGISTRY["codeowners.present"](CheckContext(snapshot), {})
+    assert outcome.status == FAIL and "3 MB" in outcome.message
+    snapshot = open_snapshot(big)  # the scanner's own 2 MB cap: GitHub would read it, we could not
+    assert REGISTRY["codeowners.present"](CheckContext(snapshot), {}).status == PASS
+    assert REGISTRY["codeowners.coverage"](CheckContext(snapshot), {"min_coverage": 0.9}).status == "error"
+    binary = make_repo({".github/CODEOWNERS": b"\0\1\2", "a": ""})
+    assert _run("codeowners.present", binary).status == FAIL

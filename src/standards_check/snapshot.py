@@ -188,6 +188,8 @@ class RepoSnapshot:
 class _FilesystemSnapshot(RepoSnapshot):
     """Reads files from disk under `root`, refusing any path whose real location is outside it."""
 
+    root: Path
+
     def __init__(self, root: Path, name: str, paths: Iterable[str] | None, max_bytes: int) -> None:
         super().__init__(name, paths, max_bytes)
         self.root = root
@@ -217,7 +219,7 @@ class DirectorySnapshot(_FilesystemSnapshot):
     kind = "directory"
 
     def __init__(self, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-        paths = []
+        paths: list[str] = []
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
             dirnames[:] = [d for d in dirnames if d != ".git"]
             rel = os.path.relpath(dirpath, root)
@@ -285,7 +287,7 @@ class RefSnapshot(RepoSnapshot):
             mode, _type, sha = meta.split(" ")
             self._entries[path] = (mode, sha)
         super().__init__(_repo_name(root), self._entries.keys(), max_bytes)
-        self.root = root
+        self.root: Path = root
         self.ref = ref
         self.commit = commit
         self._batch: subprocess.Popen | None = None

@@ -3,7 +3,8 @@
     standards-check owners [--repo DIR | --codeowners FILE] [--format text|json] PATH...
 
 `--format json` prints one object: each path -> its owners in the order the deciding CODEOWNERS line
-gives them (`[]` when no line, or an owner-less line, matches). Errors print one line, exit 2.
+gives them (`[]` when no line, or an owner-less line, matches). Errors are UserErrors: the command
+group prints them on one line and exits 2.
 """
 from __future__ import annotations
 
@@ -11,18 +12,21 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import TYPE_CHECKING, Sequence, TextIO
 
 import click
 
 from standards_check.errors import UserError
+
+if TYPE_CHECKING:
+    from standards_check.facts.codeowners import CodeownersRule
 
 
 def resolve_owners(
     paths: Sequence[str], repo: str | None = None, codeowners_file: str | None = None
 ) -> tuple[str, dict[str, list[str]], dict[str, int | None]]:
     """(the CODEOWNERS used, path -> owners, path -> deciding line) for repository-relative paths."""
-    from standards_check.facts.codeowners import Codeowners, GITHUB_LOCATIONS, parse_codeowners
+    from standards_check.facts.codeowners import GITHUB_LOCATIONS, Codeowners, normalise_path, parse_codeowners
 
     if codeowners_file is not None:
         file = Path(codeowners_file)
@@ -32,21 +36,31 @@ def resolve_owners(
             text = file.read_bytes().decode("utf-8-sig", "replace")
         except OSError as exc:
             raise UserError(f"cannot read {codeowners_file}: {exc.strerror}") from None
-        source, codeowners = codeowners_file, Codeowners.parse(text, file.name)
+        # a file kept in `.github/` is GitHub's, one in `.gitlab/` GitLab's, as in a repository
+        where = file.resolve().as_posix()
+        name = next((loc for loc in (".github/CODEOWNERS", ".gitlab/CODEOWNERS") if where.endswith("/" + loc)), None)
+        dialect = {".github/CODEOWNERS": "github", ".gitlab/CODEOWNERS": "gitlab"}.get(name or "", "auto")
+        source, codeowners = codeowners_file, Codeowners.parse(text, name or file.name, dialect)
     else:
         from standards_check.snapshot import open_snapshot
 
         with open_snapshot(repo or ".") as snapshot:
-            found = parse_codeowners(snapshot)
-        if found.path is None:
+            fact = parse_codeowners(snapshot)
+        if fact.path is None:
             raise UserError(f"no CODEOWNERS in {repo or '.'}: looked for {', '.join(GITHUB_LOCATIONS)}")
-        if found.codeowners is None:
-            raise UserError(f"cannot use {found.path}: {found.error}")
-        source, codeowners = found.path, found.codeowners
-    owners = codeowners.owners_for_many(paths)
-    deciding = codeowners.rules_for_many(owners)
-    lines = {p: (rules[-1].line if rules else None) for p, rules in deciding.items()}
+        if fact.codeowners is None:
+            raise UserError(f"cannot use {fact.path}: {fact.error}")
+        source, codeowners = fact.path, fact.codeowners
+    found = codeowners.owners_for_many(paths)
+    deciding = codeowners.rules_for_many(found)
+    # keyed by each path as given; matched as the repository path it names (`./a` is `a`)
+    owners = {given: found[normalise_path(given)] for given in paths}
+    lines = {given: _last_line(deciding[normalise_path(given)]) for given in paths}
     return source, owners, lines
+
+
+def _last_line(rules: list[CodeownersRule]) -> int | None:
+    return rules[-1].line if rules else None
 
 
 def _relative_to_repo(paths: Sequence[str]) -> tuple[str | None, list[str]]:
@@ -103,21 +117,15 @@ def owners(repo: str | None, codeowners_file: str | None, fmt: str, paths: tuple
       standards-check owners --codeowners .github/CODEOWNERS vendor/lib.c
     """
     if repo is not None and codeowners_file is not None:
-        _fail("use either --repo or --codeowners, not both")
-    try:
-        if repo is None and codeowners_file is None:
-            top, rel = _relative_to_repo(paths)
-            source, found, lines = resolve_owners(rel, repo=top)
-        else:
-            source, found, lines = resolve_owners(paths, repo=repo, codeowners_file=codeowners_file)
-    except UserError as exc:
-        _fail(str(exc))
+        raise UserError("use either --repo or --codeowners, not both")
+    if repo is None and codeowners_file is None:
+        top, rel = _relative_to_repo(paths)
+        source, by_rel, rel_lines = resolve_owners(rel, repo=top)
+        found = {given: by_rel[r] for given, r in zip(paths, rel)}  # keys as the user typed them
+        lines = {given: rel_lines[r] for given, r in zip(paths, rel)}
+    else:
+        source, found, lines = resolve_owners(paths, repo=repo, codeowners_file=codeowners_file)
     if fmt == "json":
         click.echo(json.dumps(found, indent=2))
     else:
         render_text(source, found, lines, sys.stdout)
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)

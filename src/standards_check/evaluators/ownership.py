@@ -5,12 +5,14 @@ read and parsed once per scan.
 """
 from __future__ import annotations
 
+from collections import Counter
+from typing import Sequence
+
 from standards_check.context import CheckContext
 from standards_check.facts.codeowners import (
     GITHUB_LOCATIONS,
     GITLAB,
     GITLAB_LOCATION,
-    Codeowners,
     CodeownersFile,
 )
 from standards_check.model import Location, Outcome
@@ -34,11 +36,14 @@ def codeowners_present(ctx: CheckContext, params: dict) -> Outcome:
         message = f"No CODEOWNERS file: looked for {_where(GITHUB_LOCATIONS)}"
         if fact.ignored:
             message += f"; {_where(fact.ignored)} is not read because the name must be CODEOWNERS"
+        if ctx.snapshot.exists("OWNERS"):  # Kubernetes Prow's format, which GitHub does not read
+            message += "; the OWNERS files (Prow) do not make GitHub request reviews"
         return Outcome.failed(message, [Location(p) for p in GITHUB_LOCATIONS])
     here = [Location(fact.path)]
-    if fact.error:
-        return Outcome.failed(f"{fact.path} exists but cannot be used: {fact.error}", here, score=0.5)
-    assert fact.codeowners is not None
+    if fact.rejected:
+        return Outcome.failed(f"{fact.path} exists but GitHub cannot use it: {fact.error}", here, score=0.5)
+    if fact.codeowners is None:  # GitHub reads it; only the scanner's own limit stopped us
+        return Outcome.passed(f"CODEOWNERS found at {fact.path} (not read: {fact.error})", here)
     if not fact.codeowners.rules:
         return Outcome.failed(f"{fact.path} exists but assigns no owners (it has no rules)", here, score=0.5)
     message = f"CODEOWNERS found at {fact.path}"
@@ -61,9 +66,10 @@ def codeowners_valid(ctx: CheckContext, params: dict) -> Outcome:
         return Outcome.errored(f"Could not read {fact.path}: {fact.error}", [Location(fact.path)])
     dialect = " (read as GitLab CODEOWNERS)" if codeowners.dialect == GITLAB else ""
     if not codeowners.problems:
-        return Outcome.passed(
-            f"All {codeowners.entry_lines} rule lines of {fact.path} are valid{dialect}", [Location(fact.path)]
-        )
+        count = codeowners.entry_lines
+        lines = f"All {count} rule lines" if count != 1 else "The one rule line"
+        verb = "are" if count != 1 else "is"
+        return Outcome.passed(f"{lines} of {fact.path} {verb} valid{dialect}", [Location(fact.path)])
     bad_lines = sorted({p.line for p in codeowners.problems})
     total = max(codeowners.entry_lines, len(bad_lines))
     first = codeowners.problems[0]
@@ -93,15 +99,16 @@ def codeowners_coverage(ctx: CheckContext, params: dict) -> Outcome:
         if fact.rejected:
             return Outcome.failed(f"No file has an owner: {fact.path} is {fact.error}", [Location(fact.path)])
         return Outcome.errored(f"Could not read {fact.path}: {fact.error}", [Location(fact.path)])
-    unowned = _unowned(codeowners, paths)
-    share = 1 - len(unowned) / len(paths)
+    owned = codeowners.owned(paths)
+    unowned = owned.count(False)
+    share = 1 - unowned / len(paths)
     summary = (
         f"{_percent(share)} of {len(paths):,} tracked files have an owner in {fact.path} "
         f"(policy asks {_percent(minimum)})"
     )
     if not unowned:
         return Outcome.partial(1.0, summary, [Location(fact.path)], threshold=minimum)
-    groups, loose = _largest_unowned(paths, unowned)
+    groups, loose = _largest_unowned(paths, owned)
     named = [f"{d}/ ({_files(n)})" for d, n in groups[:MAX_LISTED]]
     if loose:
         named.append(f"{_files(loose)} elsewhere")
@@ -115,25 +122,22 @@ def _files(count: int) -> str:
 
 
 def _percent(share: float) -> str:
-    text = f"{share * 100:.1f}".rstrip("0").rstrip(".")
+    """One decimal; never a 100% that hides unowned files, nor a 0% that hides owned ones."""
+    tenths = round(share * 1000)
+    if tenths == 1000 and share < 1:
+        tenths = 999
+    elif tenths == 0 and share > 0:
+        tenths = 1
+    text = f"{tenths / 10:.1f}".rstrip("0").rstrip(".")
     return f"{text}%"
 
 
-def _unowned(codeowners: Codeowners, paths: tuple[str, ...]) -> set[str]:
-    owners = codeowners.owners_for_many(paths)
-    return {path for path, found in owners.items() if not found}
-
-
-def _largest_unowned(paths: tuple[str, ...], unowned: set[str]) -> tuple[list[tuple[str, int]], int]:
+def _largest_unowned(paths: Sequence[str], owned: list[bool]) -> tuple[list[tuple[str, int]], int]:
     """The largest directories nobody owns any file in (not inside another such directory), by size,
-    and how many unowned files lie outside all of them."""
-    total: dict[str, int] = {}
-    missing: dict[str, int] = {}
-    for path in paths:  # count per directory first, then roll the counts up the tree
-        d = path.rpartition("/")[0]
-        total[d] = total.get(d, 0) + 1
-        if path in unowned:
-            missing[d] = missing.get(d, 0) + 1
+    and how many unowned files lie outside the ones listed."""
+    dirs = [p.rpartition("/")[0] for p in paths]
+    total = Counter(dirs)  # files directly in each directory, then rolled up the tree
+    missing = Counter(d for d, ok in zip(dirs, owned) if not ok)
     for d in list(total):  # directories with no files of their own still need a count
         while d:
             d = d.rpartition("/")[0]
@@ -141,13 +145,19 @@ def _largest_unowned(paths: tuple[str, ...], unowned: set[str]) -> tuple[list[tu
                 break
             total[d] = 0
     for d in sorted(total, key=lambda x: -x.count("/")):
-        if not d:
-            continue
-        parent = d.rpartition("/")[0]
-        total[parent] = total.get(parent, 0) + total[d]
-        missing[parent] = missing.get(parent, 0) + missing.get(d, 0)
-    whole = {d for d, n in missing.items() if d and n == total[d]}
+        if d:
+            parent = d.rpartition("/")[0]
+            total[parent] += total[d]
+            missing[parent] += missing[d]
+    whole = {d for d, n in missing.items() if d and n and n == total[d]}
     tops = [(d, missing[d]) for d in whole if d.rpartition("/")[0] not in whole]
     tops.sort(key=lambda pair: (-pair[1], pair[0]))
-    loose = len(unowned) - sum(n for _, n in tops[:MAX_LISTED])
+    loose = owned.count(False) - sum(n for _, n in tops[:MAX_LISTED])
     return tops, loose
+
+
+EVALUATORS = {
+    "codeowners.present": codeowners_present,
+    "codeowners.valid": codeowners_valid,
+    "codeowners.coverage": codeowners_coverage,
+}

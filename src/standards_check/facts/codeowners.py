@@ -25,8 +25,8 @@ GitHub's documentation and the pattern table of hmarr/codeowners, which was chec
       path unowned.
 
 GitLab (https://docs.gitlab.com/user/project/codeowners/reference/)
-    A file with `[Section]` headings (or any file at `.gitlab/CODEOWNERS`) is read in GitLab's
-    dialect: each section answers for itself (last match within the section), a path's owners are
+    `.gitlab/CODEOWNERS`, and a root or `docs/` file with `[Section]` headings in a repository that
+    does not show only GitHub (see `detect_dialect`), is read in GitLab's dialect: each section answers for itself (last match within the section), a path's owners are
     those of every section that matches it, in file order; a heading may give default owners for the
     entries below it; `!pattern` excludes a path within its section; a pattern without a leading `/`
     matches at any depth even when it contains one. GitHub would instead reject every heading line.
@@ -130,21 +130,33 @@ class Codeowners:
 
     def owners_for_many(self, paths: Iterable[str]) -> dict[str, list[str]]:
         """Owners of many paths at once; far faster than calling `owners_for` in a loop."""
-        paths = [_normalise(p) if p[:1] == "/" or p[:2] == "./" or p[-1:] == "/" else p for p in paths]
+        paths = [normalise_path(p) if p[:1] == "/" or p[:2] == "./" or p[-1:] == "/" else p for p in paths]
         return dict(zip(paths, self.matcher.owners(paths)))
+
+    def owned(self, paths: Sequence[str]) -> list[bool]:
+        """Whether each path has at least one owner; paths must be normalised repository paths
+        (as `RepoSnapshot.paths` are). The fastest question to ask of many paths."""
+        if not self.matcher.gitlab:
+            ruleset = self.matcher.sections[0][0] if self.matcher.sections else None
+            if ruleset is None:
+                return [False] * len(paths)
+            has_owners = [bool(rule.owners) for rule in self.rules] + [False]
+            return [has_owners[i] for i in ruleset.winners(paths)]
+        return [bool(found) for found in self.matcher.owners(paths)]
 
     def rules_for_many(self, paths: Iterable[str]) -> dict[str, list[CodeownersRule]]:
         """The deciding rule of each path: one (GitHub) or one per matching section (GitLab)."""
-        paths = [_normalise(p) for p in paths]
+        paths = [normalise_path(p) for p in paths]
         return dict(zip(paths, self.matcher.deciding_rules(paths)))
 
     def rule_for(self, path: str) -> CodeownersRule | None:
         """The line that decides a path's owners on GitHub (the last match), or None."""
-        found = self.rules_for_many([path])[_normalise(path)]
+        found = self.rules_for_many([path])[normalise_path(path)]
         return found[-1] if found else None
 
 
-def _normalise(path: str) -> str:
+def normalise_path(path: str) -> str:
+    """A repository path as CODEOWNERS sees it: no leading `./` or `/`, no trailing `/`."""
     if not path.startswith(("./", "/")) and not path.endswith("/"):
         return path
     while path.startswith("./"):
@@ -224,9 +236,9 @@ def _parse_github_line(
     if pattern == "/":
         problems.append(CodeownersProblem(
             number, "pattern '/' never matches anything (did you mean '*'?)", line, skipped=False))
-    elif not owners and _looks_like_owner(pattern):
+    elif _looks_like_owner(pattern) and (not owners or pattern.startswith("@")):
         problems.append(CodeownersProblem(
-            number, f"line has owner {pattern!r} but no pattern before it", line, skipped=False))
+            number, f"line starts with owner {pattern!r}: the pattern is missing", line, skipped=False))
     return CodeownersRule(number, pattern, tuple(owners)), problems
 
 
@@ -539,9 +551,10 @@ class _RuleSet:
             state = per_dir[d] = (base, above)
             return state
 
-        result = []
+        result: list[int] = []
         append = result.append
-        last_dir, state = None, (-1, [])
+        last_dir: str | None = None
+        state: tuple[int, list[tuple[int, re.Pattern[str]]]] = (-1, [])
         for path in paths:
             d, _, name = path.rpartition("/")
             if d != last_dir:  # sorted input visits each directory's files together
@@ -551,9 +564,8 @@ class _RuleSet:
             found = literal.get(path, -1)
             if found > best:
                 best = found
-            found = names.get(name)
-            if found is None:
-                found = best_name(name)
+            cached = names.get(name)
+            found = best_name(name) if cached is None else cached
             if found > best:
                 best = found
             if exact_leads:
@@ -647,9 +659,16 @@ class CodeownersFile:
 def parse_codeowners(snapshot: RepoSnapshot) -> CodeownersFile:
     """The CODEOWNERS GitHub would use in this snapshot, parsed (GitLab's location as a fallback)."""
     found = snapshot.first(GITHUB_LOCATIONS) or snapshot.first([GITLAB_LOCATION])
-    # Files named like CODEOWNERS (any case) in a place GitHub or GitLab looks, not the one used.
-    places = {c.lower() for c in (*GITHUB_LOCATIONS, GITLAB_LOCATION)}
-    ignored = tuple(p for p in snapshot.named("CODEOWNERS") if p != found and p.lower() in places)
+    # Other CODEOWNERS files in a place GitHub or GitLab looks (also in other cases, which GitHub
+    # does not read): named in messages, since they are silently ignored. Exact candidates only, so
+    # no index of every path is built.
+    ignored = tuple(
+        p for p in (
+            f"{d}{name}" for d in (".github/", "", "docs/", ".gitlab/")
+            for name in ("CODEOWNERS", "codeowners", "Codeowners", "CodeOwners")
+        )
+        if p != found and snapshot.exists(p)
+    )
     if found is None:
         return CodeownersFile(None, ignored=ignored)
     data = snapshot.read_bytes(found)
@@ -660,6 +679,22 @@ def parse_codeowners(snapshot: RepoSnapshot) -> CodeownersFile:
         return CodeownersFile(found, ignored=ignored, rejected=True,
                               error=f"{len(data)} bytes, and GitHub does not load a CODEOWNERS of 3 MB or more")
     if b"\0" in data[:8000]:
-        return CodeownersFile(found, error="a binary file", ignored=ignored)
+        return CodeownersFile(found, error="a binary file", rejected=True, ignored=ignored)
     text = data.decode("utf-8-sig", "replace")
-    return CodeownersFile(found, codeowners=Codeowners.parse(text, found), text=text, ignored=ignored)
+    dialect = detect_dialect(snapshot, found, text)
+    return CodeownersFile(found, codeowners=Codeowners.parse(text, found, dialect), text=text, ignored=ignored)
+
+
+def detect_dialect(snapshot: RepoSnapshot, path: str, text: str) -> str:
+    """Whose rules the file is written for. GitLab never reads `.github/CODEOWNERS` and GitHub never
+    reads `.gitlab/CODEOWNERS`; elsewhere `[Section]` headings mean GitLab, unless the repository
+    shows only GitHub (a `.github/` directory and no `.gitlab-ci.yml`), where the headings are
+    mistakes GitHub skips."""
+    if path.startswith(".github/"):
+        return GITHUB
+    if path.startswith(".gitlab/"):
+        return GITLAB
+    if not _has_sections(text.splitlines()):
+        return GITHUB
+    github_only = snapshot.is_dir(".github") and not snapshot.exists(".gitlab-ci.yml")
+    return GITHUB if github_only else GITLAB
