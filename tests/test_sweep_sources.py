@@ -7,7 +7,7 @@ import pytest
 
 from standards_check.errors import UserError
 from standards_check.sweep import sources
-from standards_check.sweep.github_api import GitHubClient, GitHubError, api_base
+from standards_check.github_client import GitHubClient, GitHubError, api_url_for
 from tests.sweep_helpers import FakeGitHub, repo_item
 
 ACME = [
@@ -21,7 +21,7 @@ ACME = [
 
 def test_org_listing_follows_pagination_and_sends_the_token() -> None:
     with FakeGitHub({"/orgs/acme/repos": ACME}, per_page=2) as api:
-        client = GitHubClient(api.url + "/api/v3", token="s3cret", sleep=lambda s: None)
+        client = GitHubClient("s3cret", api.url + "/api/v3", sleep=lambda s: None)
         specs = list(sources.from_github("acme", client))
     assert [s.name for s in specs] == [r["full_name"] for r in ACME]
     assert client.requests_made == 3  # 5 repositories, 2 a page
@@ -31,21 +31,21 @@ def test_org_listing_follows_pagination_and_sends_the_token() -> None:
 
 def test_user_listing_when_the_owner_is_not_an_organisation() -> None:
     with FakeGitHub({"/users/jane/repos": [repo_item("jane/dotfiles")]}) as api:
-        client = GitHubClient(api.url, sleep=lambda s: None)
+        client = GitHubClient(None, api.url, sleep=lambda s: None)
         assert [s.name for s in sources.from_github("jane", client)] == ["jane/dotfiles"]
 
 
 def test_rate_limit_answer_is_waited_out_then_retried() -> None:
     waits: list[float] = []
     with FakeGitHub({"/orgs/acme/repos": ACME[:1]}, rate_limit_first=True) as api:
-        client = GitHubClient(api.url, sleep=waits.append)
+        client = GitHubClient(None, api.url, sleep=waits.append)
         assert [s.name for s in sources.from_github("acme", client)] == ["acme/api"]
     assert waits == [1.0]  # Retry-After: 1
 
 
 def test_unknown_owner_is_an_error_that_names_the_url_not_the_token() -> None:
     with FakeGitHub({}) as api:
-        client = GitHubClient(api.url, token="s3cret", sleep=lambda s: None)
+        client = GitHubClient("s3cret", api.url, sleep=lambda s: None)
         with pytest.raises(GitHubError) as err:
             list(sources.from_github("nobody", client))
     assert "404" in str(err.value) and "s3cret" not in str(err.value)
@@ -58,7 +58,7 @@ def test_unknown_owner_is_an_error_that_names_the_url_not_the_token() -> None:
     ("https://ghe.example.com/api/v3/", "https://ghe.example.com/api/v3"),
 ])
 def test_enterprise_base_urls(given: str | None, expected: str) -> None:
-    assert api_base(given) == expected
+    assert api_url_for(given) == expected
 
 
 @pytest.mark.parametrize("filters, expected", [

@@ -14,7 +14,7 @@ from standards_check.sweep.store import Store, digest
 from standards_check.sweep.worker import ScanFn, WorkerOptions
 
 if TYPE_CHECKING:
-    from standards_check.sweep.github_api import GitHubClient
+    from standards_check.github_client import GitHubClient
 
 DEFAULT_STORE = "standards-check.db"
 
@@ -31,10 +31,10 @@ def list_specs(*, org: str | None, urls: Path | None, directory: Path | None,
     if len(given) != 1:
         raise UserError("give exactly one of --org ORG, --urls FILE or --dir DIR")
     if org:
-        from standards_check.sweep.github_api import DEFAULT_API, GitHubClient, api_base
+        from standards_check.github_client import DEFAULT_API_URL, GitHubClient, api_url_for
 
-        client = GitHubClient(api_base(api_url), token=os.environ.get("GITHUB_TOKEN") or None)
-        host = "" if client.base_url == DEFAULT_API else client.base_url.split("://")[-1].split("/")[0] + "/"
+        client = GitHubClient(os.environ.get("GITHUB_TOKEN") or None, api_url_for(api_url))
+        host = "" if client.api_url == DEFAULT_API_URL else client.api_url.split("://")[-1].split("/")[0] + "/"
         return f"github:{host}{org}", sources.from_github(org, client), client
     if urls:
         return f"urls:{urls}", sources.from_url_file(urls), None
@@ -67,7 +67,7 @@ def sweep_command(*, org: str | None = None, urls: Path | None = None, directory
     try:
         listed = list(listed)
     except Exception as exc:
-        from standards_check.sweep.github_api import GitHubError
+        from standards_check.github_client import GitHubError
 
         if isinstance(exc, GitHubError):
             raise UserError(f"cannot list repositories of {org}: {exc}") from None
@@ -95,10 +95,10 @@ def _forge_host(client: GitHubClient | None) -> str | None:
     """The host whose clones get the API token (see sweep.fetch.git_env); None off GitHub."""
     if client is None:
         return None
-    from standards_check.sweep.github_api import DEFAULT_API
+    from standards_check.github_client import DEFAULT_API_URL
 
-    base = client.base_url
-    return "github.com" if base == DEFAULT_API else base.split("://")[-1].split("/")[0]
+    base = client.api_url
+    return "github.com" if base == DEFAULT_API_URL else base.split("://")[-1].split("/")[0]
 
 
 def _prewarm(policy: str | None, pmap: PolicyMap) -> None:

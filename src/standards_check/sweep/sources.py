@@ -15,7 +15,7 @@ from wcmatch import fnmatch as wc_fnmatch
 from standards_check.errors import UserError
 
 if TYPE_CHECKING:
-    from standards_check.sweep.github_api import GitHubClient
+    from standards_check.github_client import GitHubClient
 
 
 @dataclass(frozen=True)
