@@ -83,3 +83,12 @@ def test_bad_paths_and_refs(tmp_path, make_repo):
     repo = make_repo({"a": "b"})
     with pytest.raises(UserError, match="unknown git ref"):
         open_snapshot(repo, ref="no-such-branch")
+
+
+def test_repository_name_comes_from_the_origin_remote(make_repo):
+    repo = make_repo({"a": "b"}, name="checkout")
+    assert open_snapshot(repo).name == "checkout"
+    git(repo, "remote", "add", "origin", "git@github.com:acme/payments-api.git")
+    assert open_snapshot(repo).name == "acme/payments-api"
+    git(repo, "remote", "set-url", "origin", "https://ghe.example.com/acme/billing")
+    assert open_snapshot(repo, ref="HEAD").name == "acme/billing"

@@ -1,0 +1,368 @@
+"""Policies: load, validate (file:line:column), resolve versions and `extends`, merge.
+
+A policy reference is a bundled NAME, NAME@MAJOR, NAME@MAJOR.MINOR or NAME@X.Y.Z (the highest
+matching version wins), or a path to a YAML file. `extends` takes the same references; a relative
+path is resolved against the extending file. A child's rule fields merge over its parent's; its
+params merge over the parent's params; `disabled: true` removes an inherited rule.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+from standards_check import yamlio
+from standards_check.catalog import Catalog, CheckSpec, load_catalog, spec_from_data
+from standards_check.errors import Problem, UserError
+from standards_check.resources import data_dir, schema_path
+
+DEFAULT_POLICY = "baseline"
+DEFAULT_LEVELS = {1: "Foundations", 2: "Delivery", 3: "Operations", 4: "Scaling", 5: "Excellence"}
+_VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+_SPEC = re.compile(r"^(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:\.(0|[1-9]\d*))?$")
+_NAME_REF = re.compile(r"^([a-z0-9][a-z0-9-]*)(?:@(.+))?$")
+
+Reader = Callable[[str], str]  # reads a policy file by its path; raises FileNotFoundError
+
+
+@dataclass(frozen=True)
+class Rule:
+    check: str
+    level: int = 1
+    severity: str = "error"
+    weight: float = 1.0
+    params: dict[str, Any] = field(default_factory=dict)
+    source: str = ""  # file:line where the rule (or its last override) is written
+
+
+@dataclass(frozen=True)
+class GateSpec:
+    min_score: float = 0.0
+    min_level: int = 0
+    fail_on_new: bool = False
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    version: str
+    description: str
+    levels: dict[int, str]
+    gate: GateSpec
+    rules: tuple[Rule, ...]
+    custom_checks: dict[str, CheckSpec]
+    source: str
+    chain: tuple[str, ...] = ()  # name@version of this policy and each ancestor
+
+    def spec(self, check_id: str, catalog: Catalog) -> CheckSpec:
+        return self.custom_checks.get(check_id) or catalog.get(check_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fully resolved policy in the file format (for `policy show`)."""
+        data: dict[str, Any] = {
+            "apiVersion": "standards-check/v1", "kind": "Policy",
+            "metadata": {"name": self.name, "version": self.version, "description": self.description},
+            "resolved_from": list(self.chain),
+            "levels": dict(self.levels),
+            "gate": {"min_score": self.gate.min_score, "min_level": self.gate.min_level,
+                     "fail_on_new": self.gate.fail_on_new},
+        }
+        if self.custom_checks:
+            data["checks"] = [{"id": s.id, "title": s.title, "category": s.category, "type": s.type,
+                               "params": s.defaults()} for s in self.custom_checks.values()]
+        data["rules"] = [{"check": r.check, "level": r.level, "severity": r.severity, "weight": r.weight,
+                          "params": r.params} for r in self.rules]
+        return data
+
+
+# ---- references and the bundled store -----------------------------------------------------------
+def parse_version(text: str) -> tuple[int, int, int]:
+    match = _VERSION.match(text)
+    if not match:
+        raise ValueError(text)
+    return tuple(int(g) for g in match.groups())  # type: ignore[return-value]
+
+
+def looks_like_path(ref: str) -> bool:
+    return ref.endswith((".yaml", ".yml")) or "/" in ref or ref.startswith(".")
+
+
+@lru_cache(maxsize=4)
+def bundled_policies(directory: str | None = None) -> dict[str, dict[tuple[int, int, int], Path]]:
+    """name -> {version: file} for policies/<name>/<X.Y.Z>.yaml."""
+    root = Path(directory) if directory else data_dir("policies")
+    found: dict[str, dict[tuple[int, int, int], Path]] = {}
+    for path in sorted(root.glob("*/*.yaml")):
+        try:
+            version = parse_version(path.stem)
+        except ValueError:
+            continue
+        found.setdefault(path.parent.name, {})[version] = path
+    return found
+
+
+def find_bundled(ref: str, directory: str | None = None) -> Path:
+    """The file of a bundled NAME[@VERSION-SPEC], highest matching version."""
+    match = _NAME_REF.match(ref)
+    if not match:
+        raise UserError(f"not a policy reference: {ref!r} (use NAME, NAME@1, NAME@1.2, NAME@1.2.3 or a file path)")
+    name, spec = match.group(1), match.group(2)
+    store = bundled_policies(directory)
+    if name not in store:
+        known = ", ".join(sorted(store)) or "none"
+        raise UserError(f"no policy named {name!r} (bundled policies: {known})")
+    versions = store[name]
+    wanted: tuple[int, ...] = ()
+    if spec is not None:
+        spec_match = _SPEC.match(spec)
+        if not spec_match:
+            raise UserError(f"not a version: {spec!r} in {ref!r} (use MAJOR, MAJOR.MINOR or X.Y.Z)")
+        wanted = tuple(int(g) for g in spec_match.groups() if g is not None)
+    matching = [v for v in versions if v[: len(wanted)] == wanted]
+    if not matching:
+        available = ", ".join(".".join(map(str, v)) for v in sorted(versions))
+        raise UserError(f"policy {ref} does not exist (versions of {name}: {available})")
+    return versions[max(matching)]
+
+
+# ---- loading ---------------------------------------------------------------------------------------
+@lru_cache(maxsize=None)
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(json.loads(schema_path("policy.schema.json").read_text()))
+
+
+@dataclass
+class _Raw:
+    """One policy file, parsed and schema-checked, before resolution."""
+
+    file: str
+    data: dict[str, Any]
+    positions: Callable[[], dict]
+
+    def at(self, *path: Any) -> tuple[int | None, int | None]:
+        return yamlio.position_of(self.positions(), path)
+
+    def problem(self, message: str, *path: Any) -> Problem:
+        line, col = self.at(*path)
+        return Problem(self.file, message, line, col)
+
+
+def _read_raw(file: str, text: str) -> tuple[_Raw | None, list[Problem]]:
+    from standards_check.schema_errors import problems_from_schema
+
+    try:
+        data = yamlio.load(text)
+    except yamlio.YamlSyntaxError as exc:
+        return None, [Problem(file, exc.message, exc.line, exc.column)]
+    cache: dict[str, dict] = {}
+
+    def positions() -> dict:
+        if "p" not in cache:
+            cache["p"] = yamlio.load_with_positions(text)[1]
+        return cache["p"]
+
+    if not isinstance(data, dict):
+        return None, [Problem(file, "a policy must be a YAML mapping (apiVersion, kind, metadata, rules)", 1, 1)]
+    problems = problems_from_schema(_validator(), data, positions, file)
+    raw = _Raw(file, data, positions)
+    if not problems:
+        seen: dict[str, int] = {}
+        for index, rule in enumerate(data.get("rules", [])):
+            if rule["check"] in seen:
+                problems.append(raw.problem(f"rules[{index}]: check {rule['check']!r} is listed twice "
+                                            f"(first as rules[{seen[rule['check']]}])", "rules", index, "check"))
+            seen.setdefault(rule["check"], index)
+    return (None if problems else raw), problems
+
+
+class PolicyLoader:
+    """Resolves references to Policy objects, following `extends`, collecting every problem."""
+
+    def __init__(self, catalog: Catalog | None = None, reader: Reader | None = None,
+                 policies_dir: str | None = None) -> None:
+        self.catalog = catalog or load_catalog()
+        self.reader = reader or (lambda path: Path(path).read_text())
+        self.policies_dir = policies_dir
+
+    def load(self, ref: str, relative_to: str | None = None) -> Policy:
+        return self._load(ref, relative_to, ())
+
+    def _locate(self, ref: str, relative_to: str | None) -> str:
+        if looks_like_path(ref):
+            if relative_to is not None and not Path(ref).is_absolute():
+                return str(Path(relative_to).parent / ref)
+            return ref
+        return str(find_bundled(ref, self.policies_dir))
+
+    def _load(self, ref: str, relative_to: str | None, stack: tuple[str, ...]) -> Policy:
+        file = self._locate(ref, relative_to)
+        identity = str(Path(file).resolve()) if not file.startswith("repo:") else file
+        if identity in stack:
+            cycle = " -> ".join([*stack, identity])
+            raise UserError(f"policy extends itself in a cycle: {cycle}")
+        try:
+            text = self.reader(file)
+        except (FileNotFoundError, IsADirectoryError):
+            raise UserError(f"policy file not found: {file}") from None
+        except OSError as exc:
+            raise UserError(f"cannot read policy {file}: {exc.strerror}") from None
+        raw, problems = _read_raw(file, text)
+        if raw is None:
+            raise UserError(f"invalid policy {file}", problems)
+        parent = None
+        if "extends" in raw.data:
+            try:
+                parent = self._load(raw.data["extends"], file, (*stack, identity))
+            except UserError as exc:
+                if exc.problems:
+                    raise
+                raise UserError(str(exc), [raw.problem(f"extends: {exc}", "extends")]) from None
+        policy, problems = self._resolve(raw, parent, _display_source(file))
+        if problems:
+            raise UserError(f"invalid policy {file}", problems)
+        return policy
+
+    def _resolve(self, raw: _Raw, parent: Policy | None, source: str) -> tuple[Policy, list[Problem]]:
+        from standards_check.evaluators import declarative
+
+        data, problems = raw.data, []
+        custom = dict(parent.custom_checks) if parent else {}
+        for index, entry in enumerate(data.get("checks", [])):
+            if entry["id"] in self.catalog:
+                problems.append(raw.problem(f"checks[{index}]: {entry['id']!r} is already a catalog check; "
+                                            "choose another id", "checks", index, "id"))
+                continue
+            spec = spec_from_data(entry, raw.file)
+            unknown = set(entry["params"]) - set(declarative.PARAMS[entry["type"]])
+            if unknown:
+                problems.append(raw.problem(f"checks[{index}].params: unknown param(s) {sorted(unknown)} for "
+                                            f"type {entry['type']} (known: {sorted(declarative.PARAMS[entry['type']])})",
+                                            "checks", index, "params"))
+                continue
+            problems.extend(self._check_params(raw, spec, spec.defaults(), ("checks", index, "params")))
+            custom[spec.id] = spec
+
+        rules = {r.check: r for r in parent.rules} if parent else {}
+        for index, entry in enumerate(data.get("rules", [])):
+            check_id = entry["check"]
+            if check_id not in self.catalog and check_id not in custom:
+                problems.append(raw.problem(f"rules[{index}]: unknown check {check_id!r}; run "
+                                            "'standards-check checks list' for the catalog", "rules", index, "check"))
+                continue
+            if entry.get("disabled"):
+                rules.pop(check_id, None)
+                continue
+            base = rules.get(check_id, Rule(check_id))
+            line, _ = raw.at("rules", index)
+            rule = replace(
+                base,
+                level=entry.get("level", base.level), severity=entry.get("severity", base.severity),
+                weight=float(entry.get("weight", base.weight)),
+                params={**base.params, **entry.get("params", {})},
+                source=f"{raw.file}:{line}" if line else raw.file,
+            )
+            spec = custom.get(check_id) or self.catalog.get(check_id)
+            found = self._check_params(raw, spec, {**spec.defaults(), **rule.params}, ("rules", index, "params"),
+                                       compile_patterns="params" in entry)
+            problems.extend(found)
+            rules[check_id] = rule
+
+        meta = data["metadata"]
+        levels = dict(parent.levels) if parent else dict(DEFAULT_LEVELS)
+        levels.update({int(k): v for k, v in data.get("levels", {}).items()})
+        gate = parent.gate if parent else GateSpec()
+        gate = replace(gate, **{k: v for k, v in data.get("gate", {}).items()})
+        policy = Policy(
+            name=meta["name"], version=meta["version"], description=meta.get("description", ""),
+            levels=dict(sorted(levels.items())), gate=gate,
+            rules=tuple(sorted(rules.values(), key=lambda r: r.check)),
+            custom_checks=custom, source=source,
+            chain=(f"{meta['name']}@{meta['version']}", *(parent.chain if parent else ())),
+        )
+        for rule in policy.rules:
+            if rule.level not in policy.levels:
+                problems.append(raw.problem(f"rule {rule.check} has level {rule.level}, which the policy does "
+                                            f"not define (levels: {sorted(policy.levels)})", "rules"))
+        return policy, problems
+
+    def _check_params(self, raw: _Raw, spec: CheckSpec, params: dict[str, Any], path: tuple,
+                      compile_patterns: bool = True) -> list[Problem]:
+        from jsonschema import Draft202012Validator
+
+        from standards_check.evaluators import declarative
+
+        problems = []
+        for error in sorted(Draft202012Validator(spec.params_schema()).iter_errors(params), key=lambda e: e.message):
+            sub = tuple(error.absolute_path)
+            if error.validator == "additionalProperties":
+                extra = sorted(set(error.instance) - set(spec.params))
+                known = ", ".join(sorted(spec.params)) or "none"
+                message = f"unknown param(s) {extra} for {spec.id} (known: {known})"
+            else:
+                message = f"param {'.'.join(map(str, sub)) or ''} of {spec.id}: {error.message}"
+            problems.append(raw.problem(message, *path, *sub))
+        if not problems and spec.is_declarative and compile_patterns:
+            try:
+                declarative.validate(spec.type, params)
+            except declarative.PatternError as exc:
+                problems.append(raw.problem(f"{spec.id}: {exc}", *path))
+        return problems
+
+
+def _display_source(file: str) -> str:
+    """A bundled policy is named by its place in the project (policies/<name>/<version>.yaml),
+    not by where the package happens to be installed."""
+    try:
+        return "policies/" + Path(file).resolve().relative_to(data_dir("policies").resolve()).as_posix()
+    except ValueError:
+        return file
+
+
+# ---- the public functions ------------------------------------------------------------------------
+def resolve_policy(ref: str | None = None, *, reader: Reader | None = None,
+                   catalog: Catalog | None = None) -> Policy:
+    """The fully resolved policy for a reference (default: the baseline policy)."""
+    return PolicyLoader(catalog, reader).load(ref or DEFAULT_POLICY)
+
+
+def validate_files(files: list[str]) -> list[Problem]:
+    """Every problem in each policy file (schema, unknown checks, params, extends); [] when all valid."""
+    problems: list[Problem] = []
+    loader = PolicyLoader()
+    for file in files:
+        try:
+            policy = loader.load(file)
+        except UserError as exc:
+            problems.extend(exc.problems or [Problem(file, str(exc))])
+            continue
+        problems.extend(_bundled_naming_problems(file, policy))
+    return problems
+
+
+def _bundled_naming_problems(file: str, policy: Policy) -> list[Problem]:
+    """policies/<name>/<version>.yaml must say the same name and version inside."""
+    path = Path(file)
+    if path.parent.parent.name != "policies":
+        return []
+    problems = []
+    if policy.name != path.parent.name:
+        problems.append(Problem(file, f"metadata.name {policy.name!r} does not match its directory {path.parent.name!r}"))
+    if policy.version != path.stem:
+        problems.append(Problem(file, f"metadata.version {policy.version!r} does not match its file name {path.name!r}"))
+    return problems
+
+
+def list_policies() -> list[tuple[str, str, str]]:
+    """(name, version, description) of every bundled policy, newest version last."""
+    rows = []
+    for name, versions in sorted(bundled_policies().items()):
+        for version in sorted(versions):
+            text = versions[version].read_text()
+            description = (yamlio.load(text) or {}).get("metadata", {}).get("description", "")
+            rows.append((name, ".".join(map(str, version)), description))
+    return rows

@@ -1,0 +1,53 @@
+"""What every human-readable renderer shows, in the same order: failures first, worst first."""
+from __future__ import annotations
+
+from standards_check.model import ERROR, FAIL, PASS, SKIP, WAIVED
+from standards_check.report import Report, Result
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def failures_first(report: Report) -> list[Result]:
+    """Failures and errors, by severity, then weight (heaviest first), then check id."""
+    return sorted(report.failures, key=lambda r: (_SEVERITY_ORDER[r.severity], -r.weight, r.check))
+
+
+def counts(report: Report) -> dict[str, int]:
+    out = {status: 0 for status in (PASS, FAIL, ERROR, WAIVED, SKIP)}
+    for result in report.results:
+        out[result.status] += 1
+    return out
+
+
+def level_label(report: Report) -> str:
+    return f"{report.level} ({report.level_name})" if report.level_name else str(report.level)
+
+
+def gate_label(report: Report) -> str:
+    if report.passed:
+        return "passed"
+    return "failed: " + "; ".join(report.gate.reasons)
+
+
+def short_fix(result: Result, width: int = 200) -> str:
+    text = " ".join(result.remediation.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def diff_line(report: Report) -> str | None:
+    if report.diff is None:
+        return None
+    d = report.diff
+    sign = "+" if d.score_delta >= 0 else ""
+    parts = [f"score {sign}{d.score_delta:g} vs {d.base_ref} ({d.base_score:g})"]
+    parts.append(f"new failures: {', '.join(d.new_failures) or 'none'}")
+    if d.fixed:
+        parts.append(f"fixed: {', '.join(d.fixed)}")
+    return "; ".join(parts)
+
+
+def tally_line(report: Report, sep: str = ", ") -> str:
+    """'3 passed, 1 failed, 1 error, 0 waived, 2 skipped'."""
+    n = counts(report)
+    errors = f"{n[ERROR]} error" + ("" if n[ERROR] == 1 else "s")
+    return sep.join([f"{n[PASS]} passed", f"{n[FAIL]} failed", errors, f"{n[WAIVED]} waived", f"{n[SKIP]} skipped"])

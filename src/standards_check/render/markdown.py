@@ -1,0 +1,49 @@
+"""Markdown for pull-request comments and job summaries (GitHub-flavoured)."""
+from __future__ import annotations
+
+from standards_check.model import PASS, SKIP, WAIVED
+from standards_check.render.common import diff_line, failures_first, gate_label, level_label, short_fix, tally_line
+from standards_check.report import CATEGORIES, Report
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def render_markdown(report: Report) -> str:
+    repo = report.repository
+    icon = "✅" if report.passed else "❌"
+    lines = [
+        f"## {icon} standards-check: {report.score:g}/100, level {level_label(report)}",
+        "",
+        f"**{repo['name']}** against policy **{report.policy['name']} {report.policy['version']}** — gate "
+        f"{gate_label(report)}.",
+    ]
+    delta = diff_line(report)
+    if delta:
+        lines += ["", f"**Change:** {delta}"]
+    lines += ["", "| Category | Score | Rules | Failing |", "| --- | ---: | ---: | ---: |"]
+    for name in CATEGORIES:
+        cat = report.categories.get(name) or {}
+        if cat:
+            lines.append(f"| {name} | {cat['score']:g} | {cat['rules']} | {cat['failed']} |")
+        else:
+            lines.append(f"| {name} | – | 0 | 0 |")
+    failing = failures_first(report)
+    if failing:
+        lines += ["", "### Failing", "", "| Check | Severity | Level | Finding | Where | How to fix |",
+                  "| --- | --- | ---: | --- | --- | --- |"]
+        for r in failing:
+            where = "<br>".join(f"`{_cell(str(loc))}`" for loc in r.locations[:3]) or "–"
+            fix = _cell(short_fix(r, 160)) if r.status == "fail" else "could not be evaluated"
+            lines.append(f"| `{r.check}` | {r.severity} | {r.level} | {_cell(r.message)} | {where} | {fix} |")
+    passed = [r for r in report.results if r.status in (PASS, WAIVED, SKIP)]
+    if passed:
+        lines += ["", f"<details><summary>{len(passed)} passing, waived or skipped</summary>", ""]
+        for r in passed:
+            lines.append(f"- {r.status}: `{r.check}` — {_cell(r.message)}")
+        lines += ["", "</details>"]
+    if report.warnings:
+        lines += [""] + [f"> ⚠️ {_cell(w)}" for w in report.warnings]
+    lines += ["", f"<sub>{tally_line(report, ' · ')}</sub>"]
+    return "\n".join(lines) + "\n"

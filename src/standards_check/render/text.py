@@ -1,0 +1,52 @@
+"""Text for a person at a terminal: score, level and gate first, then each failure with where and how
+to fix it, then a one-line tally. Colour only when asked (the CLI asks on a TTY without NO_COLOR)."""
+from __future__ import annotations
+
+from standards_check.model import ERROR, FAIL, SKIP, WAIVED
+from standards_check.render.common import diff_line, failures_first, gate_label, level_label, short_fix, tally_line
+from standards_check.report import Report
+
+_COLORS = {"red": "31", "green": "32", "yellow": "33", "dim": "2", "bold": "1"}
+
+
+def render_text(report: Report, color: bool = False) -> str:
+    def paint(text: str, name: str) -> str:
+        return f"\033[{_COLORS[name]}m{text}\033[0m" if color else text
+
+    repo = report.repository
+    commit = f" {repo['commit'][:12]}" if repo.get("commit") else ""
+    lines = [
+        f"{repo['name']} ({repo.get('ref') or 'directory'}{commit}) against policy "
+        f"{report.policy['name']} {report.policy['version']}",
+        f"Score {report.score:g}/100 · Level {level_label(report)} · Gate "
+        + paint(gate_label(report), "green" if report.passed else "red"),
+    ]
+    delta = diff_line(report)
+    if delta:
+        lines.append(f"Change: {delta}")
+    failing = failures_first(report)
+    if failing:
+        lines.append("")
+    for result in failing:
+        mark = paint("✗", "red") if result.status == FAIL else paint("!", "yellow")
+        label = "error evaluating" if result.status == ERROR else result.severity
+        lines.append(f"{mark} {result.check} [{label}, level {result.level}, weight {result.weight:g}] {result.message}")
+        for location in result.locations[:5]:
+            lines.append(f"    at {location}")
+        if len(result.locations) > 5:
+            lines.append(f"    … and {len(result.locations) - 5} more")
+        if result.status == FAIL and result.remediation:
+            lines.append(f"    fix: {short_fix(result)}")
+    waived = report.by_status(WAIVED)
+    if waived:
+        lines.append("")
+        lines.extend(f"~ {r.check} waived until {r.waiver.expires}: {r.waiver.reason}" for r in waived if r.waiver)
+    skipped = report.by_status(SKIP)
+    if skipped:
+        lines.append("")
+        lines.extend(paint(f"- {r.check} skipped: {r.message}", "dim") for r in skipped)
+    if report.warnings:
+        lines.append("")
+        lines.extend(paint(f"warning: {w}", "yellow") for w in report.warnings)
+    lines += ["", tally_line(report)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,73 @@
+"""Declarative checks (file_exists, file_contains) through the CLI, and RE2's linear-time matching."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.cli_helpers import results_by_check, scan_json
+
+HEADER = "apiVersion: standards-check/v1\nkind: Policy\nmetadata: {name: custom, version: 1.0.0}\n"
+
+
+def policy_with(tmp_path, check_type, params, rule_params="{}"):
+    path = tmp_path / "custom.yaml"
+    path.write_text(HEADER + f"checks:\n  - id: acme.rule\n    title: A custom rule\n    category: delivery\n"
+                    f"    type: {check_type}\n    params: {params}\n"
+                    f"    fix: Do the thing.\nrules:\n  - {{check: acme.rule, params: {rule_params}}}\n")
+    return str(path)
+
+
+@pytest.mark.parametrize("params, status, score", [
+    ("{globs: ['**/Dockerfile']}", "pass", 1.0),
+    ("{globs: ['Dockerfile']}", "fail", 0.0),                       # only at the root
+    ("{globs: ['**/Dockerfile'], min_count: 3}", "fail", 2 / 3),
+    ("{globs: ['svc/*/Dockerfile', 'docs/**/*.md'], mode: all}", "fail", 0.5),
+    ("{globs: ['svc/*/Dockerfile', '.github/**'], mode: all}", "pass", 1.0),
+    ("{globs: ['svc/{a,b}/Dockerfile'], min_count: 2}", "pass", 1.0),
+])
+def test_file_exists(make_repo, tmp_path, params, status, score):
+    repo = make_repo({"svc/a/Dockerfile": "FROM x\n", "svc/b/Dockerfile": "FROM y\n", ".github/x.yml": "a: 1\n"})
+    _, report = scan_json(repo, "--policy", policy_with(tmp_path, "file_exists", params))
+    rule = results_by_check(report)["acme.rule"]
+    assert (rule["status"], rule["score"]) == (status, round(score, 4)), rule["message"]
+
+
+def test_file_contains_reports_lines_per_mode(make_repo, tmp_path):
+    repo = make_repo({"svc/a/Dockerfile": "FROM x\nUSER app\nHEALTHCHECK CMD true\n",
+                      "svc/b/Dockerfile": "FROM y\n", "notes.md": "password = hunter2\n"})
+    _, report = scan_json(repo, "--policy", policy_with(
+        tmp_path, "file_contains", "{glob: '**/Dockerfile', pattern: '^HEALTHCHECK\\s', mode: all}"))
+    rule = results_by_check(report)["acme.rule"]
+    assert rule["status"] == "fail" and rule["score"] == 0.5
+    assert rule["locations"] == [{"path": "svc/b/Dockerfile", "line": None}]
+    _, report = scan_json(repo, "--policy", policy_with(
+        tmp_path, "file_contains", "{glob: '**/Dockerfile', pattern: '^healthcheck', ignore_case: true}"))
+    rule = results_by_check(report)["acme.rule"]
+    assert rule["status"] == "pass" and rule["locations"] == [{"path": "svc/a/Dockerfile", "line": 3}]
+    _, report = scan_json(repo, "--policy", policy_with(
+        tmp_path, "file_contains", "{glob: '**', pattern: 'password\\s*='}", "{mode: none}"))
+    rule = results_by_check(report)["acme.rule"]
+    assert rule["status"] == "fail" and rule["locations"] == [{"path": "notes.md", "line": 1}]
+
+
+def test_max_files_is_an_error_not_a_silent_pass(make_repo, tmp_path):
+    repo = make_repo({f"f{i}.txt": "x\n" for i in range(5)})
+    _, report = scan_json(repo, "--policy", policy_with(tmp_path, "file_contains",
+                                                        "{glob: '*.txt', pattern: 'y', max_files: 3}"))
+    assert results_by_check(report)["acme.rule"]["status"] == "error"
+
+
+def test_hostile_pattern_runs_in_linear_time(make_repo, tmp_path):
+    """(a+)+$ against 'aaaa…b' backtracks exponentially in Python's re; RE2 answers at once.
+    Run in a subprocess with a generous time-out so a regression fails instead of hanging."""
+    repo = make_repo({"evil.txt": "a" * 50_000 + "b\n"})
+    policy = policy_with(tmp_path, "file_contains", "{glob: '*.txt', pattern: '(a+)+$'}")
+    proc = subprocess.run([sys.executable, "-m", "standards_check", "scan", str(repo), "--policy", policy,
+                           "--format", "json"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode in (0, 1), proc.stderr
+    import json
+
+    rule = results_by_check(json.loads(proc.stdout))["acme.rule"]
+    assert rule["status"] == "fail" and "not found" in rule["message"]
