@@ -122,6 +122,8 @@ TESTS_ON_PR = [
                                  ".github/actions/test/action.yml": COMPOSITE}, "pass", (".github/actions/test/action.yml", 5)),
     ("github matrix", {".github/workflows/t.yml": MATRIX}, "pass", None),
     ("github matrix include via env", {".github/workflows/t.yml": MATRIX_INCLUDE_ENV}, "pass", None),
+    ("github env expression", {".github/workflows/t.yml": "on: pull_request\nenv: {CARGO: cargo}\njobs:\n  test:\n    runs-on: x\n"
+                                "    steps:\n      - run: ${{ env.CARGO }} build\n      - run: ${{ env.CARGO }} test --workspace\n"}, "pass", (".github/workflows/t.yml", 8)),
     ("github make target", {".github/workflows/t.yml": wf("pull_request", "      - run: make ci\n"),
                             "Makefile": "ci: lint unit\nlint:\n\truff check .\nunit:\n\t$(PYTHON) -m pytest\n"}, "pass", None),
     ("github npm script", {".github/workflows/t.yml": wf("pull_request", "      - run: npm run verify\n"),

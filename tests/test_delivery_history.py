@@ -201,3 +201,15 @@ def test_stale_changelog_gets_partial_credit(make_repo):
     outcome = run("release.changelog", repo)
     assert outcome.status == "fail" and outcome.score == pytest.approx(0.6), outcome.message
     assert "stale" in outcome.message
+
+
+def test_package_tags_do_not_make_a_root_changelog_stale(make_repo):
+    """ripgrep-like: the root changelog follows `15.0.0` releases, crates tag `ignore-0.4.x`."""
+    repo = make_repo({"CHANGELOG.md": LONG}, date=at(0))
+    git(repo, "tag", "-a", "15.0.0", "-m", "r", date=at(1))
+    for index, day in enumerate((10, 40, 70)):
+        write_files(repo, {f"f{day}": "x"})
+        commit_all(repo, f"change {day}", date=at(day))
+        git(repo, "tag", "-a", f"ignore-0.4.{index}", "-m", "r", date=at(day + 1))
+    outcome = run("release.changelog", repo)
+    assert outcome.status == "pass", outcome.message

@@ -88,7 +88,7 @@ def ci_tests_on_pr(ctx: CheckContext, params: dict) -> Outcome:
         message = (f"{SYSTEM_NAMES[first.job.system]} job `{first.job.name}` runs {first.finding.tool} "
                    f"on pull requests ({first.job.pr_note})")
         message += f", and {others} more job(s) run tests." if others else "."
-        locations = [Location(g.step.path, g.step.line) for g in gates][:_MAX_LOCATIONS]
+        locations = list(dict.fromkeys(Location(g.step.path, g.step.line) for g in gates))[:_MAX_LOCATIONS]
         return Outcome.passed(message, locations)
     if not_on_pr:
         first = not_on_pr[0]
@@ -388,6 +388,10 @@ def _changelog_stale(snapshot, path: str, params: dict) -> str | None:
         return None
     try:
         tags = _release_tags(snapshot, params.get("tag_pattern", DEFAULT_TAG_PATTERN))
+        # In a monorepo, packages tag their own releases (`ignore-0.4.33`, `pkg/v1.2.0`); a root
+        # changelog follows the unprefixed tags when there are any.
+        plain = [t for t in tags if re.match(r"^v?\d", t.name)]
+        tags = plain or tags
         if len(tags) < 2:
             return None
         changed = snapshot.git("log", "-1", "--format=%ct", snapshot.commit or "HEAD", "--", path).strip()

@@ -155,6 +155,7 @@ def parse_ci(snapshot: RepoSnapshot) -> CiPipelines:
 PR_EVENTS = ("pull_request", "pull_request_target", "merge_group")
 _MATRIX_REF = re.compile(r"\$\{\{\s*matrix\.([\w-]+)(?:\.([\w-]+))?[^}]*\}\}")
 _INPUT_REF = re.compile(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}")
+_ENV_REF = re.compile(r"\$\{\{\s*env\.([\w-]+)\s*\}\}")
 _WITH_SCRIPT_KEYS = ("run", "command", "script", "commands", "coverageCommand", "test-command")
 
 
@@ -297,7 +298,10 @@ def _github_job_steps(snapshot: RepoSnapshot, by_path: dict[str, Workflow], work
                                   call_inputs, depth + 1, model)
         return
     matrix = _matrix_values(job)
-    job_env = {str(k): str(v) for k, v in (job.get("env") or {}).items()} if isinstance(job.get("env"), dict) else {}
+    job_env = {}
+    for scope in (workflow.data.get("env"), job.get("env")):
+        if isinstance(scope, dict):
+            job_env.update({str(k): str(v) for k, v in scope.items()})
     steps = job.get("steps")
     for index, step in enumerate(steps if isinstance(steps, list) else []):
         if not isinstance(step, dict):
@@ -321,6 +325,7 @@ def _github_job_steps(snapshot: RepoSnapshot, by_path: dict[str, Workflow], work
                 _composite_action(snapshot, uses_ref, with_, ci_job, excluded, depth + 1, model)
         for text, line in texts:
             text = _INPUT_REF.sub(lambda m: str(inputs.get(m.group(1), m.group(0))), text)
+            text = _ENV_REF.sub(lambda m: env[m.group(1)] if "${{" not in env.get(m.group(1), "${{") else m.group(0), text)
             for variant in _expand_matrix(text, matrix):
                 variant = _substitute_env(variant, {k: v for k, v in env.items() if "${{" not in v}
                                           | {k: e for k, v in env.items() if "${{" in v
