@@ -155,6 +155,11 @@ TESTS_ON_PR = [
     # Azure Pipelines
     ("azure template", {"azure-pipelines.yml": "jobs:\n- job: Linux\n  steps:\n  - template: build/steps.yml\n",
                         "build/steps.yml": "steps:\n- script: npm install\n- script: npm run test\n"}, "pass", ("build/steps.yml", 3)),
+    ("azure job template", {"azure-pipelines.yml": "stages:\n- stage: Test\n  jobs:\n  - template: .azure-pipelines/unit.yml\n    parameters: {cmd: 'pytest -q'}\n",
+                            ".azure-pipelines/unit.yml": "parameters:\n- name: cmd\n  default: make\njobs:\n- job: unit\n  steps:\n  - script: ${{ parameters.cmd }}\n"}, "pass", (".azure-pipelines/unit.yml", 7)),
+    ("azure extends template", {"azure-pipelines.yml": "extends:\n  template: ci/pipeline.yml\n",
+                                "ci/pipeline.yml": "stages:\n- stage: build\n  jobs:\n  - job: t\n    steps:\n    - bash: go test ./...\n"}, "pass", None),
+    ("azure stage not for PRs", {"azure-pipelines.yml": "stages:\n- stage: Test\n  condition: ne(variables['Build.Reason'], 'PullRequest')\n  jobs:\n  - job: t\n    steps:\n    - script: pytest\n"}, "fail", None),
     ("azure pr none", {"azure-pipelines.yml": "pr: none\nsteps:\n- script: dotnet test\n"}, "fail", None),
     ("azure dotnet task", {"azure-pipelines.yml": "pr: [main]\nsteps:\n- task: DotNetCoreCLI@2\n  inputs: {command: test}\n"}, "pass", None),
     # Jenkins

@@ -691,13 +691,12 @@ def _azure(snapshot: RepoSnapshot, model: CiPipelines) -> None:
             on_pr, note = True, "no `pr:` key: every pull request is validated (GitHub/Bitbucket repositories)"
         else:
             on_pr, note = True, "pr trigger"
-        for name, job, where in _azure_jobs(data):
-            ci_job = CiJob(AZURE, name, path, _line(positions, *where), on_pr, note)
-            condition = str(job.get("condition", "")) if isinstance(job, dict) else ""
+        for name, job, where, job_path, job_positions in _azure_jobs(snapshot, path, data, positions, model):
+            ci_job = CiJob(AZURE, name, job_path, _line(job_positions, *where), on_pr, note)
+            condition = str(job.get("condition", ""))
             if _azure_condition_excludes_pr(condition):
                 ci_job.on_pr, ci_job.pr_note = False, f"condition {condition} excludes pull requests"
-            _azure_steps(snapshot, job.get("steps") if isinstance(job, dict) else None,
-                         where + ("steps",), positions, path, ci_job, 0, model)
+            _azure_steps(snapshot, job.get("steps"), where + ("steps",), job_positions, job_path, ci_job, 0, model)
             model.jobs.append(ci_job)
 
 
@@ -725,23 +724,72 @@ def _azure_template_path(origin: str, template: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(origin), template))
 
 
-def _azure_jobs(data: dict) -> list[tuple[str, Any, tuple]]:
-    jobs: list[tuple[str, Any, tuple]] = []
+_AzureJob = tuple  # (name, job mapping, key path, file path, positions)
+
+
+def _azure_jobs(snapshot: RepoSnapshot, path: str, data: dict, positions: dict, model: CiPipelines,
+                depth: int = 0, condition: str = "") -> list[_AzureJob]:
+    """Every job of a pipeline, following local job, stage and `extends:` templates."""
+    jobs: list[_AzureJob] = []
+
+    def with_condition(job: dict, extra: str) -> dict:
+        return {**job, "condition": extra} if extra and _azure_condition_excludes_pr(extra) else job
+
     if "steps" in data:
-        jobs.append(("(pipeline)", data, ()))
+        jobs.append(("(pipeline)", with_condition(data, condition), (), path, positions))
+    extends = data.get("extends")
+    if isinstance(extends, dict) and isinstance(extends.get("template"), str):
+        jobs.extend(_azure_template_jobs(snapshot, path, extends, model, depth, condition))
     for index, job in enumerate(_as_list(data.get("jobs"))):
-        if isinstance(job, dict):
-            jobs.append((str(job.get("job") or job.get("deployment") or job.get("template") or index), job, ("jobs", index)))
+        if not isinstance(job, dict):
+            continue
+        if isinstance(job.get("template"), str):
+            jobs.extend(_azure_template_jobs(snapshot, path, job, model, depth, condition))
+        else:
+            name = str(job.get("job") or job.get("deployment") or index)
+            jobs.append((name, with_condition(job, condition), ("jobs", index), path, positions))
     for s_index, stage in enumerate(_as_list(data.get("stages"))):
         if not isinstance(stage, dict):
             continue
+        stage_condition = str(stage.get("condition", "")) or condition
+        if isinstance(stage.get("template"), str):
+            jobs.extend(_azure_template_jobs(snapshot, path, stage, model, depth, stage_condition))
+            continue
         for j_index, job in enumerate(_as_list(stage.get("jobs"))):
-            if isinstance(job, dict):
-                name = f"{stage.get('stage', s_index)}/{job.get('job') or job.get('deployment') or j_index}"
-                if _azure_condition_excludes_pr(str(stage.get("condition", ""))):
-                    job = {**job, "condition": stage["condition"]}
-                jobs.append((name, job, ("stages", s_index, "jobs", j_index)))
+            if not isinstance(job, dict):
+                continue
+            if isinstance(job.get("template"), str):
+                jobs.extend(_azure_template_jobs(snapshot, path, job, model, depth, stage_condition))
+                continue
+            name = f"{stage.get('stage', s_index)}/{job.get('job') or job.get('deployment') or j_index}"
+            jobs.append((name, with_condition(job, stage_condition), ("stages", s_index, "jobs", j_index),
+                         path, positions))
     return jobs
+
+
+def _azure_template_jobs(snapshot: RepoSnapshot, origin: str, reference: dict, model: CiPipelines,
+                         depth: int, condition: str) -> list[_AzureJob]:
+    template = reference["template"]
+    if "@" in template:
+        model.notes.append(f"{origin}: template {template} from another repository not followed")
+        return []
+    target = _azure_template_path(origin, template)
+    loaded = _load(snapshot, target, AZURE) if depth < _MAX_DEPTH else None
+    if loaded is None or not isinstance(loaded[0], dict):
+        model.notes.append(f"{origin}: template {template} not found in the repository")
+        return []
+    data, positions, _ = loaded
+    params = reference.get("parameters") if isinstance(reference.get("parameters"), dict) else {}
+    data = _azure_params(data, {**_azure_param_defaults(data), **params})
+    return _azure_jobs(snapshot, target, data, positions, model, depth + 1, condition)
+
+
+def _azure_param_defaults(data: dict) -> dict:
+    declared = data.get("parameters")
+    if isinstance(declared, list):
+        return {str(p["name"]): p["default"] for p in declared
+                if isinstance(p, dict) and "name" in p and "default" in p}
+    return dict(declared) if isinstance(declared, dict) else {}
 
 
 def _azure_condition_excludes_pr(condition: str) -> bool:
@@ -778,9 +826,9 @@ def _azure_steps(snapshot: RepoSnapshot, steps: Any, where: tuple, positions: di
                 continue
             data, t_positions, _ = loaded
             params = step.get("parameters") if isinstance(step.get("parameters"), dict) else {}
-            for name, job, t_where in _azure_jobs(data) or [("", data, ())]:
-                _azure_steps(snapshot, _azure_params(job.get("steps"), params), t_where + ("steps",),
-                             t_positions, target, ci_job, depth + 1, model)
+            params = {**_azure_param_defaults(data), **params}
+            _azure_steps(snapshot, _azure_params(data.get("steps"), params), ("steps",),
+                         t_positions, target, ci_job, depth + 1, model)
 
 
 def _azure_params(steps: Any, params: dict) -> Any:
