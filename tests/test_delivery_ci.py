@@ -168,6 +168,8 @@ TESTS_ON_PR = [
     ("jenkins when branch", {"Jenkinsfile": "pipeline {\n stages {\n  stage('Test') {\n   when { branch 'main' }\n   steps { sh 'pytest' }\n  }\n }\n}\n"}, "fail", None),
     ("jenkins commented", {"Jenkinsfile": "pipeline {\n stages {\n  stage('B') {\n   steps {\n    // sh 'pytest'\n    sh 'make build'\n   }\n  }\n }\n}\n"}, "fail", None),
     ("jenkins failures ignored", {"Jenkinsfile": "pipeline { stages { stage('B') { steps { sh 'mvn -Dmaven.test.failure.ignore=true clean package' } } } }\n"}, "fail", None),
+    ("jenkins failures ignored but junit recorded", {"Jenkinsfile": "pipeline { stages { stage('B') { steps {\n sh 'mvn -Dmaven.test.failure.ignore clean install'\n junit '**/surefire-reports/*.xml'\n} } } }\n"}, "pass", ("Jenkinsfile", 2)),
+    ("jenkins infra.runMaven options", {"Jenkinsfile": "node {\n  stage('Test') {\n    def opts = [\n      '-Pdebug',\n      'clean',\n      'verify',\n    ]\n    infra.runMaven(opts, 21)\n  }\n}\n"}, "pass", ("Jenkinsfile", 8)),
     ("jenkins pipeline library", {"Jenkinsfile": "buildPlugin(useContainerAgent: true)\n"}, "pass", None),
     # Travis, Bitbucket, Buildkite
     ("travis default node script", {".travis.yml": "language: node_js\nnode_js: [20]\n"}, "pass", None),

@@ -213,3 +213,19 @@ def test_package_tags_do_not_make_a_root_changelog_stale(make_repo):
         git(repo, "tag", "-a", f"ignore-0.4.{index}", "-m", "r", date=at(day + 1))
     outcome = run("release.changelog", repo)
     assert outcome.status == "pass", outcome.message
+
+
+def test_tags_on_a_maintenance_branch_do_not_make_the_changelog_stale(make_repo):
+    """libxml2-like: 2.15.x releases (and their NEWS entries) live on a maintenance branch."""
+    repo = make_repo({"NEWS": LONG}, date=at(0))
+    git(repo, "tag", "-a", "v2.14.0", "-m", "r", date=at(1))
+    git(repo, "checkout", "-q", "-b", "v2.15")
+    for index, day in enumerate((10, 40, 70)):
+        write_files(repo, {f"f{day}": "x", "NEWS": LONG + f"## 2.15.{index}\n"})
+        commit_all(repo, f"release {day}", date=at(day))
+        git(repo, "tag", "-a", f"v2.15.{index}", "-m", "r", date=at(day + 1))
+    git(repo, "checkout", "-q", "main")
+    write_files(repo, {"main.c": "x"})
+    commit_all(repo, "work on main", date=at(80))
+    outcome = run("release.changelog", repo)
+    assert outcome.status == "pass", outcome.message

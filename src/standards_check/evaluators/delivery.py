@@ -387,7 +387,10 @@ def _changelog_stale(snapshot, path: str, params: dict) -> str | None:
     if not snapshot.has_history or snapshot.is_shallow:
         return None
     try:
-        tags = _release_tags(snapshot, params.get("tag_pattern", DEFAULT_TAG_PATTERN))
+        # Only releases made from this line of history: tags on a maintenance branch update that
+        # branch's changelog, not this one's.
+        tags = _release_tags(snapshot, params.get("tag_pattern", DEFAULT_TAG_PATTERN),
+                             merged_into=snapshot.commit or "HEAD")
         # In a monorepo, packages tag their own releases (`ignore-0.4.33`, `pkg/v1.2.0`); a root
         # changelog follows the unprefixed tags when there are any.
         plain = [t for t in tags if re.match(r"^v?\d", t.name)]
@@ -419,9 +422,10 @@ class _Tag:
     commit: str
 
 
-def _release_tags(snapshot, pattern: str) -> list[_Tag]:
-    """Release tags reachable or not, in date order (one git call)."""
-    out = snapshot.git("for-each-ref", "--sort=creatordate",
+def _release_tags(snapshot, pattern: str, merged_into: str | None = None) -> list[_Tag]:
+    """Release tags in date order (one git call); all of them, or those reachable from a commit."""
+    merged = [f"--merged={merged_into}"] if merged_into else []
+    out = snapshot.git("for-each-ref", "--sort=creatordate", *merged,
                        "--format=%(refname:short)%09%(creatordate:unix)%09%(objectname)%09%(*objectname)",
                        "refs/tags")
     regex = re.compile(pattern)

@@ -583,7 +583,7 @@ def _judge_maven(args: list[str]) -> Finding:
     found = [g for g in goals if g in _MAVEN_TEST_GOALS or g.endswith(":test")]
     if not found:
         return Finding(BUILD, f"mvn {' '.join(goals)}".strip())
-    if "-Dmaven.test.failure.ignore=true" in joined or "-Dsurefire.testFailureIgnore=true" in joined:
+    if re.search(r"-D(maven\.test\.failure\.ignore|surefire\.testFailureIgnore)(=true)?(\s|$)", joined + " "):
         return Finding(BUILD, f"mvn {found[0]} (test failures ignored)")
     return Finding(TEST, f"mvn {found[0]}")
 
