@@ -124,6 +124,10 @@ TESTS_ON_PR = [
     ("github matrix include via env", {".github/workflows/t.yml": MATRIX_INCLUDE_ENV}, "pass", None),
     ("github env expression", {".github/workflows/t.yml": "on: pull_request\nenv: {CARGO: cargo}\njobs:\n  test:\n    runs-on: x\n"
                                 "    steps:\n      - run: ${{ env.CARGO }} build\n      - run: ${{ env.CARGO }} test --workspace\n"}, "pass", (".github/workflows/t.yml", 8)),
+    ("github pull_request closed only", {".github/workflows/t.yml": wf("\n  pull_request:\n    types: [closed, labeled]", "      - run: pytest\n")}, "fail", None),
+    ("github pull_request synchronize", {".github/workflows/t.yml": wf("\n  pull_request:\n    types: [labeled, synchronize]", "      - run: pytest\n")}, "pass", None),
+    ("github continue-on-error step", {".github/workflows/t.yml": wf("pull_request", "      - run: pytest\n        continue-on-error: true\n")}, "fail", None),
+    ("github continue-on-error job", {".github/workflows/t.yml": wf("pull_request", "      - run: pytest\n", "    continue-on-error: true\n")}, "fail", None),
     ("github make target", {".github/workflows/t.yml": wf("pull_request", "      - run: make ci\n"),
                             "Makefile": "ci: lint unit\nlint:\n\truff check .\nunit:\n\t$(PYTHON) -m pytest\n"}, "pass", None),
     ("github npm script", {".github/workflows/t.yml": wf("pull_request", "      - run: npm run verify\n"),
@@ -145,6 +149,7 @@ TESTS_ON_PR = [
     ("gitlab local include + extends", {".gitlab-ci.yml": "include:\n  - local: /ci/test.yml\nunit:\n  extends: .tests\n",
                                         "ci/test.yml": ".tests:\n  script:\n    - mvn verify\n"}, "pass", None),
     ("gitlab !reference", {".gitlab-ci.yml": ".common:\n  script: [cargo test]\nunit:\n  script:\n    - !reference [.common, script]\n"}, "pass", None),
+    ("gitlab allow_failure", {".gitlab-ci.yml": "test:\n  script: [pytest]\n  allow_failure: true\n"}, "fail", None),
     ("gitlab hidden job only", {".gitlab-ci.yml": ".test:\n  script: [pytest]\n"}, "fail", None),
     # CircleCI
     ("circleci job + command", {".circleci/config.yml": "version: 2.1\ncommands:\n  t:\n    steps:\n      - run: yarn test\n"
@@ -245,3 +250,8 @@ def test_coverage_gate(make_repo, files, status, location):
 def test_coverage_measured_without_threshold_is_partial(make_repo):
     outcome = run("ci.coverage_gate", make_repo({".github/workflows/t.yml": wf("pull_request", "      - run: pytest --cov=pkg\n")}))
     assert outcome.status == "fail" and outcome.score == pytest.approx(0.3)
+
+
+def test_allowed_failures_get_half_credit(make_repo):
+    outcome = run("ci.tests_on_pr", make_repo({".gitlab-ci.yml": "test:\n  script: [pytest]\n  allow_failure: true\n"}))
+    assert outcome.score == pytest.approx(0.5) and "failure is allowed" in outcome.message

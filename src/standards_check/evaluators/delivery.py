@@ -53,10 +53,11 @@ class _Gate:
     finding: Finding
 
 
-def _job_findings(job: CiJob, index: ScriptIndex) -> list[tuple[CiStep, Finding]]:
+def _job_findings(job: CiJob, index: ScriptIndex, advisory: bool = False) -> list[tuple[CiStep, Finding]]:
+    """Findings of the steps that can fail the job (or, with advisory=True, of those that cannot)."""
     found = []
     for step in job.steps:
-        if step.excludes_pr and job.on_pr:
+        if step.excludes_pr and job.on_pr or step.advisory != advisory:
             continue
         for finding in classify(step.script, index):
             found.append((step, finding))
@@ -72,8 +73,11 @@ def ci_tests_on_pr(ctx: CheckContext, params: dict) -> Outcome:
     lint_only: list[_Gate] = []
     other: list[_Gate] = []
     not_on_pr: list[_Gate] = []
+    advisory: list[_Gate] = []
     for job in model.jobs:
         findings = _job_findings(job, index)
+        if job.on_pr:
+            advisory.extend(_Gate(job, s, f) for s, f in _job_findings(job, index, advisory=True) if f.kind == TEST)
         tests = [(s, f) for s, f in findings if f.kind == TEST]
         if job.on_pr and tests:
             gates.append(_Gate(job, *tests[0]))
@@ -90,6 +94,12 @@ def ci_tests_on_pr(ctx: CheckContext, params: dict) -> Outcome:
         message += f", and {others} more job(s) run tests." if others else "."
         locations = list(dict.fromkeys(Location(g.step.path, g.step.line) for g in gates))[:_MAX_LOCATIONS]
         return Outcome.passed(message, locations)
+    if advisory:
+        first = advisory[0]
+        return Outcome.failed(
+            f"Tests run on pull requests ({first.finding.tool} in job `{first.job.name}`) but their failure "
+            f"is allowed (continue-on-error / allow_failure), so they do not gate the merge.",
+            list(dict.fromkeys(Location(g.step.path, g.step.line) for g in advisory))[:_MAX_LOCATIONS], score=0.5)
     if not_on_pr:
         first = not_on_pr[0]
         return Outcome.failed(

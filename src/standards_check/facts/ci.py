@@ -47,6 +47,7 @@ class CiStep:
     path: str
     line: int | None
     excludes_pr: bool = False   # a step-level condition keeps it from running on PRs
+    advisory: bool = False      # its failure does not fail the run (continue-on-error, allow_failure)
 
 
 @dataclass
@@ -174,7 +175,7 @@ def _github(snapshot: RepoSnapshot, model: CiPipelines) -> None:
             continue
         model.files.append(CiFile(GITHUB, workflow.path))
         triggers = workflow.triggers
-        pr_events = [e for e in PR_EVENTS if e in triggers]
+        pr_events = [e for e in PR_EVENTS if e in triggers and _gates_changes(e, triggers[e])]
         if not pr_events and set(triggers) <= {"workflow_call"}:
             continue  # reusable only: judged through its callers
         note = _pr_trigger_note(triggers, pr_events)
@@ -188,6 +189,17 @@ def _github(snapshot: RepoSnapshot, model: CiPipelines) -> None:
                            on_pr, job_note)
             _github_job_steps(snapshot, by_path, workflow, name, job, ci_job, {}, 0, model)
             model.jobs.append(ci_job)
+
+
+_CHANGE_TYPES = {"opened", "synchronize", "reopened"}
+
+
+def _gates_changes(event: str, config: Any) -> bool:
+    """A pull_request trigger limited to types such as `closed` or `labeled` never checks a
+    pushed change; the default types (opened, synchronize, reopened) do."""
+    if event == "merge_group" or not isinstance(config, dict) or not config.get("types"):
+        return True
+    return bool(_CHANGE_TYPES & {str(t) for t in _as_list(config["types"])})
 
 
 def _pr_trigger_note(triggers: dict, pr_events: list[str]) -> str:
@@ -307,6 +319,7 @@ def _github_job_steps(snapshot: RepoSnapshot, by_path: dict[str, Workflow], work
         if not isinstance(step, dict):
             continue
         excluded = _gh_if_excludes_pr(step.get("if"))
+        advisory = step.get("continue-on-error") is True or job.get("continue-on-error") is True
         env = dict(job_env)
         if isinstance(step.get("env"), dict):
             env.update({str(k): str(v) for k, v in step["env"].items()})
@@ -330,7 +343,7 @@ def _github_job_steps(snapshot: RepoSnapshot, by_path: dict[str, Workflow], work
                 variant = _substitute_env(variant, {k: v for k, v in env.items() if "${{" not in v}
                                           | {k: e for k, v in env.items() if "${{" in v
                                              for e in _expand_matrix(v, matrix)[:1]})
-                ci_job.steps.append(CiStep(variant, workflow.path, line, excluded))
+                ci_job.steps.append(CiStep(variant, workflow.path, line, excluded, advisory))
 
 
 def _defaults_of(trigger: Any) -> dict[str, Any]:
@@ -522,7 +535,8 @@ def _gitlab(snapshot: RepoSnapshot, model: CiPipelines) -> None:
             value = job.get(key, top_before if key == "before_script" else None)
             value = _gitlab_resolve_references(value, merged)
             if value:
-                ci_job.steps.append(CiStep(_script_text(value), path, _line(positions, name, key)))
+                ci_job.steps.append(CiStep(_script_text(value), path, _line(positions, name, key),
+                                           advisory=job.get("allow_failure") is True))
         if isinstance(job.get("trigger"), dict):
             ci_job.actions.append(CiStep(f"trigger {job['trigger']}", path, _line(positions, name, "trigger")))
         model.jobs.append(ci_job)
@@ -805,15 +819,17 @@ def _azure_steps(snapshot: RepoSnapshot, steps: Any, where: tuple, positions: di
             continue
         line = _line(positions, *where, index)
         excluded = _azure_condition_excludes_pr(str(step.get("condition", "")))
+        advisory = step.get("continueOnError") is True
         for key in ("script", "bash", "pwsh", "powershell"):
             if key in step:
-                ci_job.steps.append(CiStep(_script_text(step[key]), path, _line(positions, *where, index, key), excluded))
+                ci_job.steps.append(CiStep(_script_text(step[key]), path, _line(positions, *where, index, key),
+                                           excluded, advisory))
         if isinstance(step.get("task"), str):
             task = step["task"].split("@")[0]
             inputs = step.get("inputs") if isinstance(step.get("inputs"), dict) else {}
             ci_job.actions.append(CiStep(step["task"], path, line, excluded))
             if task in _AZURE_TASK_COMMANDS:
-                ci_job.steps.append(CiStep(_AZURE_TASK_COMMANDS[task](inputs), path, line, excluded))
+                ci_job.steps.append(CiStep(_AZURE_TASK_COMMANDS[task](inputs), path, line, excluded, advisory))
         template = step.get("template")
         if isinstance(template, str):
             if "@" in template:
