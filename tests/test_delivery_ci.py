@@ -70,6 +70,7 @@ CI_PRESENT = [
     ({"bitbucket-pipelines.yml": "pipelines:\n  default:\n    - step:\n        script: [make]\n"}, "pass", None),
     ({".buildkite/pipeline.yml": "steps:\n  - command: make\n"}, "pass", None),
     ({"README.md": "no ci"}, "fail", None),
+    ({"test/vendor/github.com/x/y/azure-pipelines.yml": "steps:\n- script: go test\n"}, "fail", None),
     ({".github/workflows/ci.yml": "on: push\njobs:\n  a:\n    steps:\n      - run: [unclosed\n"}, "fail", (".github/workflows/ci.yml", 6)),
     ({".github/workflows/ci.yml": wf("push", "      - run: make\n"),
       ".github/workflows/bad.yml": "on: push\njobs: {a: {\n"}, "fail", (".github/workflows/bad.yml", 3)),
@@ -149,6 +150,12 @@ TESTS_ON_PR = [
     ("gitlab local include + extends", {".gitlab-ci.yml": "include:\n  - local: /ci/test.yml\nunit:\n  extends: .tests\n",
                                         "ci/test.yml": ".tests:\n  script:\n    - mvn verify\n"}, "pass", None),
     ("gitlab !reference", {".gitlab-ci.yml": ".common:\n  script: [cargo test]\nunit:\n  script:\n    - !reference [.common, script]\n"}, "pass", None),
+    ("gitlab rules by !reference", {".gitlab-ci.yml": ".rules:mr:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n"
+                                   ".rules:main:\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n"
+                                   "workflow:\n  rules: !reference [.rules:mr, rules]\n"
+                                   "unit:\n  script: [go test ./...]\n  rules:\n    - !reference [.rules:main, rules]\n    - !reference [.rules:mr, rules]\n"}, "pass", None),
+    ("gitlab rules by !reference main only", {".gitlab-ci.yml": ".rules:main:\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n"
+                                             "unit:\n  script: [go test ./...]\n  rules: !reference [.rules:main, rules]\n"}, "fail", None),
     ("gitlab allow_failure", {".gitlab-ci.yml": "test:\n  script: [pytest]\n  allow_failure: true\n"}, "fail", None),
     ("gitlab hidden job only", {".gitlab-ci.yml": ".test:\n  script: [pytest]\n"}, "fail", None),
     # CircleCI

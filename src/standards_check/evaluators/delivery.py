@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 
 from standards_check.context import CheckContext
-from standards_check.facts.ci import SYSTEM_NAMES, CiJob, CiPipelines, CiStep
+from standards_check.facts.ci import SYSTEM_NAMES, CiJob, CiPipelines, CiStep, is_vendored
 from standards_check.facts.commands import LINT, TEST, Finding, ScriptIndex, classify
 from standards_check.model import Location, Outcome
 from standards_check.snapshot import GitError, NoHistory
@@ -54,13 +54,16 @@ class _Gate:
 
 
 def _job_findings(job: CiJob, index: ScriptIndex, advisory: bool = False) -> list[tuple[CiStep, Finding]]:
-    """Findings of the steps that can fail the job (or, with advisory=True, of those that cannot)."""
+    """Findings of the steps that can fail the job (or, with advisory=True, of those that cannot),
+    up to the first test run."""
     found = []
     for step in job.steps:
         if step.excludes_pr and job.on_pr or step.advisory != advisory:
             continue
         for finding in classify(step.script, index):
             found.append((step, finding))
+            if finding.kind == TEST:
+                return found
     return found
 
 
@@ -279,7 +282,7 @@ def _js_coverage_config(snapshot) -> list[tuple[str, Location]]:
                                 *(f"vitest.config.{e}" for e in ("js", "ts", "mjs", "mts", "cjs")),
                                 *(f"vite.config.{e}" for e in ("js", "ts", "mjs", "mts")),
                                 ".nycrc", ".nycrc.json", ".nycrc.yml", ".nycrc.yaml", ".c8rc", ".c8rc.json")
-    for path in [p for p in candidates if "node_modules/" not in p][:50]:
+    for path in [p for p in candidates if not is_vendored(p)][:50]:
         text = snapshot.read_text(path) or ""
         for pattern, name in ((r"coverageThreshold", "jest coverageThreshold"),
                               (r"thresholds\s*:|\b(lines|statements|branches|functions)\s*:\s*\d", "coverage thresholds"),
@@ -290,7 +293,7 @@ def _js_coverage_config(snapshot) -> list[tuple[str, Location]]:
             if line:
                 found.append((f"{name} in {path}", Location(path, line)))
                 break
-    for path in [p for p in snapshot.named("package.json") if "node_modules/" not in p][:50]:
+    for path in [p for p in snapshot.named("package.json") if not is_vendored(p)][:50]:
         text = snapshot.read_text(path)
         if not text or ("coverageThreshold" not in text and "check-coverage" not in text):
             continue
@@ -310,7 +313,7 @@ def _js_coverage_config(snapshot) -> list[tuple[str, Location]]:
 
 def _jvm_ruby_go_coverage_config(snapshot) -> list[tuple[str, Location]]:
     found = []
-    for path in [p for p in snapshot.named("pom.xml") if p.count("/") <= 2][:30]:
+    for path in [p for p in snapshot.named("pom.xml") if p.count("/") <= 2 and not is_vendored(p)][:30]:
         text = snapshot.read_text(path) or ""
         if "jacoco" in text and "<minimum>" in text:
             found.append((f"JaCoCo minimum in {path}", Location(path, _line_of(text, r"<minimum>"))))

@@ -511,7 +511,7 @@ def _gitlab(snapshot: RepoSnapshot, model: CiPipelines) -> None:
             where[str(key)] = (path, positions)
     workflow_ok, workflow_note = True, ""
     if isinstance(merged.get("workflow"), dict) and "rules" in merged["workflow"]:
-        workflow_ok, workflow_note = _gitlab_rules_admit_mr(merged["workflow"]["rules"])
+        workflow_ok, workflow_note = _gitlab_rules_admit_mr(_gitlab_flat_rules(merged["workflow"]["rules"], merged))
         if not workflow_ok:
             workflow_note = "workflow " + workflow_note
     default = merged.get("default") if isinstance(merged.get("default"), dict) else {}
@@ -525,7 +525,7 @@ def _gitlab(snapshot: RepoSnapshot, model: CiPipelines) -> None:
         path, positions = where[name]
         on_pr, note = workflow_ok, workflow_note or "branch and merge-request pipelines"
         if on_pr and "rules" in job:
-            on_pr, rule_note = _gitlab_rules_admit_mr(job["rules"])
+            on_pr, rule_note = _gitlab_rules_admit_mr(_gitlab_flat_rules(job["rules"], merged))
             note = rule_note or note
         elif on_pr and ("only" in job or "except" in job):
             on_pr, only_note = _gitlab_only_admits_mr(job.get("only"), job.get("except"))
@@ -552,6 +552,27 @@ def _gitlab_resolve_extends(job: dict, merged: dict, depth: int) -> dict:
         if isinstance(template, dict):
             base = _deep_merge(base, _gitlab_resolve_extends(template, merged, depth + 1))
     return _deep_merge(base, {k: v for k, v in job.items() if k != "extends"})
+
+
+def _gitlab_flat_rules(rules: Any, merged: dict, depth: int = 0) -> Any:
+    """`rules:` with `!reference [.x, rules]` tags (whole or per item) replaced by the rules they
+    name; None when a reference cannot be resolved (then the job is not judged by its rules)."""
+    if depth > 5:
+        return None
+    if isinstance(rules, GitlabReference):
+        return _gitlab_flat_rules(_gitlab_resolve_references(rules, merged), merged, depth + 1)
+    if not isinstance(rules, list):
+        return rules
+    flat: list = []
+    for item in rules:
+        if isinstance(item, GitlabReference):
+            resolved = _gitlab_flat_rules(item, merged, depth + 1)
+            if not isinstance(resolved, list):
+                return None
+            flat.extend(resolved)
+        else:
+            flat.append(item)
+    return flat
 
 
 def _gitlab_resolve_references(value: Any, merged: dict, depth: int = 0) -> Any:
@@ -660,8 +681,18 @@ def _circleci_steps(steps: Any, where: tuple, commands: dict, positions: dict, p
 # ============================================================================================
 # Azure Pipelines
 # ============================================================================================
+_VENDORED = {"vendor", "node_modules", "third_party", "third-party", "thirdparty", "3rdparty",
+             "external", "externals", "bower_components", ".yarn", "testdata", "fixtures"}
+
+
+def is_vendored(path: str) -> bool:
+    """Copies of other projects (vendored dependencies, test fixtures) are not this repository's CI."""
+    return any(part in _VENDORED for part in path.split("/")[:-1])
+
+
 def _azure_roots(snapshot: RepoSnapshot) -> list[str]:
-    roots = snapshot.named("azure-pipelines.yml", "azure-pipelines.yaml", ".azure-pipelines.yml")
+    roots = [p for p in snapshot.named("azure-pipelines.yml", "azure-pipelines.yaml", ".azure-pipelines.yml")
+             if not is_vendored(p)]
     for directory in (".azure-pipelines", ".azuredevops", ".pipelines"):
         roots.extend(p for p in snapshot.under(directory) if p.endswith((".yml", ".yaml")))
     return sorted(set(roots))
@@ -946,7 +977,7 @@ def _jenkins_when_excludes_pr(block: str) -> str | None:
 
 
 def _jenkins(snapshot: RepoSnapshot, model: CiPipelines) -> None:
-    paths = [p for p in snapshot.named("Jenkinsfile") if p.count("/") <= 2]
+    paths = [p for p in snapshot.named("Jenkinsfile") if p.count("/") <= 2 and not is_vendored(p)]
     for path in sorted(set(paths)):
         raw = snapshot.read_text(path)
         if raw is None:

@@ -59,7 +59,12 @@ def simple_commands(script: str) -> list[list[str]]:
     return commands
 
 
+_PLAIN_TOKENS = re.compile(r"&&|\|\||;;|[;|&()]|[^\s;|&()]+")
+
+
 def _tokens(line: str) -> list[str]:
+    if not any(ch in line for ch in "'\"\\#`"):  # no quoting: a regular expression is 20x faster than shlex
+        return _PLAIN_TOKENS.findall(line)
     lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|()")
     lexer.whitespace_split = True
     lexer.commenters = "#"
@@ -158,6 +163,32 @@ _LINT_NAME = re.compile(r"(?i)^(lint|linters?|style|format|fmt|typecheck|typing|
                         r"check-format|format-check|spell(ing)?|codespell|vet|tidy|audit|security|"
                         r"bandit|clippy|build|dist|package|packaging|release|publish|docs-.*|lint.*|"
                         r".*-lint|.*:lint|lint:.*)$")
+_TEST_TOKENS = {"test", "tests", "unittest", "unittests", "spec", "specs", "e2e", "itest", "citest",
+                "unit", "integration", "testall", "alltests", "runtests"}
+_NOT_TEST_TOKENS = {"install", "tools", "tool", "deps", "dep", "setup", "prepare", "generate", "gen",
+                    "parallelize", "lint", "fmt", "format", "build", "clean", "image", "images", "docker",
+                    "directives", "report", "upload", "publish", "list", "shards", "split", "matrix",
+                    "results", "data", "fixtures", "env", "environment", "infra", "cluster", "db",
+                    "bin", "binary", "binaries", "deploy", "push", "compile", "vet", "tidy", "mod",
+                    "download", "bootstrap", "init", "stop", "down", "up", "start", "cleanup", "teardown"}
+
+
+def _name_says_test(name: str) -> str | None:
+    """"strong" for `test`, `unit-test`, `test:e2e`, `check`; "weak" when a test word stands beside
+    words of another job (`install-test-tools`, `check_test_directives`); None otherwise."""
+    lowered = name.lower()
+    if lowered in ("check", "test", "tests", "spec", "default-test"):
+        return "strong"
+    tokens = [t for t in re.split(r"[-_:./ +]", lowered) if t]
+    if not any(t in _TEST_TOKENS or t.startswith("test") or t.endswith("test") for t in tokens):
+        return None
+    if any(t in _NOT_TEST_TOKENS for t in tokens) or "check" in tokens:
+        return "weak"
+    if tokens in (["unit"], ["integration"]):
+        return "weak"
+    return "strong"
+
+
 _TEST_HEADS = {
     "pytest": "pytest", "py.test": "pytest", "nose2": "nose2", "nosetests": "nose",
     "trial": "trial", "green": "green", "behave": "behave", "ward": "ward", "unittest": "unittest",
@@ -208,6 +239,7 @@ class ScriptIndex:
 
     def __init__(self, snapshot) -> None:  # a RepoSnapshot
         self.snapshot = snapshot
+        self._script_tests: dict[tuple[str, int], Finding | None] = {}
 
     @lru_cache(maxsize=None)
     def _makefile(self, directory: str) -> tuple[dict[str, tuple[list[str], list[str]]], str | None]:
@@ -217,6 +249,9 @@ class ScriptIndex:
             if text is not None:
                 return _parse_makefile(text)
         return {}, None
+
+    def has_makefile(self, directory: str) -> bool:
+        return bool(self._makefile(directory)[0])
 
     def make_recipe(self, directory: str, target: str | None) -> list[str] | None:
         targets, default = self._makefile(directory)
@@ -298,13 +333,29 @@ class ScriptIndex:
                     found.append(hook_id)
         return tuple(found)
 
+    def script_test(self, path: str, depth: int) -> Finding | None:
+        """The first test run of a repository shell script, memoised (CI calls the same scripts
+        from many jobs)."""
+        key = (posixpath.normpath(path), depth)
+        if key not in self._script_tests:
+            lines = self.script_lines(path)
+            found = None
+            if lines is not None:
+                for tokens in simple_commands("\n".join(lines)):
+                    finding = classify_command(tokens, self, depth + 1)
+                    if finding is not None and finding.kind == TEST:
+                        found = finding
+                        break
+            self._script_tests[key] = found
+        return self._script_tests[key]
+
     def script_lines(self, path: str) -> list[str] | None:
         """The lines of a script file in the repository (None when absent or not text)."""
         path = posixpath.normpath(path.lstrip("./") if path.startswith("./") else path)
         if not self.snapshot.exists(path):
             return None
         text = self.snapshot.read_text(path)
-        if text is None or len(text) > 200_000:
+        if text is None or len(text) > 50_000:
             return None
         return text.splitlines()
 
@@ -321,7 +372,7 @@ def _parse_makefile(text: str) -> tuple[dict[str, tuple[list[str], list[str]]], 
         match = re.match(r"^([A-Za-z0-9_.%/\- ]+?)\s*::?(?!=)\s*(.*)$", line)
         if match and "=" not in match.group(1):
             names = match.group(1).split()
-            prerequisites, _, inline = match.group(2).partition(";")
+            prerequisites, _, inline = match.group(2).split("#", 1)[0].partition(";")
             current = []
             for name in names:
                 if name.startswith(".") and name.isupper() or name in (".PHONY", ".DEFAULT_GOAL"):
@@ -535,7 +586,8 @@ def _judge_package_manager(base: str, args: list[str], index: ScriptIndex | None
         return _judge_package_manager(base, words[2:], index, depth)
     else:
         return None
-    if _TEST_NAME.search(script) and not _LINT_NAME.match(script):
+    verdict = _name_says_test(script)
+    if verdict == "strong":
         return Finding(TEST, f"{base} run {script}")
     if index is not None and depth < _MAX_DEPTH:
         body = index.npm_script(directory, script)
@@ -543,6 +595,8 @@ def _judge_package_manager(base: str, args: list[str], index: ScriptIndex | None
             inner = _best(classify(body, index, depth + 1))
             if inner is not None:
                 return Finding(inner.kind, f"{base} run {script} -> {inner.tool}")
+    if verdict == "weak" and not (index and index.npm_script(directory, script)):
+        return Finding(TEST, f"{base} run {script}")
     if _LINT_NAME.match(script):
         return Finding(LINT, f"{base} run {script}")
     return Finding(BUILD, f"{base} run {script}")
@@ -555,7 +609,7 @@ def _judge_make(args: list[str], index: ScriptIndex | None, depth: int) -> Findi
         directory = "" if directory in (".", "./") else directory.removeprefix("./")
     targets = _non_options(args, {"-C", "-f", "-j", "-l", "-o", "-W", "--directory", "--file"})
     for target in targets:
-        if _TEST_NAME.search(target) and not _LINT_NAME.match(target):
+        if _name_says_test(target) == "strong":
             return Finding(TEST, f"make {target}")
     if index is not None and depth < _MAX_DEPTH:
         for target in targets or [None]:
@@ -564,6 +618,11 @@ def _judge_make(args: list[str], index: ScriptIndex | None, depth: int) -> Findi
                 inner = _best(classify("\n".join(_make_to_shell(line) for line in recipe), index, depth + 1))
                 if inner is not None:
                     return Finding(inner.kind, f"make {target or ''} -> {inner.tool}".replace("  ", " "))
+            elif target is not None and _name_says_test(target) == "weak" and index.has_makefile(directory):
+                continue  # the Makefile does not define it here (an included or generated target)
+    for target in targets:
+        if _name_says_test(target) == "weak" and not (index and index.has_makefile(directory)):
+            return Finding(TEST, f"make {target}")  # no Makefile to read (autotools): trust the name
     if any(_LINT_NAME.match(t) for t in targets):
         return Finding(LINT, f"make {targets[0]}")
     return Finding(BUILD, f"make {' '.join(targets)}".strip())
@@ -572,7 +631,8 @@ def _judge_make(args: list[str], index: ScriptIndex | None, depth: int) -> Findi
 def _make_to_shell(line: str) -> str:
     """Make variables such as $(PYTHON) or ${GO} read as the program they usually name."""
     return re.sub(r"\$[({]([A-Za-z_]+)[)}]", lambda m: m.group(1).lower() if m.group(1) in (
-        "PYTHON", "GO", "NPM", "CARGO", "PYTEST", "TOX", "MAKE", "GOTEST", "YARN", "PNPM") else "X", line)
+        "PYTHON", "GO", "NPM", "CARGO", "PYTEST", "TOX", "MAKE", "YARN", "PNPM") else
+        "go test" if m.group(1) == "GOTEST" else "X", line)
 
 
 def _judge_maven(args: list[str]) -> Finding:
@@ -606,7 +666,7 @@ def _judge_task_runner(base: str, args: list[str], index: ScriptIndex | None, de
     if base in ("rake", "rails") and not targets:
         return Finding(BUILD, "rake")
     for target in targets:
-        if _TEST_NAME.search(target) and not _LINT_NAME.match(target):
+        if _name_says_test(target) == "strong":
             return Finding(TEST, f"{base} {target}")
     if base == "just" and index is not None and depth < _MAX_DEPTH:
         for target in targets:
@@ -615,6 +675,9 @@ def _judge_task_runner(base: str, args: list[str], index: ScriptIndex | None, de
                 inner = _best(classify("\n".join(recipe), index, depth + 1))
                 if inner is not None:
                     return Finding(inner.kind, f"just {target} -> {inner.tool}")
+    for target in targets:
+        if _name_says_test(target) == "weak" and not (base == "just" and index and index.just_recipe(target)):
+            return Finding(TEST, f"{base} {target}")
     if any(_LINT_NAME.match(t.split(":")[-1]) for t in targets):
         return Finding(LINT, f"{base} {targets[0]}")
     return Finding(BUILD, f"{base} {' '.join(targets)}".strip()) if targets else None
@@ -630,12 +693,11 @@ def _from_script_file(path: str | None, index: ScriptIndex | None, depth: int,
     if not path or path.startswith("-") or "EXPR" in path:
         return None
     clean = path[2:] if path.startswith("./") else path
-    if index is not None and depth < _MAX_DEPTH:
-        lines = index.script_lines(clean)
-        if lines is not None and clean.endswith((".sh", ".bash", ".zsh")) or (lines is not None and "." not in posixpath.basename(clean)):
-            inner = _best(classify("\n".join(lines), index, depth + 1))
-            if inner is not None and inner.kind == TEST:
-                return Finding(TEST, f"{clean} -> {inner.tool}")
+    shell_script = clean.endswith((".sh", ".bash", ".zsh")) or "." not in posixpath.basename(clean)
+    if index is not None and depth < _MAX_DEPTH and shell_script:
+        inner = index.script_test(clean, depth)
+        if inner is not None:
+            return Finding(TEST, f"{clean} -> {inner.tool}")
     if _TEST_SCRIPT.search(clean.rsplit(".", 1)[0] if "." in posixpath.basename(clean) else clean):
         return Finding(TEST, clean)
     return None
