@@ -235,7 +235,11 @@ COVERAGE = [
     ({".github/workflows/t.yml": wf("pull_request", "      - run: |\n          go test -coverprofile=c.out ./...\n"
                                     "          total=$(go tool cover -func=c.out | awk '/total/ {print $3}' | tr -d %)\n"
                                     "          if (( $(echo \"$total < 80\" | bc -l) )); then exit 1; fi\n")}, "pass", None),
-    ({".github/workflows/t.yml": wf("pull_request", "      - uses: vladopajic/go-test-coverage@v2\n")}, "pass", None),
+    ({".github/workflows/t.yml": wf("pull_request", "      - uses: vladopajic/go-test-coverage@v2\n        with: {threshold-total: 80}\n")}, "pass", None),
+    ({".github/workflows/t.yml": wf("pull_request", "      - uses: vladopajic/go-test-coverage@v2\n")}, "fail", None),
+    ({".github/workflows/t.yml": wf("pull_request", "      - uses: irongut/CodeCoverageSummary@v1.3.0\n        with: {filename: c.xml, thresholds: '60 80'}\n")}, "fail", None),
+    ({".github/workflows/t.yml": wf("pull_request", "      - uses: irongut/CodeCoverageSummary@v1.3.0\n        with: {filename: c.xml, thresholds: '60 80', fail_below_min: true}\n")}, "pass", None),
+    ({".testcoverage.yml": "threshold:\n  file: 0\n  total: 85\n"}, "pass", (".testcoverage.yml", 3)),
     ({"pom.xml": "<project><build><plugins><plugin><artifactId>jacoco-maven-plugin</artifactId>\n<rules><rule><limits><limit>\n<minimum>0.80</minimum>\n</limit></limits></rule></rules></plugin></plugins></build></project>\n"}, "pass", ("pom.xml", 3)),
     ({"build.gradle": "jacocoTestCoverageVerification {\n  violationRules { rule { limit { minimum = 0.8 } } }\n}\n"}, "pass", None),
     ({"spec/spec_helper.rb": "require 'simplecov'\nSimpleCov.start do\n  minimum_coverage 90\nend\n"}, "pass", ("spec/spec_helper.rb", 3)),

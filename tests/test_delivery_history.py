@@ -174,7 +174,12 @@ CHANGELOG_CASES = [
     ({".goreleaser.yaml": "builds: []"}, "pass", ".goreleaser.yaml"),
     ({"pyproject.toml": "[tool.towncrier]\ndirectory = 'news'\n"}, "pass", "pyproject.toml"),
     ({"CHANGELOG.md": "# Changelog\n"}, "fail", "CHANGELOG.md"),
-    ({"src/pkg/CHANGELOG.md": LONG}, "fail", None),
+    ({"packages/core/CHANGELOG.md": LONG}, "pass", "packages/core/CHANGELOG.md"),
+    ({"docs/releases.md": "# How we release\n\nWe release every month from main after a freeze.\n"}, "fail", None),
+    ({"RELEASES.md": LONG}, "pass", "RELEASES.md"),
+    ({"changelog/README.md": "Add a file per change."}, "fail", None),
+    ({"changelog/README.md": "x", "changelog/1234.bugfix.rst": "Fixed."}, "pass", "changelog/1234.bugfix.rst"),
+    ({"vendor/lib/CHANGELOG.md": LONG}, "fail", None),
     ({"README.md": "x"}, "fail", None),
 ]
 

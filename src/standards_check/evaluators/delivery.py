@@ -138,13 +138,18 @@ _COMMAND_GATES = [
     (re.compile(r"\bcargo\s+(?:tarpaulin|llvm-cov)\b[^\n]*--fail-under(?:-lines|-regions|-functions)?[= ]+(\d+)"), "cargo coverage --fail-under"),
     (re.compile(r"--coverageThreshold"), "jest --coverageThreshold"),
     (re.compile(r"\bnyc\s+check-coverage\b|\bc8\b[^\n]*--check-coverage"), "nyc/c8 check-coverage"),
-    (re.compile(r"\bgo-test-coverage\b"), "go-test-coverage"),
+    (re.compile(r"\bgo-test-coverage\b[^\n]*(?:--config|--threshold-\w+[= ]+[1-9])"), "go-test-coverage"),
 ]
 _GO_COVER_COMPARE = re.compile(r"go\s+tool\s+cover\s+-func", re.S)
 _COMPARISON = re.compile(r"-lt\b|-le\b|\bbc\b|<\s*\$?\{?\w|\bthreshold\b|\bTHRESHOLD\b|awk[^\n]*[<>]|exit 1", re.I)
-_COVERAGE_ACTIONS = re.compile(r"(?i)vladopajic/go-test-coverage|py-cov-action/python-coverage-comment|"
-                               r"5monkeys/cobertura-action|irongut/codecoveragesummary|"
-                               r"madrapps/jacoco-report|cicirello/jacoco-badge|orgoro/coverage")
+# Actions that fail the job below a threshold, with the inputs that make them do so (their
+# defaults only report).
+_COVERAGE_ACTIONS = {
+    "vladopajic/go-test-coverage": lambda i: any(k.startswith("threshold") and _number(v) for k, v in i.items())
+    or bool(i.get("config")),
+    "irongut/codecoveragesummary": lambda i: i.get("fail_below_min", "").lower() == "true",
+    "5monkeys/cobertura-action": lambda i: i.get("fail_below_threshold", "").lower() == "true",
+}
 _COVERAGE_MEASURED = re.compile(r"--cov\b|--cov=|coverage run|--coverage|-coverprofile|nyc |c8 |"
                                 r"jacoco|tarpaulin|llvm-cov|simplecov|codecov|coveralls")
 
@@ -172,8 +177,12 @@ def ci_coverage_gate(ctx: CheckContext, params: dict) -> Outcome:
             if _COVERAGE_MEASURED.search(step.script):
                 measured.append((f"coverage measured in job `{job.name}`", Location(step.path, step.line)))
         for action in job.actions:
-            if _COVERAGE_ACTIONS.search(action.script):
+            name = action.script.split("@")[0].lower()
+            judge = _COVERAGE_ACTIONS.get(name)
+            if judge is not None and judge(dict(action.inputs)):
                 gates.append((f"{action.script.split('@')[0]} in job `{job.name}`", Location(action.path, action.line)))
+            elif judge is not None:
+                measured.append((f"{action.script.split('@')[0]} without a failing threshold", Location(action.path, action.line)))
             elif re.search(r"(?i)codecov/codecov-action|coverallsapp/github-action", action.script):
                 measured.append(("coverage uploaded", Location(action.path, action.line)))
     gates.extend(_python_coverage_config(snapshot))
@@ -330,8 +339,8 @@ def _jvm_ruby_go_coverage_config(snapshot) -> list[tuple[str, Location]]:
             found.append((f"SimpleCov minimum_coverage in {path}", Location(path, _line_of(text, r"^\s*minimum_coverage\b"))))
     for path in (".testcoverage.yml", ".testcoverage.yaml"):
         text = snapshot.read_text(path)
-        if text and re.search(r"threshold", text):
-            found.append((f"go-test-coverage thresholds in {path}", Location(path, _line_of(text, r"threshold"))))
+        if text and re.search(r"^\s*(file|package|total)\s*:\s*[1-9]", text, re.M):
+            found.append((f"go-test-coverage thresholds in {path}", Location(path, _line_of(text, r"^\s*(file|package|total)\s*:\s*[1-9]"))))
     return found
 
 
@@ -359,16 +368,17 @@ def release_changelog(ctx: CheckContext, params: dict) -> Outcome:
     snapshot = ctx.snapshot
     found_file = None
     allowed_dirs = ("", "docs", "doc", ".github")
-    matches = [p for p in snapshot.named(*_CHANGELOG_NAMES) if p.rpartition("/")[0] in allowed_dirs]
+    matches = [p for p in snapshot.named(*_CHANGELOG_NAMES) if p.rpartition("/")[0] in allowed_dirs
+               and ("/" not in p or not p.rpartition("/")[2].lower().startswith("releases"))]
     if matches:  # prefer the root, then the order of _CHANGELOG_NAMES
         order = {name.lower(): i for i, name in enumerate(_CHANGELOG_NAMES)}
         found_file = min(matches, key=lambda p: (p.count("/"), order.get(p.rpartition("/")[2].lower(), 99)))
     evidence: list[tuple[str, Location]] = []
     for directory in _FRAGMENT_DIRS:
-        entries = snapshot.under(directory)
-        if entries and (directory not in ("changes", "changelog", "news") or len(entries) >= 1 and
-                        any(e.endswith((".md", ".rst", ".txt", ".yaml", ".yml")) for e in entries[:50])):
-            evidence.append((f"changelog fragments in {directory}/", Location(entries[0])))
+        entries = [e for e in snapshot.under(directory)[:200]
+                   if not e.rpartition("/")[2].startswith(".") and not e.rpartition("/")[2].lower().startswith("readme")]
+        if entries or (directory in (".changeset",) and snapshot.exists(".changeset/config.json")):
+            evidence.append((f"changelog fragments in {directory}/", Location((entries or [".changeset/config.json"])[0])))
     for path, tool in _TOOL_FILES.items():
         if snapshot.exists(path):
             evidence.append((tool, Location(path, 1)))
@@ -379,6 +389,11 @@ def release_changelog(ctx: CheckContext, params: dict) -> Outcome:
     if re.search(r"\"release\"\s*:\s*\{|semantic-release|@changesets/cli", package):
         evidence.append(("semantic-release/changesets in package.json", Location("package.json", _line_of(package, r"semantic-release|changesets|\"release\""))))
     if found_file is None and not evidence:
+        packages = [p for p in snapshot.named("CHANGELOG.md", "CHANGELOG.rst", "CHANGES.md", "HISTORY.md", "CHANGELOG")
+                    if 1 <= p.count("/") <= 3 and not is_vendored(p)]
+        if packages:  # a monorepo: each package keeps its own
+            return Outcome.passed(f"Packages keep their own changelogs ({len(packages)}, e.g. {packages[0]}).",
+                                  [Location(p, 1) for p in packages][:_MAX_LOCATIONS])
         return Outcome.failed("No changelog, release-notes fragments or release-notes tool found.")
     if found_file is None:
         names = ", ".join(dict.fromkeys(e[0] for e in evidence))

@@ -48,6 +48,7 @@ class CiStep:
     line: int | None
     excludes_pr: bool = False   # a step-level condition keeps it from running on PRs
     advisory: bool = False      # its failure does not fail the run (continue-on-error, allow_failure)
+    inputs: tuple[tuple[str, str], ...] = ()  # an action's `with:` inputs, as text
 
 
 @dataclass
@@ -329,8 +330,9 @@ def _github_job_steps(snapshot: RepoSnapshot, by_path: dict[str, Workflow], work
         if isinstance(step.get("uses"), str):
             uses_ref = step["uses"]
             line = workflow.line("jobs", job_name, "steps", index, "uses")
-            ci_job.actions.append(CiStep(uses_ref, workflow.path, line, excluded))
             with_ = step.get("with") if isinstance(step.get("with"), dict) else {}
+            ci_job.actions.append(CiStep(uses_ref, workflow.path, line, excluded,
+                                         inputs=tuple((str(k), str(v)) for k, v in with_.items())))
             for key in _WITH_SCRIPT_KEYS:
                 if key in with_:
                     texts.append((_script_text(with_[key]), workflow.line("jobs", job_name, "steps", index, "with", key)))
