@@ -1,6 +1,6 @@
 """Benchmark: scanning a 100,000-file git repository, and CLI start-up.
 
-    python benchmarks/bench_scan.py [--files 100000] [--runs 7] [--policy production-service]
+    python benchmarks/bench_scan.py [--files 100000] [--runs 7] [--policy NAME|FILE ...]
 
 Builds (once, cached under .cache/bench/) a git repository of realistic shape, then times whole
 processes and reports medians, peak memory (max RSS of each child, from wait4) and ratios against
@@ -93,32 +93,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--files", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--policy", default="production-service")
+    parser.add_argument("--policy", action="append",
+                        help="policy to scan with (repeatable; default: the core checks and production-service)")
     parser.add_argument("--repo", type=Path, default=ROOT / ".cache" / "bench" / "repo")
     args = parser.parse_args()
 
     build_repo(args.repo, args.files)
     repo = str(args.repo)
+    policies = args.policy or [str(Path(__file__).with_name("core-checks.yaml")), "production-service"]
     rows = [
         measure("python -c pass", [sys.executable, "-c", "pass"], args.runs),
         measure("standards-check --help", [*EXE, "--help"], args.runs),
         measure("git ls-files -z", ["git", "-C", repo, "ls-files", "-z"], args.runs),
         measure("git ls-tree -r HEAD", ["git", "-C", repo, "ls-tree", "-r", "-z", "HEAD"], args.runs),
-        measure(f"scan (worktree, {args.policy})", [*EXE, "scan", repo, "--policy", args.policy, "--format", "json"], args.runs),
-        measure(f"scan --ref HEAD ({args.policy})", [*EXE, "scan", repo, "--ref", "HEAD", "--policy", args.policy,
-                                                      "--format", "json"], args.runs),
     ]
+    ratio_to = {"standards-check --help": "python -c pass"}
+    for policy in policies:
+        label = Path(policy).stem if policy.endswith(".yaml") else policy
+        worktree, at_ref = f"scan worktree, {label}", f"scan --ref HEAD, {label}"
+        rows.append(measure(worktree, [*EXE, "scan", repo, "--policy", policy, "--format", "json"], args.runs))
+        rows.append(measure(at_ref, [*EXE, "scan", repo, "--ref", "HEAD", "--policy", policy, "--format", "json"],
+                            args.runs))
+        ratio_to[worktree], ratio_to[at_ref] = "git ls-files -z", "git ls-tree -r HEAD"
     base = {row["name"]: row["median"] for row in rows}
-    ratio_to = {"standards-check --help": "python -c pass",
-                f"scan (worktree, {args.policy})": "git ls-files -z",
-                f"scan --ref HEAD ({args.policy})": "git ls-tree -r HEAD"}
     print(f"{args.files} tracked files, {args.runs} runs each, medians (whole processes)")
     print(f"{'command':<40} {'median s':>9} {'min s':>7} {'peak MiB':>9}  ratio")
     for row in rows:
         ref = ratio_to.get(row["name"])
         ratio = f"{row['median'] / base[ref]:.1f}x {ref}" if ref else ""
         print(f"{row['name']:<40} {row['median']:>9.3f} {row['min']:>7.3f} {row['rss']:>9}  {ratio}")
-    print(f"\nreproduce: python benchmarks/bench_scan.py --files {args.files} --runs {args.runs} --policy {args.policy}")
+    print(f"\nreproduce: python benchmarks/bench_scan.py --files {args.files} --runs {args.runs}"
+          + "".join(f" --policy {p}" for p in args.policy or []))
 
 
 if __name__ == "__main__":

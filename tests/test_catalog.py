@@ -41,3 +41,11 @@ def test_checks_list_json():
     result = run_cli("checks", "list", "--format", "json")
     rows = {row["id"]: row for row in json.loads(result.stdout)}
     assert rows["readme.present"]["implemented"] is True
+
+
+def test_entry_id_must_match_its_file_name(tmp_path):
+    entry = tmp_path / "a.b.yaml"
+    entry.write_text("id: a.c\ntitle: Title\ncategory: delivery\nwhat: What it checks.\n"
+                     "why: Why it matters.\nfix: How to fix it.\n")
+    _, problems = load_entry(entry)
+    assert [str(p) for p in problems] == [f"{entry}:1:5: id 'a.c' does not match the file name 'a.b.yaml'"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -49,9 +50,12 @@ def test_gate_failure_exits_1_and_text_shows_failures_first(make_repo, tmp_path)
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert "against policy baseline" in lines[0]
-    assert lines[1].startswith("Score 0/100 · Level 0 · Gate failed: score 0 is below the minimum 60")
-    assert lines[3].startswith("✗ readme.present [error, level 1, weight 2] no README")
-    assert lines[4].startswith("    fix: Add a README.md")
+    assert re.match(r"Score \d+(\.\d)?/100 · Level 0 · Gate failed: score \S+ is below the minimum 60", lines[1])
+    first = lines[3]
+    assert first.startswith("✗ ") and "[error, level" in first  # failures first, errors before warnings
+    readme = lines.index(next(line for line in lines if line.startswith("✗ readme.present")))
+    assert lines[readme].startswith("✗ readme.present [error, level 1, weight 2] no README")
+    assert lines[readme + 1].startswith("    fix: Add a README.md")
     assert "\033[" not in result.stdout  # no colour when not a TTY
 
 

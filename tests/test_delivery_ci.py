@@ -41,6 +41,7 @@ def wf(on: str, steps: str, extra_job: str = "") -> str:
     "xvfb-run -a npm test", "DISPLAY=:10 npm run test", "if [ -n x ]; then pytest; fi",
     "coverage run -m pytest", "docker compose run --rm app pytest", "bash -c 'make check'",
     "node ./test/runTests.js", "meson test -C build",
+    "./scripts/test -q", "script/test",  # a repository script named test ("scripts to rule them all")
 ])
 def test_test_commands(command):
     assert any(f.kind == TEST for f in classify(command)), command
@@ -51,7 +52,7 @@ def test_test_commands(command):
     "golangci-lint run", "pre-commit run --all-files", "tox -e lint,typing", "nox -s lint",
     "npm ci", "npm run lint", "mvn -DskipTests package", "mvn -Dmaven.test.failure.ignore=true package",
     "./gradlew build -x test", "cargo clippy", "go vet ./...", "make -C docs html", "pip install pytest",
-    "sh -c 'echo npm test'",
+    "sh -c 'echo npm test'", "test -f setup.py", "/usr/bin/test -d build",
 ])
 def test_commands_that_are_not_tests(command):
     assert not any(f.kind == TEST for f in classify(command)), command

@@ -117,7 +117,7 @@ def load_entry(path: Path) -> tuple[CheckSpec | None, list[Problem]]:
     if problems:
         return None, problems
     if data["id"] != path.stem:
-        line, col = yamlio.position_of(positions, ("id",))
+        line, col = yamlio.position_of(positions(), ("id",))
         return None, [Problem(str(path), f"id {data['id']!r} does not match the file name {path.name!r}", line, col)]
     spec = spec_from_data(data, str(path))
     for name, schema in spec.params.items() if not spec.is_declarative else ():

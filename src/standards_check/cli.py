@@ -179,6 +179,16 @@ def policy_validate(files: tuple[str, ...]) -> None:
     click.echo(f"{len(files)} polic{'y' if len(files) == 1 else 'ies'} valid")
 
 
+def _register_commands() -> None:
+    """Commands that live in their own modules (each imports its heavy parts when it runs)."""
+    from standards_check.commands.owners import owners
+
+    cli.add_command(owners)
+
+
+_register_commands()
+
+
 def main() -> None:
     cli(prog_name="standards-check")
 

@@ -75,7 +75,7 @@ def _waiver(entry: dict, validator: Any, today: dt.date, path: str, positions: d
         return Waiver(check, reason, str(expires) if expires else None, approved_by, "invalid",
                       f"malformed waiver at {where}: {'; '.join(errors)}")
     try:
-        expiry = dt.date.fromisoformat(expires)
+        expiry = dt.date.fromisoformat(str(expires))
     except ValueError:
         return Waiver(check, reason, expires, approved_by, "invalid", f"malformed waiver at {where}: "
                       f"expires {expires!r} is not a real date")

@@ -53,9 +53,6 @@ def problems_from_schema(validator: Validator, data: Any, positions: Positions |
     problems = []
     for error in errors:
         message, path = _sentence(error)
-        if path in positions:
-            line, col = positions[path]
-        else:
-            line, col = yamlio.position_of(positions, path)
+        line, col = positions[path] if path in positions else yamlio.position_of(positions, path)
         problems.append(Problem(file, message, line, col))
     return problems

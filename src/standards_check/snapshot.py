@@ -17,7 +17,7 @@ import posixpath
 import subprocess
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from standards_check.errors import UserError
 
@@ -137,6 +137,17 @@ class RepoSnapshot:
         data = self.read_bytes(path)
         return None if data is None else _decode(data)
 
+    def iter_bytes(self, paths: Iterable[str]) -> Iterator[tuple[str, bytes | None]]:
+        """(path, bytes or None) for each path, WITHOUT keeping the bytes: for scans over many
+        files (secrets.committed) that would otherwise hold the whole repository in memory."""
+        for path in paths:
+            if path in self._bytes:
+                yield path, self._bytes[path]
+            elif path in self._path_set:
+                yield path, self._load(path)
+            else:
+                yield path, None
+
     def prefetch(self, paths: Iterable[str]) -> None:
         """Hint that these files will be read; sources that can batch reads do so."""
 
@@ -177,6 +188,8 @@ class RepoSnapshot:
 class _FilesystemSnapshot(RepoSnapshot):
     """Reads files from disk under `root`, refusing any path whose real location is outside it."""
 
+    root: Path
+
     def __init__(self, root: Path, name: str, paths: Iterable[str] | None, max_bytes: int) -> None:
         super().__init__(name, paths, max_bytes)
         self.root = root
@@ -206,7 +219,7 @@ class DirectorySnapshot(_FilesystemSnapshot):
     kind = "directory"
 
     def __init__(self, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-        paths = []
+        paths: list[str] = []
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
             dirnames[:] = [d for d in dirnames if d != ".git"]
             rel = os.path.relpath(dirpath, root)
@@ -274,7 +287,7 @@ class RefSnapshot(RepoSnapshot):
             mode, _type, sha = meta.split(" ")
             self._entries[path] = (mode, sha)
         super().__init__(_repo_name(root), self._entries.keys(), max_bytes)
-        self.root = root
+        self.root: Path = root
         self.ref = ref
         self.commit = commit
         self._batch: subprocess.Popen | None = None
@@ -314,7 +327,9 @@ class RefSnapshot(RepoSnapshot):
         if mode != _SYMLINK_MODE:
             return data
         target = _resolve_link(path, data.decode("utf-8", "replace"))
-        if target is None or target not in self._entries or hops >= _MAX_LINK_HOPS:
+        if target is not None and target not in self._entries:
+            return None  # a link to a directory inside the repository: not a file
+        if target is None or hops >= _MAX_LINK_HOPS:
             self.skipped[path] = "a link that points outside the repository"
             return None
         return self._load(target, hops + 1)

@@ -422,8 +422,8 @@ def classify_command(tokens: list[str], index: ScriptIndex | None, depth: int = 
             return _best(classify(args[1], index, depth + 1))
         script = next((a for a in args if not a.startswith("-")), None)
         return _from_script_file(script, index, depth) if script else None
-    if base in _NO_OP_HEADS:
-        return None
+    if base in _NO_OP_HEADS and ("/" not in head or head.startswith(("/bin/", "/usr/bin/"))):
+        return None  # the shell's own `test`, `echo`...; `./scripts/test` is a repository script
     if base == "circleci-orb" and args:  # an orb job/command named like a test run (`python/test`)
         return Finding(TEST, f"orb {args[0]}")
     if base in ("docker", "docker-compose", "podman", "nix", "nix-shell", "kubectl", "ssh", "vagrant",

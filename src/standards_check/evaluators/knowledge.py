@@ -1,0 +1,249 @@
+"""Knowledge checks: recorded architecture decisions (adr.present, adr.format, adr.fresh).
+
+Pure functions of (facts, params) -> Outcome. The facts come from `facts/adr.py`; history from
+`facts/history.py` (one `git log` call for all records).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from standards_check.context import CheckContext
+from standards_check.facts import history
+from standards_check.facts.adr import AdrRecord, AdrSet, parse_adrs
+from standards_check.model import Location, Outcome
+
+_SHOWN = 5  # problems spelled out in a message; every one is in the locations
+
+
+def _adrs(ctx: CheckContext, params: dict) -> AdrSet:
+    extra = [d for d in params.get("dirs") or [] if isinstance(d, str) and d.strip("/")]
+    return parse_adrs(ctx.snapshot, extra) if extra else ctx.fact("adr")
+
+
+def _where_looked(params: dict) -> str:
+    dirs = list(params.get("dirs") or []) + ["docs/adr", "doc/adr", "docs/decisions", "docs/architecture/decisions",
+                                             "adr/"]
+    return ", ".join(dict.fromkeys(dirs))
+
+
+def _plural(count: int, word: str) -> str:
+    if count == 1:
+        return f"{count} {word}"
+    return f"{count} {word[:-1]}ies" if word.endswith("y") else f"{count} {word}s"
+
+
+# ---- adr.present -----------------------------------------------------------------------------------
+
+def evaluate_present(ctx: CheckContext, params: dict) -> Outcome:
+    adrs = _adrs(ctx, params)
+    minimum = int(params.get("min_records", 1))
+    count = len(adrs.records)
+    dirs = [d for d, _ in adrs.directories]
+    if count >= max(minimum, 1):
+        by_dir = Counter(r.directory for r in adrs.records)
+        where = ", ".join(f"{d}/ ({by_dir[d]})" for d in dirs if by_dir[d])
+        return Outcome.passed(f"Found {_plural(count, 'decision record')} in {where}.",
+                              [Location(d) for d in dirs if by_dir[d]])
+    if count:
+        return Outcome.failed(
+            f"Found {_plural(count, 'decision record')} in {', '.join(dirs)}; the policy asks for at least {minimum}.",
+            [Location(r.path) for r in adrs.records], score=count / minimum)
+    if adrs.templates:
+        return Outcome.failed(
+            f"{', '.join(dirs) or 'The ADR directory'} holds only a template ({adrs.templates[0]}), no decision record.",
+            [Location(t) for t in adrs.templates])
+    if dirs:
+        return Outcome.failed(f"{', '.join(dirs)} exists but holds no Markdown decision record.",
+                              [Location(d) for d in dirs])
+    return Outcome.failed(f"No architecture decision records found (looked in {_where_looked(params)}, "
+                          "and for .adr-dir or .log4brains.yml).")
+
+
+# ---- adr.format ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where} {self.message}"
+
+
+_SECTION_LABEL = {"status": "Status", "context": "Context", "decision": "Decision", "consequences": "Consequences"}
+
+
+def _status_canonical(status: str, statuses: list[str], aliases: dict[str, str]) -> str | None:
+    """The canonical status a status text starts with, or None."""
+    text = re.sub(r"^[^a-z]+", "", status.lower())
+    for name in sorted(list(statuses) + list(aliases), key=len, reverse=True):
+        if re.match(re.escape(name.lower()) + r"(?![a-z])", text):
+            return aliases.get(name, name).lower() if name in aliases else name.lower()
+    return None
+
+
+def _record_problems(record: AdrRecord, params: dict) -> list[Problem]:
+    problems: list[Problem] = []
+    where = record.title_line or record.doc.body_start
+    if not record.title:
+        problems.append(Problem(record.path, record.doc.body_start, "has no title (a '# ' heading)"))
+    elif record.number is not None and record.title_number is not None and record.title_number != record.number:
+        problems.append(Problem(record.path, record.title_line,
+                                f"is titled number {record.title_number} but its file name says {record.number}"))
+
+    required = [s.lower() for s in params.get("required_sections", [])]
+    optional = {s.lower() for s in params.get("madr_optional_sections", [])} if record.style == "madr" else set()
+    missing = [s for s in required if s not in optional and s not in record.sections]
+    if missing:
+        names = [_SECTION_LABEL.get(s, s.title()) for s in missing]
+        label = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        problems.append(Problem(record.path, where, f"lacks the {label} section{'s' if len(names) > 1 else ''}"))
+
+    statuses = [s.lower() for s in params.get("statuses", [])]
+    aliases = {str(k).lower(): str(v).lower() for k, v in (params.get("status_aliases") or {}).items()}
+    canonical = None
+    if record.status is not None:
+        if not record.status.strip():
+            problems.append(Problem(record.path, record.status_line, "has an empty status"))
+        else:
+            canonical = _status_canonical(record.status, statuses, aliases)
+            if canonical is None:
+                shown = record.status if len(record.status) <= 40 else record.status[:37] + "..."
+                problems.append(Problem(record.path, record.status_line,
+                                        f"has status '{shown}', not one of {', '.join(statuses)}"))
+
+    superseded = canonical == "superseded" or bool(record.status and re.search(r"super[sc]eded", record.status, re.I))
+    if superseded:
+        named = [ref for ref in record.superseded_by if ref.text]
+        if not named:
+            problems.append(Problem(record.path, record.status_line,
+                                    "is superseded but does not name the record that supersedes it"))
+        elif not any(ref.exists for ref in named):
+            ref = named[0]
+            problems.append(Problem(record.path, ref.line,
+                                    f"is superseded by '{ref.text}', which does not exist"))
+    for ref in record.superseded_by + record.supersedes:
+        if ref.text and not ref.exists and not (superseded and ref is next(
+                (r for r in record.superseded_by if r.text), None)):
+            problems.append(Problem(record.path, ref.line, f"links to '{ref.text}', which does not exist"))
+    return problems
+
+
+def _numbering_problems(adrs: AdrSet, allow_gaps: bool) -> tuple[list[Problem], list[str]]:
+    """Duplicate numbers and unnumbered records per directory; gaps as problems or notes."""
+    problems: list[Problem] = []
+    notes: list[str] = []
+    for directory, _ in adrs.directories:
+        records = adrs.in_directory(directory)
+        numbered = [r for r in records if r.number is not None]
+        if not numbered or len(numbered) * 2 < len(records):
+            continue  # not a numbered collection (named or dated records)
+        for record in records:
+            if record.number is None and not record.dated:
+                problems.append(Problem(record.path, None, "has no number in its file name (NNNN-title.md)"))
+        counts = Counter(r.number for r in numbered)
+        for record in numbered:
+            if counts[record.number] > 1:
+                others = [r.path.rpartition("/")[2] for r in numbered
+                          if r.number == record.number and r is not record]
+                problems.append(Problem(record.path, None,
+                                        f"shares number {record.number} with {', '.join(others)}"))
+        present = sorted(counts)
+        gaps = [n for n in range(present[0], present[-1]) if n not in counts]
+        if gaps:
+            shown = ", ".join(str(n) for n in gaps[:10]) + (" ..." if len(gaps) > 10 else "")
+            if allow_gaps:
+                notes.append(f"numbers {shown} are missing in {directory}/")
+            else:
+                for gap in gaps:
+                    after = min((r for r in numbered if r.number > gap), key=lambda r: r.number)
+                    problems.append(Problem(after.path, None, f"follows a gap: number {gap} is missing"))
+    return problems, notes
+
+
+def evaluate_format(ctx: CheckContext, params: dict) -> Outcome:
+    adrs = _adrs(ctx, params)
+    if not adrs.records:
+        return Outcome.skipped("No decision records to check (adr.present reports their absence).")
+    problems: list[Problem] = []
+    for record in adrs.records:
+        problems.extend(_record_problems(record, params))
+    numbering, notes = _numbering_problems(adrs, bool(params.get("allow_gaps", True)))
+    problems.extend(numbering)
+    problems = sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message))
+    bad = {p.path for p in problems}
+    total = len(adrs.records)
+    good = total - len(bad)
+    note = f" ({'; '.join(notes)})" if notes else ""
+    if not problems:
+        return Outcome.passed(f"All {_plural(total, 'decision record')} are well formed{note}.",
+                              [Location(d) for d, _ in adrs.directories])
+    shown = "; ".join(str(p) for p in problems[:_SHOWN])
+    more = f"; and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else ""
+    return Outcome.partial(
+        good / total,
+        f"{good} of {_plural(total, 'decision record')} are well formed: {shown}{more}{note}.",
+        [Location(p.path, p.line) for p in problems])
+
+
+# ---- adr.fresh -------------------------------------------------------------------------------------
+
+def _day(epoch: int) -> str:
+    return _dt.datetime.fromtimestamp(epoch, _dt.timezone.utc).strftime("%Y-%m-%d")
+
+
+def freshness(ctx: CheckContext, paths: list[str], query: list[str], max_age: float,
+              what: str) -> Outcome:
+    """Shared by adr.fresh and runbook.fresh: is the newest of `paths` changed within `max_age` days?
+
+    `query` are the files/directories handed to git (directories keep the call short).
+    """
+    snapshot = ctx.snapshot
+    if not snapshot.has_history:
+        return Outcome.skipped(f"Not a git repository (or no commit yet): the age of {what} is unknown.")
+    try:
+        changes = history.last_changes(snapshot, query)
+    except history.NoHistory as exc:
+        return Outcome.errored(f"Could not read the git history of {what}: {exc}.")
+    wanted = {p: changes[p] for p in paths if p in changes}
+    if not wanted:
+        return Outcome.skipped(f"None of the {what} is committed yet, so git has no date for it.")
+    reliable = {p: c for p, c in wanted.items() if c.reliable}
+    newest = history.latest(reliable or wanted)
+    assert newest is not None
+    path, change = newest
+    age = history.days_since(change.epoch)
+    if not reliable and age <= max_age:
+        return Outcome.skipped(
+            f"Shallow clone: git shows {what} as added by the clone's oldest commit ({_day(change.epoch)}), so "
+            "when it last changed is unknown; fetch full history (e.g. fetch-depth: 0).")
+    if age <= max_age:
+        return Outcome.passed(
+            f"{path} changed {age:.0f} days ago ({_day(change.epoch)}), within the {max_age:.0f} days the policy allows.",
+            [Location(path)])
+    score = max(0.0, 1.0 - (age - max_age) / max_age) if max_age > 0 else 0.0
+    return Outcome.failed(
+        f"The newest of the {what}, {path}, last changed {age:.0f} days ago ({_day(change.epoch)}); "
+        f"the policy asks for a change within {max_age:.0f} days.",
+        [Location(path)], score=score)
+
+
+def evaluate_fresh(ctx: CheckContext, params: dict) -> Outcome:
+    adrs = _adrs(ctx, params)
+    if not adrs.records:
+        return Outcome.skipped("No decision records to date (adr.present reports their absence).")
+    dirs = [d for d, _ in adrs.directories if adrs.in_directory(d)]
+    return freshness(ctx, [r.path for r in adrs.records], dirs, float(params.get("max_age_days", 365)),
+                     "decision records")
+
+
+EVALUATORS = {
+    "adr.present": evaluate_present,
+    "adr.format": evaluate_format,
+    "adr.fresh": evaluate_fresh,
+}

@@ -1,0 +1,325 @@
+"""Architecture decision records (ADRs): where they are and what each one says. Facts, no judgement.
+
+Found in:
+- the usual directories at the root (`docs/adr`, `doc/adr`, `docs/decisions`, `docs/architecture/decisions`,
+  `adr/`, ... see `DEFAULT_DIRS`);
+- the directory named by an adr-tools pointer file `.adr-dir` (anywhere; relative to that file);
+- the `adrFolder` of a log4brains configuration `.log4brains.yml`;
+- the directory of any `0001-record-architecture-decisions.md` (what `adr init` writes), so a
+  monorepo's nested `services/x/doc/adr` is found too;
+- extra directories a policy names (`dirs` param of the adr.* checks).
+
+Two styles are read:
+- Nygard / adr-tools: `0001-record-architecture-decisions.md`, `# 1. Title`, `Date:`, `## Status`,
+  `## Context`, `## Decision`, `## Consequences`; adr-tools writes "Superceded by [2. X](0002-x.md)".
+- MADR 1-4: `0001-title.md`; status in front matter (`status:`, MADR 3/4) or a `* Status:` bullet
+  (MADR 2); `## Context and Problem Statement`, `## Considered Options`, `## Decision Outcome`,
+  `### Consequences` (or `### Positive/Negative Consequences`, MADR 2).
+Templates (`template.md`, `adr-template.md`, `0000-template.md`, a `# {short title}` placeholder
+title) are not records.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from standards_check import yamlio
+from standards_check.facts.markdown import Heading, MarkdownDoc, links, normalise_heading, parse_markdown, plain
+from standards_check.snapshot import RepoSnapshot
+
+DEFAULT_DIRS = (
+    "docs/adr", "docs/adrs", "doc/adr", "doc/adrs", "docs/decisions", "doc/decisions",
+    "docs/architecture/decisions", "doc/architecture/decisions", "docs/architecture/adr",
+    "docs/architecture/adrs", "docs/architecture-decisions", "docs/design/adr",
+    "adr", "adrs", "architecture/decisions", "architecture/adr", ".adr",
+)
+MARKDOWN = (".md", ".markdown", ".mdx")
+_NOT_RECORDS = {"readme", "index", "_index", "summary", "toc", "changelog", "contributing", "glossary"}
+
+# canonical section -> heading texts (normalised) that stand for it; MADR's names count
+SECTION_NAMES: dict[str, frozenset[str]] = {
+    "status": frozenset({"status", "decision status", "current status", "state"}),
+    "context": frozenset({
+        "context", "context and problem statement", "problem statement", "context and problem",
+        "background", "problem", "issue", "motivation", "context and motivation", "the problem",
+    }),
+    "decision": frozenset({
+        "decision", "decision outcome", "decisions", "the decision", "our decision",
+        "decision made", "chosen option", "proposed decision",
+    }),
+    "consequences": frozenset({
+        "consequences", "positive consequences", "negative consequences", "consequence",
+        "consequences of the decision", "implications", "consequences and risks", "pros and cons",
+    }),
+}
+_MADR_HEADINGS = {"context and problem statement", "considered options", "decision outcome",
+                  "decision drivers", "pros and cons of the options"}
+_NUMBERED_NAME = re.compile(r"^(?:adr|ard|dr|rfc)?[-_ ]?(\d{1,5})(?=[-_. ]|$)", re.IGNORECASE)
+_DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_TITLE_NUMBER = re.compile(r"^(?:adr|ard|decision)?[\s#:-]*0*(\d{1,5})\s*[.:)\-–—]\s*(.*)$", re.IGNORECASE)
+_STATUS_LINE = re.compile(r"^\s*(?:[-*+]\s+)?[*_]*status[*_]*\s*[:\-–—]\s*[*_]*\s*(.+)$", re.IGNORECASE)
+_STATUS_ROW = re.compile(r"^\s*\|\s*[*_]*status[*_]*\s*\|\s*([^|]+)\|", re.IGNORECASE)
+_STRUCK = re.compile(r"~~.*?~~")
+_SUPERSEDE = re.compile(r"\bsuper[sc]ed(?:ed|es)?\b|\breplaced\s+by\b", re.IGNORECASE)
+_ADR_REF = re.compile(r"\b(?:adr|ard|decision)[\s#:-]*0*(\d{1,5})\b", re.IGNORECASE)
+_PLACEHOLDER_TITLE = re.compile(r"^(?:\{.*\}|\[.*\]|<.*>|(?:number\.?\s*)?title|template|adr template|\d*\.?\s*template)$",
+                                re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A pointer from one record to another (supersedes / superseded by)."""
+
+    text: str  # the link target or "ADR 14" as written
+    line: int
+    exists: bool
+
+
+@dataclass
+class AdrRecord:
+    path: str
+    directory: str  # the ADR directory it belongs to
+    number: int | None  # from the file name
+    dated: bool  # named by date (2021-03-04-title.md) rather than by number
+    style: str  # "nygard" | "madr"
+    doc: MarkdownDoc
+    title: str | None
+    title_line: int | None
+    title_number: int | None  # "# 12. Title" -> 12
+    status: str | None  # as written, plain text
+    status_line: int | None
+    sections: dict[str, int] = field(default_factory=dict)  # canonical name -> line
+    superseded_by: list[Reference] = field(default_factory=list)
+    supersedes: list[Reference] = field(default_factory=list)
+
+    @property
+    def status_word(self) -> str | None:
+        """The status reduced to its first word, lower case: 'Superceded by [2...]' -> 'superceded'."""
+        if not self.status:
+            return None
+        words = re.findall(r"[a-z][a-z-]*", self.status.lower())
+        return words[0] if words else None
+
+
+@dataclass
+class AdrSet:
+    directories: list[tuple[str, str]] = field(default_factory=list)  # (dir, how it was found)
+    records: list[AdrRecord] = field(default_factory=list)
+    templates: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+
+    def in_directory(self, directory: str) -> list[AdrRecord]:
+        return [r for r in self.records if r.directory == directory]
+
+
+def parse_adrs(snapshot: RepoSnapshot, extra_dirs: Iterable[str] = ()) -> AdrSet:
+    found = AdrSet()
+    for directory, source in _directories(snapshot, extra_dirs):
+        found.directories.append((directory, source))
+        for path in snapshot.under(directory):
+            if not _is_candidate(path, directory):
+                continue
+            if _is_template_name(path):
+                found.templates.append(path)
+                continue
+            text = snapshot.read_text(path)
+            if text is None:
+                found.unreadable.append(path)
+                continue
+            record = _parse_record(path, directory, text)
+            if record is None:
+                found.templates.append(path)
+            else:
+                found.records.append(record)
+    _resolve_references(snapshot, found)
+    return found
+
+
+def _directories(snapshot: RepoSnapshot, extra_dirs: Iterable[str]) -> list[tuple[str, str]]:
+    candidates: list[tuple[str, str]] = []
+    for pointer in snapshot.named(".adr-dir"):
+        text = snapshot.read_text(pointer) or ""
+        target = text.strip().splitlines()[0].strip() if text.strip() else ""
+        if target:
+            base = posixpath.dirname(pointer)
+            candidates.append((posixpath.normpath(posixpath.join(base, target)), pointer))
+    if snapshot.exists(".log4brains.yml"):
+        folder = _log4brains_folder(snapshot.read_text(".log4brains.yml") or "")
+        if folder:
+            candidates.append((folder, ".log4brains.yml"))
+    for directory in extra_dirs:
+        candidates.append((directory.strip("/"), "policy"))
+    for directory in DEFAULT_DIRS:
+        candidates.append((directory, "default location"))
+    for first in snapshot.named("0001-record-architecture-decisions.md"):
+        candidates.append((posixpath.dirname(first), "adr-tools first record"))
+    chosen: list[tuple[str, str]] = []
+    for directory, source in candidates:
+        directory = directory.strip("/")
+        if directory.startswith("..") or directory in ("", "."):
+            continue  # a pointer out of the repository, or the root itself: not followed
+        if not snapshot.is_dir(directory):
+            continue
+        if any(directory == d or directory.startswith(d + "/") for d, _ in chosen):
+            continue  # already covered by an enclosing directory
+        chosen = [(d, s) for d, s in chosen if not d.startswith(directory + "/")]
+        chosen.append((directory, source))
+    return chosen
+
+
+def _log4brains_folder(text: str) -> str | None:
+    try:
+        data = yamlio.load(text)
+    except yamlio.YamlSyntaxError:
+        return None
+    project = data.get("project") if isinstance(data, dict) else None
+    folder = project.get("adrFolder") if isinstance(project, dict) else None
+    return posixpath.normpath(folder).lstrip("./") if isinstance(folder, str) and folder.strip() else None
+
+
+def _is_candidate(path: str, directory: str) -> bool:
+    name = path.rpartition("/")[2]
+    stem, dot, ext = name.rpartition(".")
+    if not dot or "." + ext.lower() not in MARKDOWN:
+        return False
+    if stem.lower() in _NOT_RECORDS or stem.startswith("."):
+        return False
+    inner = path[len(directory) + 1:].lower().split("/")[:-1]
+    return not any(part in ("templates", "template", "assets", "images", "img", "_includes") for part in inner)
+
+
+def _is_template_name(path: str) -> bool:
+    return "template" in path.rpartition("/")[2].lower()
+
+
+def _parse_record(path: str, directory: str, text: str) -> AdrRecord | None:
+    """The record, or None when the file is a template (placeholder title)."""
+    doc = parse_markdown(path, text)
+    name = path.rpartition("/")[2]
+    match = _NUMBERED_NAME.match(name)
+    dated = bool(_DATED_NAME.match(name))
+    number = int(match.group(1)) if match and not dated else None
+
+    title_heading = doc.title
+    title = title_heading.text if title_heading else None
+    title_line = title_heading.line if title_heading else None
+    if not title and isinstance(doc.front_matter.get("title"), str):
+        title, title_line = doc.front_matter["title"].strip(), doc.front_matter_lines.get("title")
+    title_number = None
+    if title:
+        numbered = _TITLE_NUMBER.match(title)
+        if numbered and numbered.group(2).strip():
+            title_number = int(numbered.group(1))
+        bare = numbered.group(2).strip() if numbered else title
+        if _PLACEHOLDER_TITLE.match(bare.strip()) or _PLACEHOLDER_TITLE.match(title.strip()):
+            return None
+
+    sections: dict[str, int] = {}
+    normalised = []
+    for heading in doc.headings:
+        if heading is title_heading:
+            continue
+        words = _section_words(heading.text)
+        normalised.append(words)
+        for canonical, names in SECTION_NAMES.items():
+            if words in names and canonical not in sections:
+                sections[canonical] = heading.line
+    madr = bool(_MADR_HEADINGS.intersection(normalised)) or any(
+        key in doc.front_matter for key in ("status", "deciders", "decision-makers", "consulted", "informed"))
+
+    status, status_line = _status(doc, sections)
+    if status is not None and "status" not in sections:
+        sections["status"] = status_line or 1  # a status line or front matter stands for the section
+    record = AdrRecord(path, directory, number, dated, "madr" if madr else "nygard", doc, title, title_line,
+                       title_number, status, status_line, sections)
+    _collect_references(record)
+    return record
+
+
+def _section_words(text: str) -> str:
+    words = normalise_heading(text)
+    words = re.sub(r"\b(optional|required)\b", "", words).strip()
+    return " ".join(words.split())
+
+
+def _status(doc: MarkdownDoc, sections: dict[str, int]) -> tuple[str | None, int | None]:
+    value = doc.front_matter.get("status")
+    if value is not None and str(value).strip():
+        return plain(str(value)), doc.front_matter_lines.get("status")
+    if "status" in sections:
+        heading = next(h for h in doc.headings if h.line == sections["status"])
+        body = doc.section_text(heading)
+        if body:
+            line, text = body[0]
+            text = _STRUCK.sub("", text).strip().lstrip("-*+ ").strip()
+            inline = _STATUS_LINE.match(text)
+            return plain(inline.group(1) if inline else text), line
+        return "", heading.line
+    # MADR 2 "* Status: accepted", "Status: Accepted", "| Status | Accepted |": near the top only,
+    # so prose further down ("status: the HTTP code") is not taken for the record's status
+    for number, text in enumerate(doc.lines[:doc.body_start + 40], start=1):
+        match = _STATUS_LINE.match(text) or _STATUS_ROW.match(text)
+        if match and match.group(1).strip():
+            return plain(_STRUCK.sub("", match.group(1))).strip(" |"), number
+    return None, None
+
+
+def _collect_references(record: AdrRecord) -> None:
+    """Links and ADR numbers on lines that speak of superseding, sorted by direction."""
+    for number, text in enumerate(record.doc.lines, start=1):
+        if not _SUPERSEDE.search(text):
+            continue
+        lowered = plain(text).lower()
+        # "Superseded by X" / "Superseded: <date> by X" point forward; "Supersedes X" points back
+        forward = bool(re.search(r"super[sc]eded\b|replaced\s+by", lowered))
+        targets = [target for _, target in links(text)] or [m.group(0) for m in _ADR_REF.finditer(plain(text))]
+        bucket = record.superseded_by if forward else record.supersedes
+        for target in targets:
+            bucket.append(Reference(target, number, False))
+        if not targets and forward:
+            bucket.append(Reference("", number, False))  # says superseded, names nothing
+
+
+def _resolve_references(snapshot: RepoSnapshot, found: AdrSet) -> None:
+    numbers: dict[str, set[int]] = {}
+    for record in found.records:
+        if record.number is not None:
+            numbers.setdefault(record.directory, set()).add(record.number)
+    for record in found.records:
+        known = numbers.get(record.directory, set())
+        for bucket in (record.superseded_by, record.supersedes):
+            bucket[:] = [Reference(ref.text, ref.line, _exists(snapshot, record, ref.text, known))
+                         for ref in bucket]
+
+
+def _exists(snapshot: RepoSnapshot, record: AdrRecord, target: str, known_numbers: set[int]) -> bool:
+    if not target:
+        return False
+    if re.match(r"^[a-z][a-z0-9+.-]*://", target, re.IGNORECASE):
+        return True  # an absolute URL: cannot be checked offline, taken as given
+    ref = _ADR_REF.fullmatch(target.strip())
+    if ref:
+        return int(ref.group(1)) in known_numbers
+    target = target.split("#", 1)[0].split("?", 1)[0]
+    if not target:
+        return True  # a link to an anchor in the same page
+    base = posixpath.dirname(record.path)
+    resolved = posixpath.normpath(posixpath.join(base, target)) if not target.startswith("/") else target.lstrip("/")
+    stem = resolved[:-5] if resolved.endswith(".html") else resolved
+    for candidate in (resolved, stem + ".md", stem + ".markdown", stem.rstrip("/") + "/README.md",
+                      stem.rstrip("/") + "/index.md"):
+        if snapshot.exists(candidate):
+            return True
+    leading = _NUMBERED_NAME.match(posixpath.basename(stem))
+    return bool(leading) and int(leading.group(1)) in known_numbers and not stem.endswith(".md")
+
+
+def heading_at(doc: MarkdownDoc, line: int) -> Heading | None:
+    return next((h for h in doc.headings if h.line == line), None)
+
+
+def section_names() -> dict[str, Any]:
+    """Documentation helper: the heading names that count for each section."""
+    return {name: sorted(names) for name, names in SECTION_NAMES.items()}

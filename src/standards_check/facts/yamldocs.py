@@ -1,0 +1,130 @@
+"""Multi-document YAML with positions, and cheap name-first selection of candidate files.
+
+Shared by the SLO and alerting-rule facts. `yamlio.load_with_positions` reads one document; SLO and
+rule files are often streams (`---`) and Kubernetes manifests, so this reads every document of a
+stream once (one compose per document, then construction from the same node: no second parse).
+Timestamps stay strings, as everywhere in standards-check.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import yaml
+
+from standards_check import yamlio
+from standards_check.snapshot import RepoSnapshot
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+# Directories whose YAML is not the repository's own practice: vendored code, and Go's
+# `testdata` convention, which holds deliberately broken inputs for tests.
+IGNORED_DIRS = frozenset({"node_modules", "vendor", "third_party", "testdata", ".git"})
+
+
+@dataclass
+class YamlDocument:
+    """One document of a YAML stream, with the (line, column) of each value by its key path."""
+
+    data: Any
+    positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    line: int = 1  # where the document starts
+
+    def line_of(self, *path: Any) -> int:
+        """Line of the value at `path` (keys and indexes), or of its nearest parent.
+
+        For a mapping entry this is the line of its key (`spec:`), not of the first nested value:
+        that is the line a reader looks at for "spec: 'service' is a required property".
+        """
+        path = tuple(path)
+        while True:
+            position = self.positions.get(path + ("__key__",)) or self.positions.get(path)
+            if position is not None:
+                return position[0]
+            if not path:
+                return self.line
+            path = path[:-1]
+
+
+def load_documents(text: str, keep: Callable[[Any], bool] | None = None) -> list[YamlDocument]:
+    """Every non-empty document of a YAML stream. Raises yamlio.YamlSyntaxError.
+
+    `keep(data)` filters documents before their positions are recorded (walking a large manifest
+    for positions costs as much as building it, so it is done only for documents that matter).
+    """
+    loader = yamlio.StringDateLoader(text)
+    documents: list[YamlDocument] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            data = loader.construct_document(node)
+            if data is None or (keep is not None and not keep(data)):
+                continue
+            positions: dict[tuple, tuple[int, int]] = {}
+            _record_positions(node, (), positions)
+            documents.append(YamlDocument(data, positions, node.start_mark.line + 1))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise yamlio.YamlSyntaxError(
+            f"invalid YAML: {problem}",
+            mark.line + 1 if mark is not None else None,
+            mark.column + 1 if mark is not None else None,
+        ) from None
+    finally:
+        loader.dispose()
+    return documents
+
+
+def _record_positions(node: yaml.Node, path: tuple, positions: dict[tuple, tuple[int, int]]) -> None:
+    """(line, column) of each value by its key path, and of each key under path + ("__key__",),
+    as `yamlio.load_with_positions` records them."""
+    positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            positions[path + (key, "__key__")] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            _record_positions(value_node, path + (key,), positions)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _record_positions(item, path + (index,), positions)
+
+
+def looks_templated(text: str) -> bool:
+    """Go/Helm/Jinja templating that YAML cannot be expected to parse."""
+    return "{{" in text or "{%" in text
+
+
+def select_yaml(snapshot: RepoSnapshot, hints: tuple[str, ...],
+                wanted: Callable[[str, tuple[str, ...]], bool]) -> list[str]:
+    """YAML paths that contain one of `hints` (lowercase substrings) and satisfy
+    `wanted(lowercase file name, lowercase directory parts)`.
+
+    One pass of plain substring tests over the listing, the precise test only on the few paths a
+    hint matched; no regular expressions, no reads (DESIGN.md §7).
+    """
+    selected = []
+    for path in snapshot.paths:
+        lowered = path.lower()
+        if not lowered.endswith(YAML_SUFFIXES) or not any(hint in lowered for hint in hints):
+            continue
+        *dirs, name = lowered.split("/")
+        if IGNORED_DIRS.intersection(dirs):
+            continue
+        if wanted(name, tuple(dirs)):
+            selected.append(path)
+    return selected
+
+
+def read_candidates(snapshot: RepoSnapshot, paths: Iterable[str]) -> Iterable[tuple[str, str | None]]:
+    """(path, text) for each candidate, batching reads where the snapshot can. The text is None
+    when the snapshot would not read the file; `snapshot.skipped[path]` then says why (too large,
+    a link out of the repository), and binary files are left out."""
+    paths = list(paths)
+    snapshot.prefetch(paths)
+    for path in paths:
+        text = snapshot.read_text(path)
+        if text is not None or path in snapshot.skipped:
+            yield path, text

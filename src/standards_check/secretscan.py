@@ -1,0 +1,200 @@
+"""Find committed secrets by high-signal patterns, without ever keeping or printing the secret.
+
+Only formats with a distinctive prefix or structure are searched (private key blocks, cloud keys,
+tokens with documented prefixes): a generic "high entropy string" rule would flood users with false
+positives, and a check people cannot trust is worse than none.
+
+Cost is bounded: the files read are chosen by name first (no binaries, lock files, minified bundles,
+vendored or generated directories), capped in number and size, and searched with ONE combined RE2
+pattern (linear time on any input, one pass per file). A finding keeps the path, the line and the
+kind of secret; the matched text is dropped at once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import re2
+
+from standards_check.snapshot import RepoSnapshot
+
+# (group name, what to call it, pattern). Patterns follow the issuers' documented formats (GitHub
+# token prefixes, AWS key ID prefixes, ...) as also used by GitHub secret scanning and gitleaks.
+SECRET_PATTERNS: tuple[tuple[str, str, str], ...] = (
+    # A PEM/OpenSSH/PGP private key header; scan_bytes then asks for key material right after it,
+    # so a header constant in code that parses keys does not count.
+    ("private_key", "private key", r"-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----"),
+    ("aws_key_id", "AWS access key ID", r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"),
+    ("github_token", "GitHub token", r"\bgh[pousr]_[A-Za-z0-9]{36}\b"),
+    ("github_pat", "GitHub fine-grained token", r"\bgithub_pat_[A-Za-z0-9_]{82}\b"),
+    ("gitlab_token", "GitLab token", r"\bgl(?:pat|dt|ptt|rt)-[0-9A-Za-z_-]{20}\b"),
+    ("slack_token", "Slack token", r"\bxox[baprs]-[0-9]{8,14}-[0-9A-Za-z-]{8,}"),
+    ("slack_webhook", "Slack webhook URL",
+     r"hooks\.slack\.com/(?:services|workflows)/T[A-Z0-9]{8,}/[A-Z0-9]{8,}/[A-Za-z0-9]{20,}"),
+    ("stripe_key", "Stripe live secret key", r"\b[sr]k_live_[0-9A-Za-z]{20,}\b"),
+    ("google_api_key", "Google API key", r"\bAIza[0-9A-Za-z_-]{35}(?:[^0-9A-Za-z_-]|$)"),
+    ("npm_token", "npm token", r"\bnpm_[A-Za-z0-9]{36}\b"),
+    ("pypi_token", "PyPI token", r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
+    ("sendgrid_key", "SendGrid API key", r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b"),
+    ("shopify_token", "Shopify token", r"\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b"),
+    ("openai_key", "OpenAI API key", r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}"),
+    ("anthropic_key", "Anthropic API key", r"\bsk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_-]{80,}"),
+    ("digitalocean_token", "DigitalOcean token", r"\bdo[opr]_v1_[a-f0-9]{64}\b"),
+    ("azure_storage_key", "Azure storage account key", r"AccountKey=[A-Za-z0-9+/]{86}=="),
+)
+
+_KEY_BODY = re2.compile(rb"[A-Za-z0-9+/]{40}")
+_KEY_WINDOW = 300  # bytes after the header where the key material must start
+
+KINDS = {name: label for name, label, _ in SECRET_PATTERNS}
+COMBINED = re2.compile(
+    "|".join(f"(?P<{name}>{pattern})" for name, _, pattern in SECRET_PATTERNS).encode()
+)
+
+# Values that documentation and tests use on purpose (AWS's documented example key pair, ...).
+_FAKE_MARKERS = (b"example", b"dummy", b"fake", b"sample", b"xxxxxx", b"placeholder", b"redacted",
+                 b"your_", b"your-", b"test", b"0000000000", b"1234567890", b"abcdefghij")
+
+# Directories whose files are vendored, generated or installed, not written in this repository.
+SKIP_DIRS = frozenset({
+    "node_modules", "vendor", "vendors", "third_party", "third-party", "thirdparty", "dist",
+    "bower_components", "jspm_packages", "site-packages", ".venv", "venv", "__pycache__",
+    ".git", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".gradle", ".yarn", ".pnpm-store",
+    "Pods", "Carthage", ".terraform",
+})
+# Paths where fixtures and examples live: a match there is counted only when it does not look fake.
+TEST_DIRS = frozenset({
+    "test", "tests", "testdata", "test_data", "testing", "__tests__", "__mocks__", "spec", "specs",
+    "fixtures", "fixture", "__fixtures__", "examples", "example", "samples", "sample", "mocks",
+    "testfixtures", "test-fixtures", "test_fixtures",
+})
+SKIP_NAMES = frozenset({
+    "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock",
+    "poetry.lock", "pipfile.lock", "uv.lock", "pdm.lock", "cargo.lock", "go.sum", "gemfile.lock",
+    "composer.lock", "packages.lock.json", "mix.lock", "pubspec.lock", "podfile.lock",
+    "flake.lock", "gradle.lockfile", "conan.lock",
+    # Firebase client configuration carries API keys that Google documents as public identifiers.
+    "google-services.json", "googleservice-info.plist",
+})
+SKIP_SUFFIXES = (
+    # binaries, media, archives, compiled output
+    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".icns", ".webp", ".tif", ".tiff", ".psd",
+    ".pdf", ".zip", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".tar", ".jar", ".war",
+    ".ear", ".whl", ".egg", ".class", ".pyc", ".pyo", ".so", ".dylib", ".dll", ".exe", ".o", ".a",
+    ".lib", ".bin", ".dat", ".db", ".sqlite", ".wasm", ".woff", ".woff2", ".ttf", ".otf", ".eot",
+    ".mp3", ".mp4", ".m4a", ".wav", ".ogg", ".flac", ".avi", ".mov", ".webm", ".mkv",
+    ".svg", ".ipynb",
+    # minified bundles and source maps
+    ".min.js", ".min.css", ".map", ".min.mjs",
+)
+
+
+@dataclass(frozen=True, order=True)
+class SecretFinding:
+    """Where a likely secret is written and what kind it is. Never the secret itself."""
+
+    path: str
+    line: int
+    kind: str
+
+
+@dataclass
+class ScanResult:
+    findings: list[SecretFinding] = field(default_factory=list)
+    ignored_fake: int = 0          # matches that look like documented or placeholder values
+    ignored_in_tests: int = 0      # fake-looking matches under test/fixture/example paths
+    files_scanned: int = 0
+    files_skipped: int = 0         # chosen but unreadable, binary or above the size cap
+    files_not_scanned: int = 0     # left out by max_files
+
+
+def candidate_files(snapshot: RepoSnapshot, extra_skip_dirs: Iterable[str] = ()) -> list[str]:
+    """The paths worth searching, by plain string tests on the path (no regex per path)."""
+    skip_dirs = SKIP_DIRS | frozenset(extra_skip_dirs)
+    chosen = []
+    for path in snapshot.paths:
+        directory, _, name = path.rpartition("/")
+        lower = name.lower()
+        if lower in SKIP_NAMES or lower.endswith(SKIP_SUFFIXES):
+            continue
+        if directory and not skip_dirs.isdisjoint(directory.split("/")):
+            continue
+        chosen.append(path)
+    return chosen
+
+
+def looks_fake(value: bytes) -> bool:
+    """A value written to be seen: documentation examples, placeholders, low-variety filler."""
+    lower = value.lower()
+    if any(marker in lower for marker in _FAKE_MARKERS):
+        return True
+    body = value[-24:]
+    return len(set(body)) < 8
+
+
+def _key_body(data: bytes, header_end: int) -> bytes | None:
+    """The first 40 characters of key material after a private key header, or None."""
+    window = data[header_end:header_end + _KEY_WINDOW]
+    end_marker = window.find(b"-----END")
+    if end_marker >= 0:
+        window = window[:end_marker]
+    found = _KEY_BODY.search(window)
+    if found is None:
+        return None
+    body = found.group()
+    if body.isalpha() or body.isdigit() or body.islower() or body.isupper():
+        return None  # an identifier or a number, not base64 of random bytes
+    return body
+
+
+def in_test_path(path: str) -> bool:
+    parts = path.lower().split("/")[:-1]
+    return not TEST_DIRS.isdisjoint(parts)
+
+
+def scan_bytes(data: bytes) -> Iterable[tuple[int, str, bool]]:
+    """(line, kind, looks_fake) for each match in `data`; the match text goes no further."""
+    for match in COMBINED.finditer(data):
+        name = match.lastgroup
+        if isinstance(name, bytes):
+            name = name.decode()
+        start = match.start()
+        if name == "private_key":
+            body = _key_body(data, match.end())
+            if body is None:
+                continue
+            fake = looks_fake(body)
+        else:
+            fake = looks_fake(match.group())
+        yield data.count(b"\n", 0, start) + 1, KINDS[name], fake
+
+
+def scan(snapshot: RepoSnapshot, max_files: int, max_file_bytes: int,
+         ignore_test_fixtures: bool = True, extra_skip_dirs: Iterable[str] = ()) -> ScanResult:
+    result = ScanResult()
+    paths = candidate_files(snapshot, extra_skip_dirs)
+    if len(paths) > max_files:
+        result.files_not_scanned = len(paths) - max_files
+        paths = paths[:max_files]
+    snapshot.prefetch(paths)
+    for path, data in snapshot.iter_bytes(paths):
+        if data is None or len(data) > max_file_bytes or b"\0" in data[:8000]:
+            result.files_skipped += 1
+            continue
+        result.files_scanned += 1
+        if COMBINED.search(data) is None:  # the common case: one linear pass, no line counting
+            continue
+        test_path = in_test_path(path)
+        for line, kind, fake in scan_bytes(data):
+            if fake:
+                if test_path:
+                    result.ignored_in_tests += 1
+                else:
+                    result.ignored_fake += 1
+            elif test_path and ignore_test_fixtures and kind == "private key":
+                # Test suites commit throwaway keys on purpose (TLS and SSH fixtures).
+                result.ignored_in_tests += 1
+            else:
+                result.findings.append(SecretFinding(path, line, kind))
+    result.findings.sort()
+    return result
