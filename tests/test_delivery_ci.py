@@ -188,6 +188,10 @@ TESTS_ON_PR = [
     ("travis default node script", {".travis.yml": "language: node_js\nnode_js: [20]\n"}, "pass", None),
     ("bitbucket pull-requests", {"bitbucket-pipelines.yml": "pipelines:\n  pull-requests:\n    '**':\n      - step:\n          script: [pytest]\n"}, "pass", None),
     ("bitbucket branches main only", {"bitbucket-pipelines.yml": "pipelines:\n  branches:\n    main:\n      - step:\n          script: [pytest]\n"}, "fail", None),
+    ("bitbucket feature branches", {"bitbucket-pipelines.yml": "definitions:\n  steps:\n    - step: &t\n        script: [npm ci, npm test]\n"
+                                     "pipelines:\n  branches:\n    'feature/*':\n      - step: *t\n"}, "pass", None),
+    ("bitbucket parallel and stage", {"bitbucket-pipelines.yml": "pipelines:\n  default:\n    - parallel:\n        steps:\n          - step:\n              script: [ruff check .]\n"
+                                      "          - step:\n              script:\n                - pipe: atlassian/x:1\n                - pytest\n"}, "pass", None),
     ("buildkite", {".buildkite/pipeline.yml": "steps:\n  - label: tests\n    command: go test ./...\n"}, "pass", None),
     ("nothing", {"README.md": "x"}, "fail", None),
 ]

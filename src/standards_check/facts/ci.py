@@ -1092,7 +1092,13 @@ def _bitbucket(snapshot: RepoSnapshot, model: CiPipelines) -> None:
         group = pipelines.get(kind)
         if isinstance(group, dict):
             for pattern, steps in group.items():
-                sections.append((f"{kind}:{pattern}", steps, ("pipelines", kind, pattern), on_pr, note))
+                branch_note = note
+                if kind == "branches":  # a glob such as `feature/*` or `**` covers pull-request source branches
+                    on_pr = any(ch in str(pattern) for ch in "*?{") and not re.fullmatch(
+                        r"\{?(main|master|develop|release|staging|production)(,\s*\w+)*\}?", str(pattern))
+                    branch_note = (f"branch pipeline for `{pattern}`, which covers pull-request branches" if on_pr
+                                   else f"branch pipeline for `{pattern}` only")
+                sections.append((f"{kind}:{pattern}", steps, ("pipelines", kind, pattern), on_pr, branch_note))
     for name, steps, where, on_pr, note in sections:
         ci_job = CiJob(BITBUCKET, name, path, _line(positions, *where), on_pr, note)
         _bitbucket_steps(steps, where, positions, path, ci_job)
