@@ -157,6 +157,10 @@ TESTS_ON_PR = [
                                    "unit:\n  script: [go test ./...]\n  rules:\n    - !reference [.rules:main, rules]\n    - !reference [.rules:mr, rules]\n"}, "pass", None),
     ("gitlab rules by !reference main only", {".gitlab-ci.yml": ".rules:main:\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n"
                                              "unit:\n  script: [go test ./...]\n  rules: !reference [.rules:main, rules]\n"}, "fail", None),
+    ("gitlab child pipeline", {".gitlab-ci.yml": "lint:\n  script: [ruff check .]\ntests:\n  trigger:\n    include: ci/tests.yml\n    strategy: depend\n",
+                               "ci/tests.yml": "unit:\n  script: [pytest]\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"parent_pipeline\"\n"}, "pass", ("ci/tests.yml", 2)),
+    ("gitlab child pipeline of a tag job", {".gitlab-ci.yml": "tests:\n  trigger:\n    include:\n      - local: ci/tests.yml\n  only: [tags]\n",
+                                            "ci/tests.yml": "unit:\n  script: [pytest]\n"}, "fail", None),
     ("gitlab allow_failure", {".gitlab-ci.yml": "test:\n  script: [pytest]\n  allow_failure: true\n"}, "fail", None),
     ("gitlab hidden job only", {".gitlab-ci.yml": ".test:\n  script: [pytest]\n"}, "fail", None),
     # CircleCI

@@ -396,20 +396,22 @@ _NON_MR_SOURCE = re.compile(r"CI_PIPELINE_SOURCE\s*==\s*['\"](schedule|web|api|t
 _TAG_ONLY = re.compile(r"^\s*\$CI_COMMIT_TAG\s*$")
 
 
-def _gitlab_if_admits_mr(condition: str) -> bool:
+def _gitlab_if_admits_mr(condition: str, child: bool = False) -> bool:
     """Whether a rule's `if:` can match a pipeline that runs for a merge request (an MR pipeline,
     or a branch pipeline of the MR's source branch)."""
     for alternative in condition.split("||"):
         alt = alternative.strip().strip("()").strip()
         if _MR_RULE.search(alt) and "!=" not in alt:
             return True
+        if child and re.search(r"CI_PIPELINE_SOURCE\s*==\s*['\"]parent_pipeline['\"]", alt):
+            return True  # in a child pipeline, the parent's source decides
         if _ONLY_SPECIFIC.search(alt) or _NON_MR_SOURCE.search(alt) or _TAG_ONLY.match(alt):
             continue
         return True  # a branch-pipeline condition: it also runs for merge-request branches
     return False
 
 
-def _gitlab_rules_admit_mr(rules: Any) -> tuple[bool, str]:
+def _gitlab_rules_admit_mr(rules: Any, child: bool = False) -> tuple[bool, str]:
     if not isinstance(rules, list):
         return True, ""
     for rule in rules:
@@ -420,7 +422,7 @@ def _gitlab_rules_admit_mr(rules: Any) -> tuple[bool, str]:
         condition = rule.get("if")
         if condition is None:
             return True, "rule without `if`"
-        if _gitlab_if_admits_mr(str(condition)):
+        if _gitlab_if_admits_mr(str(condition), child):
             return True, f"rules: if: {condition}"
     return False, "its `rules:` match only the default branch, tags or scheduled pipelines"
 
@@ -466,8 +468,8 @@ def _gitlab_local_includes(snapshot: RepoSnapshot, include: Any, model: CiPipeli
             if "local" in item:
                 local = str(item["local"])
             else:
-                kind = next((k for k in ("project", "remote", "template", "component") if k in item), "include")
-                model.notes.append(f"{origin}: {kind} include {item.get(kind)} not followed")
+                kind = next((k for k in ("project", "remote", "template", "component", "artifact") if k in item), None)
+                model.notes.append(f"{origin}: {kind or 'an'} include {item.get(kind) if kind else item} not followed")
                 continue
         if local is None:
             continue
@@ -482,10 +484,14 @@ def _gitlab_local_includes(snapshot: RepoSnapshot, include: Any, model: CiPipeli
     return paths
 
 
-def _gitlab(snapshot: RepoSnapshot, model: CiPipelines) -> None:
-    root = ".gitlab-ci.yml" if snapshot.exists(".gitlab-ci.yml") else snapshot.first([".gitlab-ci.yaml"])
+def _gitlab(snapshot: RepoSnapshot, model: CiPipelines, root: str | None = None,
+            parent: tuple[bool, str] | None = None, depth: int = 0) -> None:
+    """The pipeline of `.gitlab-ci.yml` (or of a child pipeline's file, run for its `parent` job)."""
     if root is None:
+        root = ".gitlab-ci.yml" if snapshot.exists(".gitlab-ci.yml") else snapshot.first([".gitlab-ci.yaml"])
+    if root is None or depth > 2:
         return
+    child = parent is not None
     documents: list[tuple[str, dict, dict]] = []  # (path, data, positions), includes first
     seen: set[str] = set()
 
@@ -511,9 +517,10 @@ def _gitlab(snapshot: RepoSnapshot, model: CiPipelines) -> None:
         for key, value in data.items():
             merged[key] = _deep_merge(merged.get(key), value) if key in merged else value
             where[str(key)] = (path, positions)
-    workflow_ok, workflow_note = True, ""
-    if isinstance(merged.get("workflow"), dict) and "rules" in merged["workflow"]:
-        workflow_ok, workflow_note = _gitlab_rules_admit_mr(_gitlab_flat_rules(merged["workflow"]["rules"], merged))
+    workflow_ok, workflow_note = parent if parent is not None else (True, "")
+    if isinstance(merged.get("workflow"), dict) and "rules" in merged["workflow"] and workflow_ok:
+        workflow_ok, workflow_note = _gitlab_rules_admit_mr(
+            _gitlab_flat_rules(merged["workflow"]["rules"], merged), child)
         if not workflow_ok:
             workflow_note = "workflow " + workflow_note
     default = merged.get("default") if isinstance(merged.get("default"), dict) else {}
@@ -527,7 +534,7 @@ def _gitlab(snapshot: RepoSnapshot, model: CiPipelines) -> None:
         path, positions = where[name]
         on_pr, note = workflow_ok, workflow_note or "branch and merge-request pipelines"
         if on_pr and "rules" in job:
-            on_pr, rule_note = _gitlab_rules_admit_mr(_gitlab_flat_rules(job["rules"], merged))
+            on_pr, rule_note = _gitlab_rules_admit_mr(_gitlab_flat_rules(job["rules"], merged), child)
             note = rule_note or note
         elif on_pr and ("only" in job or "except" in job):
             on_pr, only_note = _gitlab_only_admits_mr(job.get("only"), job.get("except"))
@@ -541,6 +548,9 @@ def _gitlab(snapshot: RepoSnapshot, model: CiPipelines) -> None:
                                            advisory=job.get("allow_failure") is True))
         if isinstance(job.get("trigger"), dict):
             ci_job.actions.append(CiStep(f"trigger {job['trigger']}", path, _line(positions, name, "trigger")))
+            # a child pipeline from a file of this repository runs as part of this pipeline
+            for child_path in _gitlab_local_includes(snapshot, job["trigger"].get("include"), model, path):
+                _gitlab(snapshot, model, child_path, (on_pr, f"child pipeline of job `{name}` ({note})"), depth + 1)
         model.jobs.append(ci_job)
 
 
