@@ -275,3 +275,8 @@ def test_coverage_measured_without_threshold_is_partial(make_repo):
 def test_allowed_failures_get_half_credit(make_repo):
     outcome = run("ci.tests_on_pr", make_repo({".gitlab-ci.yml": "test:\n  script: [pytest]\n  allow_failure: true\n"}))
     assert outcome.score == pytest.approx(0.5) and "failure is allowed" in outcome.message
+
+
+def test_failure_names_what_was_not_read(make_repo):
+    outcome = run("ci.tests_on_pr", make_repo({".gitlab-ci.yml": "include:\n  - project: acme/ci\n    file: /python.yml\nlint:\n  script: [ruff check .]\n"}))
+    assert outcome.status == "fail" and "not read: project include acme/ci not followed" in outcome.message

@@ -996,6 +996,8 @@ def _jenkins(snapshot: RepoSnapshot, model: CiPipelines) -> None:
             continue
         model.files.append(CiFile(JENKINS, path))
         text = _strip_groovy_comments(raw)
+        for library in re.findall(r"@Library\s*\(\s*\[?\s*['\"]([^'\"]+)", text):
+            model.notes.append(f"{path}: shared library {library} not followed")
         stages = []
         for match in _JENKINS_STAGE.finditer(text):
             start = match.end() - 1
