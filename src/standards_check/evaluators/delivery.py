@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from standards_check.context import CheckContext
 from standards_check.facts.ci import SYSTEM_NAMES, CiJob, CiPipelines, CiStep, is_vendored
+from standards_check.facts.history import Tag as _Tag
 from standards_check.facts.commands import LINT, TEST, Finding, ScriptIndex, classify
 from standards_check.model import Location, Outcome
 from standards_check.snapshot import GitError, NoHistory
@@ -415,34 +416,41 @@ def release_changelog(ctx: CheckContext, params: dict) -> Outcome:
     if len(text.strip()) < params.get("min_bytes", 50) and not evidence:
         return Outcome.failed(f"{found_file} exists but is nearly empty ({len(text.strip())} bytes).",
                               locations, score=0.3)
-    stale = _changelog_stale(snapshot, found_file, params) if not evidence else None
+    stale = _changelog_stale(ctx, found_file, params) if not evidence else None
     if stale:
         return Outcome.failed(stale, locations[:_MAX_LOCATIONS], score=0.6)
     extra = f" (with {', '.join(dict.fromkeys(e[0] for e in evidence))})" if evidence else ""
     return Outcome.passed(f"Changes are recorded in {found_file}{extra}.", locations[:_MAX_LOCATIONS])
 
 
-def _changelog_stale(snapshot, path: str, params: dict) -> str | None:
-    """A changelog untouched since before the latest release tags (one or two git calls)."""
+def _changelog_stale(ctx: CheckContext, path: str, params: dict) -> str | None:
+    """A changelog untouched since before the latest release tags (a few git calls)."""
+    snapshot = ctx.snapshot
     if not snapshot.has_history or snapshot.is_shallow:
         return None
+    head = snapshot.commit or "HEAD"
     try:
-        # Only releases made from this line of history: tags on a maintenance branch update that
-        # branch's changelog, not this one's.
-        tags = _release_tags(snapshot, params.get("tag_pattern", DEFAULT_TAG_PATTERN),
-                             merged_into=snapshot.commit or "HEAD")
+        tags = _release_tags(ctx, params.get("tag_pattern", DEFAULT_TAG_PATTERN))
         # In a monorepo, packages tag their own releases (`ignore-0.4.33`, `pkg/v1.2.0`); a root
         # changelog follows the unprefixed tags when there are any.
         plain = [t for t in tags if re.match(r"^v?\d", t.name)]
         tags = plain or tags
         if len(tags) < 2:
             return None
-        changed = snapshot.git("log", "-1", "--format=%ct", snapshot.commit or "HEAD", "--", path).strip()
+        changed = snapshot.git("log", "-1", "--format=%ct", head, "--", path).strip()
     except (GitError, NoHistory):
         return None
     if not changed:
         return None
-    newer = [t for t in tags if t.time > int(changed) + 86400]
+    # Only releases made from this line of history count: tags on a maintenance branch update
+    # that branch's changelog, not this one's. A few ancestry tests, newest first.
+    newer = []
+    for tag in reversed([t for t in tags if t.time > int(changed) + 86400][-6:]):
+        try:
+            snapshot.git("merge-base", "--is-ancestor", tag.commit, head)
+            newer.insert(0, tag)
+        except GitError:
+            continue  # not an ancestor: another branch's release
     if len(newer) >= 2:
         return (f"{path} was last changed before the last {len(newer)} releases "
                 f"(latest {newer[-1].name}); it looks stale.")
@@ -455,28 +463,10 @@ def _changelog_stale(snapshot, path: str, params: dict) -> str | None:
 DEFAULT_TAG_PATTERN = r"^(?:.*[/@-])?v?\d+\.\d+(?:\.\d+)?$"
 
 
-@dataclass(frozen=True)
-class _Tag:
-    name: str
-    time: int       # the tag's date (tagger date, or commit date of a lightweight tag)
-    commit: str
-
-
-def _release_tags(snapshot, pattern: str, merged_into: str | None = None) -> list[_Tag]:
-    """Release tags in date order (one git call); all of them, or those reachable from a commit."""
-    merged = [f"--merged={merged_into}"] if merged_into else []
-    out = snapshot.git("for-each-ref", "--sort=creatordate", *merged,
-                       "--format=%(refname:short)%09%(creatordate:unix)%09%(objectname)%09%(*objectname)",
-                       "refs/tags")
+def _release_tags(ctx: CheckContext, pattern: str) -> list[_Tag]:
+    """Release tags (names matching `pattern`) in date order, from the memoised tag list."""
     regex = re.compile(pattern)
-    tags = []
-    for line in out.splitlines():
-        parts = line.split("\t")
-        if len(parts) != 4 or not regex.search(parts[0]):
-            continue
-        name, when, obj, peeled = parts
-        tags.append(_Tag(name, int(when or 0), peeled or obj))
-    return tags
+    return [tag for tag in ctx.fact("tags") or [] if regex.search(tag.name)]
 
 
 def _history_unavailable(snapshot) -> str | None:
@@ -505,7 +495,7 @@ def release_cadence(ctx: CheckContext, params: dict) -> Outcome:
         return Outcome.errored(_invalid_pattern(pattern))
     window = int(params.get("window_days", 180))
     wanted = float(params.get("min_per_30_days", 1))
-    tags = _release_tags(snapshot, pattern)
+    tags = _release_tags(ctx, pattern)
     if not tags:
         return Outcome.skipped("no release tags (matching tag_pattern) in the repository")
     since = _window_end(snapshot) - window * 86400
@@ -531,27 +521,11 @@ def lead_time(ctx: CheckContext, params: dict) -> Outcome:
         return Outcome.errored(_invalid_pattern(pattern))
     window = int(params.get("window_days", 180))
     limit = float(params.get("max_median_days", 14))
-    tags = _release_tags(snapshot, pattern)
+    tags = _release_tags(ctx, pattern)
     if not tags:
         return Outcome.skipped("no release tags (matching tag_pattern), so lead time cannot be measured")
     since = _window_end(snapshot) - window * 86400
-    delays: list[float] = []
-    per_tag = 0
-    for position, tag in enumerate(tags):
-        if tag.time < since:
-            continue
-        earlier = [t.commit for t in tags[max(0, position - 50):position]]
-        try:
-            out = snapshot.git("rev-list", "--no-merges", "--format=%ct", tag.commit, "--not", *earlier, "--")
-        except GitError:
-            continue  # a tag whose commit is missing (partial clone)
-        times = [int(line) for line in out.splitlines() if line and not line.startswith("commit ")]
-        if position == 0:
-            times = [t for t in times if t >= since]  # the first tag holds all earlier history
-        delays.extend(max(0.0, (tag.time - t) / 86400) for t in times)
-        per_tag += 1
-        if per_tag >= 100:
-            break
+    delays, per_tag = _release_delays(snapshot, tags, since, window)
     if not delays:
         return Outcome.skipped(f"no release in the last {window} days contains new commits")
     median = statistics.median(delays)
@@ -561,6 +535,51 @@ def lead_time(ctx: CheckContext, params: dict) -> Outcome:
     if median <= limit:
         return Outcome.passed(message, evidence)
     return Outcome.failed(message, evidence, score=limit / median if median else 0.0)
+
+
+def _release_delays(snapshot, tags: list[_Tag], since: float, window: int) -> tuple[list[float], int]:
+    """Days from each commit to the first release tag (in date order) that contains it, for the
+    releases dated since `since`. One `git log` of the commit graph over twice the window, then a
+    walk from each tag that stops at commits an earlier tag already holds: each commit is visited
+    once (the same answer as `git rev-list TAG --not EARLIER_TAGS` per tag, without a call per tag)."""
+    horizon = int(since - 2 * window * 86400)
+    tips = list(dict.fromkeys(t.commit for t in tags if t.time >= horizon))
+    if not tips:
+        return [], 0
+    try:
+        out = snapshot.git("log", "--format=%H %ct %P", f"--since={horizon}", *tips, "--")
+    except GitError:
+        return [], 0
+    graph: dict[str, tuple[int, list[str]]] = {}
+    for line in out.splitlines():
+        sha, when, *parents = line.split()
+        graph[sha] = (int(when), parents)
+    first_release = not any(t.time < horizon for t in tags)
+    claimed: set[str] = set()
+    delays: list[float] = []
+    releases = 0
+    for tag in tags:
+        if tag.time < horizon or tag.commit not in graph:
+            continue
+        stack, found = [tag.commit], []
+        while stack:
+            sha = stack.pop()
+            if sha in claimed or sha not in graph:
+                continue
+            claimed.add(sha)
+            when, parents = graph[sha]
+            if len(parents) <= 1:  # merges are not changes of their own
+                found.append(when)
+            stack.extend(parents)
+        if tag.time < since:
+            first_release = False
+            continue  # an earlier release: it only claims its commits
+        if first_release:
+            found = [t for t in found if t >= since]  # the first release holds all earlier history
+            first_release = False
+        delays.extend(max(0.0, (tag.time - when) / 86400) for when in found)
+        releases += 1
+    return delays, releases
 
 
 def revert_rate(ctx: CheckContext, params: dict) -> Outcome:

@@ -76,6 +76,13 @@ class CiPipelines:
     files: list[CiFile] = field(default_factory=list)
     jobs: list[CiJob] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    _loaded: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # parse memo
+
+    def load(self, snapshot: RepoSnapshot, path: str, system: str) -> tuple[Any, dict, CiFile] | None:
+        """A CI file parsed once per model (templates and actions are used by many jobs)."""
+        if path not in self._loaded:
+            self._loaded[path] = _load(snapshot, path, system)
+        return self._loaded[path]
 
     @property
     def valid_files(self) -> list[CiFile]:
@@ -363,7 +370,7 @@ def _composite_action(snapshot: RepoSnapshot, uses: str, with_: dict, ci_job: Ci
     if path is None:
         model.notes.append(f"local action {uses} has no action.yml in the repository")
         return
-    loaded = _load(snapshot, path, GITHUB)
+    loaded = model.load(snapshot, path, GITHUB)
     if loaded is None or loaded[0] is None or not isinstance(loaded[0], dict):
         return
     data, positions, _ = loaded
@@ -831,7 +838,7 @@ def _azure_template_jobs(snapshot: RepoSnapshot, origin: str, reference: dict, m
         model.notes.append(f"{origin}: template {template} from another repository not followed")
         return []
     target = _azure_template_path(origin, template)
-    loaded = _load(snapshot, target, AZURE) if depth < _MAX_DEPTH else None
+    loaded = model.load(snapshot, target, AZURE) if depth < _MAX_DEPTH else None
     if loaded is None or not isinstance(loaded[0], dict):
         model.notes.append(f"{origin}: template {template} not found in the repository")
         return []
@@ -879,7 +886,7 @@ def _azure_steps(snapshot: RepoSnapshot, steps: Any, where: tuple, positions: di
                 model.notes.append(f"{path}: template {template} from another repository not followed")
                 continue
             target = _azure_template_path(path, template)
-            loaded = _load(snapshot, target, AZURE) if depth < _MAX_DEPTH else None
+            loaded = model.load(snapshot, target, AZURE) if depth < _MAX_DEPTH else None
             if loaded is None or not isinstance(loaded[0], dict):
                 model.notes.append(f"{path}: template {template} not found in the repository")
                 continue
