@@ -130,6 +130,12 @@ TESTS_ON_PR = [
     ("github pull_request synchronize", {".github/workflows/t.yml": wf("\n  pull_request:\n    types: [labeled, synchronize]", "      - run: pytest\n")}, "pass", None),
     ("github continue-on-error step", {".github/workflows/t.yml": wf("pull_request", "      - run: pytest\n        continue-on-error: true\n")}, "fail", None),
     ("github continue-on-error job", {".github/workflows/t.yml": wf("pull_request", "      - run: pytest\n", "    continue-on-error: true\n")}, "fail", None),
+    ("github cypress action", {".github/workflows/t.yml": wf("pull_request", "      - uses: cypress-io/github-action@v6\n        with: {build: npm run build}\n")}, "pass", (".github/workflows/t.yml", 6)),
+    ("github gradle action", {".github/workflows/t.yml": wf("pull_request", "      - uses: gradle/gradle-build-action@v2\n        with: {arguments: check}\n")}, "pass", None),
+    ("github actions-rs cargo test", {".github/workflows/t.yml": wf("pull_request", "      - uses: actions-rs/cargo@v1\n        with: {command: test, args: --all}\n")}, "pass", None),
+    ("github actions-rs cargo clippy", {".github/workflows/t.yml": wf("pull_request", "      - uses: actions-rs/cargo@v1\n        with: {command: clippy}\n")}, "fail", None),
+    ("github retry action", {".github/workflows/t.yml": wf("pull_request", "      - uses: nick-fields/retry@v3\n        with: {max_attempts: 3, command: npm test}\n")}, "pass", None),
+    ("github golangci action only", {".github/workflows/t.yml": wf("pull_request", "      - uses: golangci/golangci-lint-action@v6\n")}, "fail", None),
     ("github make target", {".github/workflows/t.yml": wf("pull_request", "      - run: make ci\n"),
                             "Makefile": "ci: lint unit\nlint:\n\truff check .\nunit:\n\t$(PYTHON) -m pytest\n"}, "pass", None),
     ("github npm script", {".github/workflows/t.yml": wf("pull_request", "      - run: npm run verify\n"),
@@ -215,6 +221,8 @@ def test_tests_on_pr_partial_credit_and_message(make_repo):
     assert push_only.score > lint_only.score > 0
     assert "not on pull requests" in push_only.message
     assert "only lints (ruff)" in lint_only.message
+    action_lint = run("ci.tests_on_pr", make_repo({".github/workflows/t.yml": wf("pull_request", "      - uses: golangci/golangci-lint-action@v6\n")}))
+    assert "only lints (golangci-lint)" in action_lint.message
 
 
 def test_tests_on_pr_notes_path_filters(make_repo):

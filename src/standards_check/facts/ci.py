@@ -165,7 +165,32 @@ PR_EVENTS = ("pull_request", "pull_request_target", "merge_group")
 _MATRIX_REF = re.compile(r"\$\{\{\s*matrix\.([\w-]+)(?:\.([\w-]+))?[^}]*\}\}")
 _INPUT_REF = re.compile(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}")
 _ENV_REF = re.compile(r"\$\{\{\s*env\.([\w-]+)\s*\}\}")
-_WITH_SCRIPT_KEYS = ("run", "command", "script", "commands", "coverageCommand", "test-command")
+_WITH_SCRIPT_KEYS = ("run", "script", "commands", "coverageCommand", "test-command")
+
+# Marketplace actions that run tests or linters, as the command they stand for (by `with:` inputs).
+_ACTION_COMMANDS: dict[str, Any] = {
+    "cypress-io/github-action": lambda i: "" if str(i.get("runTests", "true")).lower() == "false" else "cypress run",
+    "gradle/gradle-build-action": lambda i: f"gradle {i.get('arguments', '')}" if i.get("arguments") else "",
+    "gradle/gradle-command-action": lambda i: f"gradle {i.get('arguments', '')}" if i.get("arguments") else "",
+    "actions-rs/cargo": lambda i: f"cargo {i.get('command', '')} {i.get('args', '')}",
+    "borales/actions-yarn": lambda i: f"yarn {i.get('cmd', '')}",
+    "php-actions/phpunit": lambda i: "phpunit",
+    "julia-actions/julia-runtest": lambda i: "julia -e 'Pkg.test()'",
+    "r-lib/actions/check-r-package": lambda i: "R CMD check",
+    "nick-fields/retry": lambda i: str(i.get("command", "")),
+    "nick-invision/retry": lambda i: str(i.get("command", "")),
+    "pre-commit/action": lambda i: f"pre-commit run {i.get('extra_args', '')}",
+    "golangci/golangci-lint-action": lambda i: "golangci-lint run",
+    "astral-sh/ruff-action": lambda i: "ruff check",
+    "chartboost/ruff-action": lambda i: "ruff check",
+    "psf/black": lambda i: "black --check .",
+    "super-linter/super-linter": lambda i: "super-linter",
+    "github/super-linter": lambda i: "super-linter",
+    "reviewdog/action-eslint": lambda i: "eslint",
+    "hadolint/hadolint-action": lambda i: "hadolint",
+    "ludeeus/action-shellcheck": lambda i: "shellcheck",
+    "rhysd/actionlint": lambda i: "actionlint",
+}
 
 
 def _github(snapshot: RepoSnapshot, model: CiPipelines) -> None:
@@ -343,6 +368,10 @@ def _github_job_steps(snapshot: RepoSnapshot, by_path: dict[str, Workflow], work
             for key in _WITH_SCRIPT_KEYS:
                 if key in with_:
                     texts.append((_script_text(with_[key]), workflow.line("jobs", job_name, "steps", index, "with", key)))
+            action = uses_ref.split("@")[0]
+            command = _ACTION_COMMANDS.get(action) or _ACTION_COMMANDS.get("/".join(action.split("/")[:2]))
+            if command is not None and command(with_).strip():
+                texts.append((command(with_), line))
             if uses_ref.startswith("./") and depth < _MAX_DEPTH:
                 _composite_action(snapshot, uses_ref, with_, ci_job, excluded, depth + 1, model)
         for text, line in texts:

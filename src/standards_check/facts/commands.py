@@ -223,6 +223,7 @@ _LINT_HEADS = {
     "checkstyle", "spotless", "tflint", "terraform", "cfn-lint", "commitlint", "zizmor",
     "check-manifest", "twine", "pyupgrade", "autoflake", "bandit", "semgrep", "vulture", "tsc",
     "pre-commit", "prek", "lefthook", "editorconfig-checker", "sqlfluff", "buf", "helm",
+    "super-linter",
 }
 _LINT_SUBCOMMANDS = {"go": {"vet", "fmt", "mod", "build", "generate", "install", "run"},
                      "cargo": {"clippy", "fmt", "build", "check", "deny", "audit", "doc", "publish"},
