@@ -40,7 +40,7 @@ def wf(on: str, steps: str, extra_job: str = "") -> str:
     "mix test", "swift test", "just test", "task ci:test", "uv run pytest", "poetry run pytest --cov",
     "xvfb-run -a npm test", "DISPLAY=:10 npm run test", "if [ -n x ]; then pytest; fi",
     "coverage run -m pytest", "docker compose run --rm app pytest", "bash -c 'make check'",
-    "node ./test/runTests.js", "meson test -C build",
+    "node ./test/runTests.js", "meson test -C build", "tox -e py312", "nox -s tests-3.12", "tox -e ${{ matrix.env }}",
     "./scripts/test -q", "script/test",  # a repository script named test ("scripts to rule them all")
 ])
 def test_test_commands(command):
@@ -52,7 +52,8 @@ def test_test_commands(command):
     "golangci-lint run", "pre-commit run --all-files", "tox -e lint,typing", "nox -s lint",
     "npm ci", "npm run lint", "mvn -DskipTests package", "mvn -Dmaven.test.failure.ignore=true package",
     "./gradlew build -x test", "cargo clippy", "go vet ./...", "make -C docs html", "pip install pytest",
-    "sh -c 'echo npm test'", "test -f setup.py", "/usr/bin/test -d build",
+    "sh -c 'echo npm test'", "nox -e prepare-release", "tox -e docs", "go test -c ./pkg", "go test -run ^$ ./...",
+    "cargo test --no-run", "pytest --collect-only", "test -f setup.py", "/usr/bin/test -d build",
 ])
 def test_commands_that_are_not_tests(command):
     assert not any(f.kind == TEST for f in classify(command)), command

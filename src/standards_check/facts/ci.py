@@ -328,6 +328,8 @@ def _github_job_steps(snapshot: RepoSnapshot, by_path: dict[str, Workflow], work
         line = workflow.line("jobs", job_name, "uses")
         ci_job.actions.append(CiStep(uses, workflow.path, line))
         target = uses.split("@")[0]
+        if not target.startswith("./"):
+            model.notes.append(f"{workflow.path}: reusable workflow {uses} from another repository not followed")
         if target.startswith("./") and depth < _MAX_DEPTH:
             called = by_path.get(target[2:])
             if called is None or called.error:

@@ -470,6 +470,9 @@ def classify_command(tokens: list[str], index: ScriptIndex | None, depth: int = 
         if base == "manage.py" or (_PYTHON.match(head) and args[:1] == ["manage.py"]):
             sub = args[1] if base != "manage.py" and len(args) > 1 else sub
         if sub.lower() in _SUBCOMMAND_TESTS.get(base, set()):
+            if any(a in ("-c", "--no-run", "-list", "--list", "-run=^$", "-run=XXX") for a in args) or \
+                    ("-run" in args and args[args.index("-run") + 1:args.index("-run") + 2] in (["^$"], ["XXX"], ["none"])):
+                return Finding(BUILD, f"{base} {sub} (compiles, runs no test)")
             return Finding(TEST, f"{base} {sub}")
         if sub in _LINT_SUBCOMMANDS.get(base, set()):
             return Finding(LINT if sub not in ("build", "install", "restore", "publish", "pack", "run", "generate") else BUILD, f"{base} {sub}")
@@ -532,12 +535,20 @@ def _search_inside(args: list[str], index: ScriptIndex | None, depth: int) -> Fi
     return None
 
 
+_PYTHON_ENV = re.compile(r"^(py\d*|pypy\d*|\d+\.\d+t?|python\d*)([-.]|$)")
+
+
 def _judge_named_runner(name: str, args: list[str], index: ScriptIndex | None) -> Finding:
     if name in ("tox", "nox"):
         envs = _selected_envs(name, args)
-        if envs and all(_LINT_NAME.match(env) for env in envs):
-            return Finding(LINT, f"{name} -e {','.join(envs)}")
-        return Finding(TEST, name if not envs else f"{name} -e {','.join(envs)}")
+        label = name if not envs else f"{name} -e {','.join(envs)}"
+        if not envs or any(_PYTHON_ENV.match(e) or _name_says_test(e) or "EXPR" in e or "$" in e for e in envs):
+            return Finding(TEST, label)  # the default envs, a Python version, or a test env
+        if all(_LINT_NAME.match(env) for env in envs):
+            return Finding(LINT, label)
+        return Finding(BUILD, label)  # docs, build, prepare-release...
+    if name == "pytest" and any(a in ("--collect-only", "--co", "--version", "--help") for a in args):
+        return Finding(BUILD, "pytest --collect-only")
     if name == "cypress" and args[:1] not in (["run"],):
         return Finding(BUILD, "cypress")
     if name == "vitest" and args[:1] in (["bench"],):
@@ -546,7 +557,7 @@ def _judge_named_runner(name: str, args: list[str], index: ScriptIndex | None) -
 
 
 def _selected_envs(name: str, args: list[str]) -> list[str]:
-    flags = {"tox": ("-e", "--envlist", "-m"), "nox": ("-s", "--session", "--sessions", "-t", "-k")}[name]
+    flags = {"tox": ("-e", "--envlist", "-m"), "nox": ("-s", "-e", "--session", "--sessions", "-t", "-k")}[name]
     for position, arg in enumerate(args):
         for flag in flags:
             if arg == flag and position + 1 < len(args):
