@@ -143,6 +143,9 @@ def test_adr_present(make_repo, files, params, status, message):
      "fail", 0.0, "docs/adr/0001-a.md:7 is superseded but does not name the record that supersedes it; "
      "docs/adr/0002-b.md:7 is superseded by '0009-nine.md', which does not exist",
      ["docs/adr/0001-a.md:7", "docs/adr/0002-b.md:7"]),
+    # a record that supersedes one that is not there
+    ({"docs/adr/0002-b.md": nygard(2, "B", "Accepted", "\nSupersedes [1. A](0001-a.md)\n")},
+     "fail", 0.0, "docs/adr/0002-b.md:9 links to '0001-a.md', which does not exist", ["docs/adr/0002-b.md:9"]),
     # content-publisher-like: the reference sits on a line near the top, the Status section at the end
     ({"docs/adr/0006-tagging.md": "# Tagging\n\nSuperseded: 2019-12-19 by [ADR 14](0014-political.md)\n\n"
                                   "## Context\n\nx\n\n## Decision\n\ny\n\n## Consequences\n\nz\n\n## Status\n\nSuperseded\n",
@@ -160,6 +163,14 @@ def test_adr_present(make_repo, files, params, status, message):
                             "<!--\n## Consequences\n-->\n"},
      "fail", 0.0, "docs/adr/0001-a.md:1 lacks the Context, Decision and Consequences sections",
      ["docs/adr/0001-a.md:1"]),
+    # actions/setup-python: a level-2 heading on the first line is the title; "Status:" on a line
+    ({"docs/adrs/0000-caching.md": "## 0. Caching dependencies\n\nDate: 2021-10-01\n\nStatus: Accepted\n\n"
+                                   "## Context\n\nx\n\n## Decision\n\ny\n"},
+     "fail", 0.0, "docs/adrs/0000-caching.md:1 lacks the Consequences section", ["docs/adrs/0000-caching.md:1"]),
+    # actions/checkout: "# ADR 0153: Checkout v2", "**Status**: Accepted"
+    ({"adrs/0153-checkout-v2.md": "# ADR 0153: Checkout v2\n\n**Date**: 2019-10-21\n\n**Status**: Accepted\n\n"
+                                  "## Context\n\nx\n\n## Decision\n\ny\n\n## Consequences\n\nz\n"},
+     "pass", 1.0, "The decision record is well formed", []),
     # no title at all
     ({"docs/adr/0001-a.md": "## Status\n\nAccepted\n\n## Context\n\nx\n\n## Decision\n\ny\n\n## Consequences\n\nz\n"},
      "fail", 0.0, "docs/adr/0001-a.md:1 has no title", ["docs/adr/0001-a.md:1"]),
@@ -242,3 +253,69 @@ def test_adr_fresh_in_a_shallow_clone(make_repo, tmp_path):
     # a boundary older than the limit is an upper bound: stale for sure
     old = make_repo({"docs/adr/0001-a.md": nygard(1, "A")}, date=days_ago(900))
     assert run_check("adr.fresh", _shallow_clone(old, tmp_path / "shallow-old")).status == "fail"
+
+
+def test_adr_format_gap_runs(make_repo):
+    repo = make_repo({f"docs/adr/{n:04d}-r.md": nygard(n, "R") for n in (1, 2, 6, 8)})
+    assert "numbers 3, 4, 5, 7 are missing in docs/adr/" in run_check("adr.format", repo).message
+    strict = run_check("adr.format", repo, allow_gaps=False)
+    assert "docs/adr/0006-r.md follows a gap: numbers 3-5 are missing" in strict.message
+    assert "docs/adr/0008-r.md follows a gap: number 7 is missing" in strict.message
+    assert strict.score == 0.5
+
+
+def test_adr_shapes_seen_in_real_logs(make_repo):
+    # 1989v/msa: "ADR-0037-title.md", "# ADR-0037 — Title", a localised status bullet, "Trade-offs"
+    msa = ("# ADR-0037 — Live trading\n\n- 상태: **Accepted** (2026-05-05)\n- 일자: 2026-05-05\n\n"
+           "## Context\n\nx\n\n## Decision\n\ny\n\n## Trade-offs\n\nz\n")
+    # MADR 3 with a strike-through status and "On hold" (adr/madr's own 0003)
+    madr3 = "---\nstatus: on hold\n---\n# Provide own tools\n\n## Context and Problem Statement\n\nx\n\n" \
+            "## Decision Outcome\n\ny\n"
+    repo = make_repo({"docs/adr/ADR-0037-live-trading.md": msa, "docs/adr/ADR-0038-tools.md": madr3,
+                      "docs/adr/ADR-0039-x.md": nygard(39, "X", "~~Proposed~~ Rejected")})
+    outcome = run_check("adr.format", repo)
+    assert outcome.status == "pass", outcome.message
+
+
+def test_empty_runbook_sections_are_not_judged(make_repo):
+    outcome = run_check("runbook.sections", make_repo({"docs/runbooks/payments.md": "# Overview\n# Alerts\n"}))
+    assert outcome.status == "skip" and "holds no written steps yet" in outcome.message
+
+
+def test_adr_records_in_other_languages_and_decorated_headings(make_repo):
+    # SocialGouv/pass-emploi-api: MADR 2 in French, keeping the template's brackets around the title
+    french = ("# [Harmonisation Domaine: Repository Service Factory]\n\n* Statut : proposé\n* Date : 2022-06-15\n\n"
+              "## Contexte et définition du problème\n\nx\n\n## Facteurs de Décision\n\n* a\n\n"
+              "## Résultat de la Décision\n\ny\n")
+    # 1989v/msa: "## Decision (Proposed)", "## 배경 — subtitle", a Korean status
+    decorated = ("# ADR-0002 — Rollout\n\n- **Status**: Accepted (2026-08-22)\n\n## 배경 — 왜 지금\n\nx\n\n"
+                 "## Decision (Proposed)\n\ny\n\n## Consequences\n\nz\n")
+    korean = "# ADR-0003 — 단일 호스트\n\n- 상태: 채택 (2026-08-09)\n\n## 맥락\n\nx\n\n## 결정\n\ny\n\n## 결과\n\nz\n"
+    repo = make_repo({"docs/decisions/ADR-001-service.md": french, "docs/decisions/ADR-002-rollout.md": decorated,
+                      "docs/decisions/ADR-003-host.md": korean,
+                      "docs/decisions/adr-template.md": "# [short title of solved problem and solution]\n"})
+    assert run_check("adr.present", repo).message.startswith("Found 3 decision records")
+    outcome = run_check("adr.format", repo)
+    assert outcome.status == "pass", outcome.message
+
+
+def test_adr_directories_in_any_case(make_repo):
+    repo = make_repo({"Docs/ADR/0001-a.md": nygard(1, "A"), "Docs/ADR/0002-b.md": nygard(2, "B"),
+                      "docs-site/adr/0001-x.md": nygard(1, "X"), "docs/adrs.md": "# not a directory\n"})
+    outcome = run_check("adr.present", repo)
+    assert outcome.status == "pass" and "Found 2 decision records in Docs/ADR/ (2)" in outcome.message
+
+
+def test_log4brains_records_are_madr(make_repo):
+    # canonical/identity-team: log4brains, dated names, "- Status: proposed", no Consequences section
+    record = ("# External Groups management\n\n- Status: proposed\n- Tags: [identity]\n\n## Context\n\nx\n\n"
+              "## Decision\n\ny\n\n## Links <!-- optional -->\n\n- z\n")
+    files = {".log4brains.yml": "project:\n  name: Identity\n  adrFolder: ./decisions\n",
+             "decisions/20250909-external-groups.md": record, "decisions/template.md": "# [short title]\n",
+             "decisions/index.md": "# Decisions\n", "decisions/README.md": "# ADRs\n"}
+    repo = make_repo(files)
+    assert run_check("adr.present", repo).message.startswith("Found 1 decision record in decisions/")
+    assert run_check("adr.format", repo).status == "pass"
+    del files[".log4brains.yml"]
+    outside = make_repo({k.replace("decisions/", "docs/adr/"): v for k, v in files.items()})
+    assert "lacks the Consequences section" in run_check("adr.format", outside).message

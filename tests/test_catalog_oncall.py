@@ -83,11 +83,11 @@ def test_catalog_info_fact_reads_documents_with_lines(make_repo):
 @pytest.mark.parametrize("files, params, status, score, message, where", [
     ({"README.md": "x\n"}, {}, "skip", 0.0, "No catalog-info.yaml", []),
     ({"README.md": "x\n"}, {"required": True}, "fail", 0.0, "No catalog-info.yaml", []),
-    ({"catalog-info.yaml": COMPONENT}, {}, "pass", 1.0, "All 1 catalog entity name an owner (group:payments)",
+    ({"catalog-info.yaml": COMPONENT}, {}, "pass", 1.0, "The catalog entity names an owner (group:payments)",
      ["catalog-info.yaml:13"]),
     # multi-document: the API has no owner; the Group is not a kind that needs one
     ({"catalog-info.yaml": MULTI}, {}, "fail", 0.5,
-     "1 of 2 catalog entities name an owner: api:payments-grpc (catalog-info.yaml:11) has no spec.owner",
+     "1 of 2 catalog entities names an owner: api:payments-grpc (catalog-info.yaml:11) has no spec.owner",
      ["catalog-info.yaml:11"]),
     ({"catalog-info.yaml": COMPONENT.replace("owner: group:payments", "owner: Payments Team!")}, {}, "fail", 0.0,
      "has owner 'Payments Team!', not an entity reference", ["catalog-info.yaml:13"]),
@@ -122,8 +122,11 @@ TWO_COMPONENTS = COMPONENT + "---\n" + COMPONENT.replace("payments-api", "refund
     ({"catalog-info.yaml": COMPONENT.replace("pagerduty.com/service-id: PX1234", "opsgenie.com/team: payments")}, {},
      "pass", 1.0, "through opsgenie.com/team"),
     ({"catalog-info.yaml": COMPONENT.replace("PX1234", '""')}, {}, "fail", 0.0, "has an empty pagerduty.com/service-id"),
+    # a library component has nobody on call: only the service counts
+    ({"catalog-info.yaml": TWO_COMPONENTS.replace("type: service", "type: library", 2).replace(
+        "type: library", "type: service", 1)}, {}, "pass", 1.0, "through pagerduty.com/service-id"),
     ({"catalog-info.yaml": TWO_COMPONENTS}, {}, "fail", 0.5,
-     "1 of 2 catalog entities name an on-call service; component:refunds-api does not"),
+     "1 of 2 catalog entities names an on-call service; component:refunds-api does not"),
     ({"ONCALL.md": "# On-call\n\nThe payments rotation is in PagerDuty: page `payments-primary`.\n"}, {}, "pass", 1.0,
      "On-call and escalation are written down in ONCALL.md"),
     ({"docs/escalation-policy.md": "# Escalation\n\n1. Primary on-call\n2. Engineering manager\n"}, {}, "pass", 1.0,

@@ -168,7 +168,7 @@ def test_traceback_free_when_run_as_module(make_repo):
 
 
 def test_help_for_every_command():
-    for args in (["--help"], ["scan", "--help"], ["checks", "list", "--help"], ["checks", "explain", "--help"],
+    for args in (["--help"], ["scan", "--help"], ["ci", "--help"], ["checks", "list", "--help"], ["checks", "explain", "--help"],
                  ["policy", "list", "--help"], ["policy", "show", "--help"], ["policy", "validate", "--help"]):
         result = run_cli(*args)
         assert result.exit_code == 0, args

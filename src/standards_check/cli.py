@@ -55,22 +55,57 @@ def _color_wanted(output: str | None) -> bool:
 @click.option("--policy", "policy_ref", metavar="NAME[@VERSION]|FILE",
               help="Policy to score against (default: .standards.yml's, else baseline).")
 @click.option("--ref", metavar="REF", help="Scan this git ref from git objects, without checking it out.")
+@click.option("--base", metavar="REF",
+              help="Compare with this git ref: score delta, new failures, fixed rules (both sides read "
+                   "from git objects; the head is --ref or HEAD).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of standard output.")
-def scan(path: str, policy_ref: str | None, ref: str | None, fmt: str, output: str | None) -> None:
+def scan(path: str, policy_ref: str | None, ref: str | None, base: str | None, fmt: str,
+         output: str | None) -> None:
     """Scan PATH (default: .) and report its score. Exit 0 gate passed, 1 gate failed, 2 bad input."""
     from standards_check.engine import scan_path
     from standards_check.render import RENDERERS, render
 
     if fmt not in RENDERERS:
         raise click.UsageError(f"--format {fmt} is not available in this version")
-    report = scan_path(path, ref=ref, policy_ref=policy_ref)
+    if base:
+        from standards_check.diff import scan_diff
+
+        report = scan_diff(path, base, ref=ref, policy_ref=policy_ref)
+        for warning in report.warnings:
+            if warning.startswith("Diff mode skipped"):
+                click.echo(f"standards-check: warning: {warning}", err=True)
+    else:
+        report = scan_path(path, ref=ref, policy_ref=policy_ref)
     options = {"color": _color_wanted(output)} if fmt == "text" else {}
     _emit(render(report, fmt, **options), output)
     if output:
         state = "passed" if report.passed else "failed"
         click.echo(f"wrote {output}: score {report.score:g}, level {report.level}, gate {state}", err=True)
     sys.exit(report.exit_code)
+
+
+@cli.command()
+@click.option("--policy", "policy", metavar="NAME[@VERSION]|FILE", help="Policy (input: policy).")
+@click.option("--path", metavar="DIR", help="Directory to scan, relative to the workspace (input: path).")
+@click.option("--fail-on", type=click.Choice(["gate", "new-failures", "never"]),
+              help="What fails the step (input: fail-on; default gate).")
+@click.option("--base-ref", metavar="REF", help="Compare with this ref (input: base-ref; default: the PR base).")
+@click.option("--sarif-file", metavar="FILE", help="Also write SARIF here (input: sarif-file).")
+@click.option("--report-json", metavar="FILE", help="Where to write the JSON report (default: $RUNNER_TEMP).")
+@click.option("--comment", type=click.Choice(["on", "off"]), help="Sticky PR comment (input: comment).")
+@click.option("--check-run", type=click.Choice(["on", "off"]), help="Check run with annotations (input: check-run).")
+def ci(**options: str | None) -> None:
+    """Run as a GitHub Actions step: scan, write the report, post the results, set outputs.
+
+    Reads GITHUB_* variables and the Action's INPUT_* variables (options here win); the token
+    comes from INPUT_GITHUB_TOKEN or GITHUB_TOKEN only, never from the command line.
+    """
+    from standards_check.commands.ci import main as run_ci
+
+    flags = {name: options.pop(name) for name in ("comment", "check_run")}
+    options.update({name: value == "on" for name, value in flags.items() if value is not None})
+    sys.exit(run_ci(options))
 
 
 @cli.group()

@@ -5,12 +5,12 @@ Pure functions of (facts, params) -> Outcome. The facts come from `facts/adr.py`
 """
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from collections import Counter
 from dataclasses import dataclass
 
 from standards_check.context import CheckContext
+from standards_check.evaluators.wording import all_of, day, plural, verb
 from standards_check.facts import history
 from standards_check.facts.adr import AdrRecord, AdrSet, parse_adrs
 from standards_check.model import Location, Outcome
@@ -29,12 +29,6 @@ def _where_looked(params: dict) -> str:
     return ", ".join(dict.fromkeys(dirs))
 
 
-def _plural(count: int, word: str) -> str:
-    if count == 1:
-        return f"{count} {word}"
-    return f"{count} {word[:-1]}ies" if word.endswith("y") else f"{count} {word}s"
-
-
 # ---- adr.present -----------------------------------------------------------------------------------
 
 def evaluate_present(ctx: CheckContext, params: dict) -> Outcome:
@@ -45,11 +39,11 @@ def evaluate_present(ctx: CheckContext, params: dict) -> Outcome:
     if count >= max(minimum, 1):
         by_dir = Counter(r.directory for r in adrs.records)
         where = ", ".join(f"{d}/ ({by_dir[d]})" for d in dirs if by_dir[d])
-        return Outcome.passed(f"Found {_plural(count, 'decision record')} in {where}.",
+        return Outcome.passed(f"Found {plural(count, 'decision record')} in {where}.",
                               [Location(d) for d in dirs if by_dir[d]])
     if count:
         return Outcome.failed(
-            f"Found {_plural(count, 'decision record')} in {', '.join(dirs)}; the policy asks for at least {minimum}.",
+            f"Found {plural(count, 'decision record')} in {', '.join(dirs)}; the policy asks for at least {minimum}.",
             [Location(r.path) for r in adrs.records], score=count / minimum)
     if adrs.templates:
         return Outcome.failed(
@@ -80,9 +74,9 @@ _SECTION_LABEL = {"status": "Status", "context": "Context", "decision": "Decisio
 
 def _status_canonical(status: str, statuses: list[str], aliases: dict[str, str]) -> str | None:
     """The canonical status a status text starts with, or None."""
-    text = re.sub(r"^[^a-z]+", "", status.lower())
+    text = re.sub(r"^[\W_]+", "", status.lower())
     for name in sorted(list(statuses) + list(aliases), key=len, reverse=True):
-        if re.match(re.escape(name.lower()) + r"(?![a-z])", text):
+        if re.match(re.escape(name.lower()) + r"(?!\w)", text):
             return aliases.get(name, name).lower() if name in aliases else name.lower()
     return None
 
@@ -118,20 +112,30 @@ def _record_problems(record: AdrRecord, params: dict) -> list[Problem]:
                                         f"has status '{shown}', not one of {', '.join(statuses)}"))
 
     superseded = canonical == "superseded" or bool(record.status and re.search(r"super[sc]eded", record.status, re.I))
-    if superseded:
-        named = [ref for ref in record.superseded_by if ref.text]
-        if not named:
-            problems.append(Problem(record.path, record.status_line,
-                                    "is superseded but does not name the record that supersedes it"))
-        elif not any(ref.exists for ref in named):
-            ref = named[0]
-            problems.append(Problem(record.path, ref.line,
-                                    f"is superseded by '{ref.text}', which does not exist"))
+    named = [ref for ref in record.superseded_by if ref.text]
+    reported = None  # the broken successor link already reported as such
+    if superseded and not named:
+        problems.append(Problem(record.path, record.status_line,
+                                "is superseded but does not name the record that supersedes it"))
+    elif superseded and not any(ref.exists for ref in named):
+        reported = named[0]
+        problems.append(Problem(record.path, reported.line,
+                                f"is superseded by '{reported.text}', which does not exist"))
     for ref in record.superseded_by + record.supersedes:
-        if ref.text and not ref.exists and not (superseded and ref is next(
-                (r for r in record.superseded_by if r.text), None)):
+        if ref.text and not ref.exists and ref is not reported:
             problems.append(Problem(record.path, ref.line, f"links to '{ref.text}', which does not exist"))
     return problems
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """[3, 4, 5, 9] -> [(3, 5), (9, 9)]"""
+    runs: list[tuple[int, int]] = []
+    for n in numbers:
+        if runs and runs[-1][1] == n - 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
 
 
 def _numbering_problems(adrs: AdrSet, allow_gaps: bool) -> tuple[list[Problem], list[str]]:
@@ -146,9 +150,9 @@ def _numbering_problems(adrs: AdrSet, allow_gaps: bool) -> tuple[list[Problem], 
         for record in records:
             if record.number is None and not record.dated:
                 problems.append(Problem(record.path, None, "has no number in its file name (NNNN-title.md)"))
-        counts = Counter(r.number for r in numbered)
+        counts: Counter[int] = Counter(r.number for r in numbered if r.number is not None)
         for record in numbered:
-            if counts[record.number] > 1:
+            if record.number is not None and counts[record.number] > 1:
                 others = [r.path.rpartition("/")[2] for r in numbered
                           if r.number == record.number and r is not record]
                 problems.append(Problem(record.path, None,
@@ -158,11 +162,14 @@ def _numbering_problems(adrs: AdrSet, allow_gaps: bool) -> tuple[list[Problem], 
         if gaps:
             shown = ", ".join(str(n) for n in gaps[:10]) + (" ..." if len(gaps) > 10 else "")
             if allow_gaps:
-                notes.append(f"numbers {shown} are missing in {directory}/")
+                notes.append(f"{'number' if len(gaps) == 1 else 'numbers'} {shown} "
+                             f"{'is' if len(gaps) == 1 else 'are'} missing in {directory}/")
             else:
-                for gap in gaps:
-                    after = min((r for r in numbered if r.number > gap), key=lambda r: r.number)
-                    problems.append(Problem(after.path, None, f"follows a gap: number {gap} is missing"))
+                by_number = sorted((r.number, r.path) for r in numbered if r.number is not None)
+                for start, end in _runs(gaps):  # each run of missing numbers, on the record after it
+                    following = next(p for n, p in by_number if n > end)
+                    missing = f"number {start} is" if start == end else f"numbers {start}-{end} are"
+                    problems.append(Problem(following, None, f"follows a gap: {missing} missing"))
     return problems, notes
 
 
@@ -181,21 +188,17 @@ def evaluate_format(ctx: CheckContext, params: dict) -> Outcome:
     good = total - len(bad)
     note = f" ({'; '.join(notes)})" if notes else ""
     if not problems:
-        return Outcome.passed(f"All {_plural(total, 'decision record')} are well formed{note}.",
+        return Outcome.passed(f"{all_of(total, 'decision record')} {verb(total, 'is', 'are')} well formed{note}.",
                               [Location(d) for d, _ in adrs.directories])
     shown = "; ".join(str(p) for p in problems[:_SHOWN])
     more = f"; and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else ""
     return Outcome.partial(
         good / total,
-        f"{good} of {_plural(total, 'decision record')} are well formed: {shown}{more}{note}.",
+        f"{good} of {plural(total, 'decision record')} {verb(good, 'is', 'are')} well formed: {shown}{more}{note}.",
         [Location(p.path, p.line) for p in problems])
 
 
 # ---- adr.fresh -------------------------------------------------------------------------------------
-
-def _day(epoch: int) -> str:
-    return _dt.datetime.fromtimestamp(epoch, _dt.timezone.utc).strftime("%Y-%m-%d")
-
 
 def freshness(ctx: CheckContext, paths: list[str], query: list[str], max_age: float,
               what: str) -> Outcome:
@@ -220,15 +223,15 @@ def freshness(ctx: CheckContext, paths: list[str], query: list[str], max_age: fl
     age = history.days_since(change.epoch)
     if not reliable and age <= max_age:
         return Outcome.skipped(
-            f"Shallow clone: git shows {what} as added by the clone's oldest commit ({_day(change.epoch)}), so "
+            f"Shallow clone: git shows {what} as added by the clone's oldest commit ({day(change.epoch)}), so "
             "when it last changed is unknown; fetch full history (e.g. fetch-depth: 0).")
     if age <= max_age:
         return Outcome.passed(
-            f"{path} changed {age:.0f} days ago ({_day(change.epoch)}), within the {max_age:.0f} days the policy allows.",
+            f"{path} changed {age:.0f} days ago ({day(change.epoch)}), within the {max_age:.0f} days the policy allows.",
             [Location(path)])
     score = max(0.0, 1.0 - (age - max_age) / max_age) if max_age > 0 else 0.0
     return Outcome.failed(
-        f"The newest of the {what}, {path}, last changed {age:.0f} days ago ({_day(change.epoch)}); "
+        f"The newest of the {what}, {path}, last changed {age:.0f} days ago ({day(change.epoch)}); "
         f"the policy asks for a change within {max_age:.0f} days.",
         [Location(path)], score=score)
 

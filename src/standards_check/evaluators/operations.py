@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from standards_check.context import CheckContext
-from standards_check.evaluators.knowledge import _day, _plural
+from standards_check.evaluators.wording import all_of, day, plural, verb
 from standards_check.facts import history
 from standards_check.facts.catalog_info import CatalogInfo
 from standards_check.facts.markdown import MarkdownDoc, normalise_heading
@@ -53,7 +53,7 @@ def evaluate_runbook_present(ctx: CheckContext, params: dict) -> Outcome:
     written = _written(runbooks)
     if written:
         paths = [r.path for r in written]
-        return Outcome.passed(f"Found {_plural(len(paths), 'runbook')}: {_list(paths)}.",
+        return Outcome.passed(f"Found {plural(len(paths), 'runbook')}: {_list(paths)}.",
                               [Location(p) for p in paths])
     if runbooks.links and params.get("allow_catalog_links", True):
         link = runbooks.links[0]
@@ -86,7 +86,11 @@ def _section_spec(item: str) -> tuple[str, tuple[str, ...]]:
 
 def _matches(heading_words: str, synonyms: tuple[str, ...]) -> bool:
     padded = f" {heading_words} "
-    return any(f" {normalise_heading(s)} " in padded for s in synonyms)
+    for synonym in synonyms:
+        words = normalise_heading(synonym)
+        if f" {words} " in padded or f" {words}s " in padded:  # "Emergency Procedures" counts as procedure
+            return True
+    return False
 
 
 def runbook_missing_sections(doc: MarkdownDoc, sections: list) -> list[str]:
@@ -95,16 +99,32 @@ def runbook_missing_sections(doc: MarkdownDoc, sections: list) -> list[str]:
     missing = []
     for item in sections:
         name, synonyms = _section_spec(item)
-        if not any(_matches(w, synonyms) for w in words):
-            missing.append(name)
+        if any(_matches(w, synonyms) for w in words):
+            continue
+        if name.lower() == "overview" and _has_introduction(doc):
+            continue  # prose right under the title is the overview ("**Purpose**: ..." then the sections)
+        missing.append(name)
     return missing
+
+
+def _has_introduction(doc: MarkdownDoc) -> bool:
+    """At least one line of prose between the title and the next heading."""
+    title = doc.title
+    if title is None:
+        return False
+    following = [h.line for h in doc.headings if h.line > title.line]
+    end = following[0] if following else len(doc.lines) + 1
+    return any(len(doc.lines[n - 1].strip()) >= 20 and not set(doc.lines[n - 1].strip()) <= set("-=*_ ")
+               for n in range(title.line + 1, end))
 
 
 def evaluate_runbook_sections(ctx: CheckContext, params: dict) -> Outcome:
     runbooks = _runbooks(ctx, params)
     sections = list(params.get("sections") or [])
-    readable = [r for r in runbooks.runbooks if r.doc is not None]
+    readable = _written(runbooks)  # the runbooks runbook.present counts; an empty one has no sections to judge
     if not readable:
+        if runbooks.runbooks:
+            return Outcome.skipped(f"{_list(runbooks.paths)} holds no written steps yet (runbook.present reports it).")
         if runbooks.links:
             return Outcome.skipped("The runbook is kept outside the repository (linked from "
                                    f"{runbooks.links[0].path}); its sections cannot be read here.")
@@ -124,13 +144,14 @@ def evaluate_runbook_sections(ctx: CheckContext, params: dict) -> Outcome:
             gaps.append((runbook, missing))
     names = [_section_spec(s)[0] for s in sections]
     if not gaps:
-        return Outcome.passed(f"All {_plural(len(readable), 'runbook')} have the sections "
+        return Outcome.passed(f"{all_of(len(readable), 'runbook')} {verb(len(readable), 'has', 'have')} the sections "
                               f"{', '.join(names)}.", [Location(r.path) for r in readable])
     detail = "; ".join(f"{r.path} lacks {', '.join(m)}" for r, m in gaps[:_SHOWN])
     more = f"; and {len(gaps) - _SHOWN} more runbooks" if len(gaps) > _SHOWN else ""
     return Outcome.partial(
         sum(shares) / len(shares),
-        f"{len(readable) - len(gaps)} of {_plural(len(readable), 'runbook')} have every section "
+        f"{len(readable) - len(gaps)} of {plural(len(readable), 'runbook')} "
+        f"{verb(len(readable) - len(gaps), 'has', 'have')} every section "
         f"({', '.join(names)}): {detail}{more}.",
         [Location(r.path, r.doc.title.line if r.doc and r.doc.title else 1) for r, _ in gaps])
 
@@ -139,8 +160,10 @@ def evaluate_runbook_sections(ctx: CheckContext, params: dict) -> Outcome:
 
 def evaluate_runbook_fresh(ctx: CheckContext, params: dict) -> Outcome:
     runbooks = _runbooks(ctx, params)
-    paths = [r.path for r in runbooks.runbooks]
+    paths = [r.path for r in _written(runbooks)]  # the runbooks runbook.present counts
     if not paths:
+        if runbooks.runbooks:
+            return Outcome.skipped(f"{_list(runbooks.paths)} holds no written steps yet (runbook.present reports it).")
         if runbooks.links:
             return Outcome.skipped("The runbook is kept outside the repository; git cannot date it.")
         if runbooks.collection:
@@ -178,21 +201,23 @@ def evaluate_runbook_fresh(ctx: CheckContext, params: dict) -> Outcome:
     share = len(fresh) / judged
     note = f" ({len(unknown)} could not be dated)" if unknown else ""
     if not stale:
-        return Outcome.passed(f"All {_plural(judged, 'runbook')} changed within {max_age:.0f} days{note}.",
+        return Outcome.passed(f"{all_of(judged, 'runbook')} changed within {max_age:.0f} days{note}.",
                               [Location(p) for p in fresh])
     stale.sort(key=lambda s: (s[2], s[0]))  # oldest first
-    detail = "; ".join(f"{p} last changed {age:.0f} days ago ({_day(epoch)})" for p, age, epoch in stale[:_SHOWN])
+    detail = "; ".join(f"{p} last changed {age:.0f} days ago ({day(epoch)})" for p, age, epoch in stale[:_SHOWN])
     more = f"; and {len(stale) - _SHOWN} more" if len(stale) > _SHOWN else ""
     return Outcome.partial(
         share,
-        f"{len(fresh)} of {_plural(judged, 'runbook')} changed within {max_age:.0f} days: {detail}{more}{note}.",
+        f"{len(fresh)} of {plural(judged, 'runbook')} changed within {max_age:.0f} days: {detail}{more}{note}.",
         [Location(p) for p, _, _ in stale], threshold=threshold)
 
 
 # ---- oncall.defined --------------------------------------------------------------------------------
 
 _ONCALL_WORDS = re.compile(r"on[- ]?call|pager|escalat|rota\b|rotation", re.IGNORECASE)
-_SERVICE_KINDS = ("component", "system")
+# entities that are paged for: components that run (a library or a docs site has nobody on call)
+_SERVICE_KINDS = ("component",)
+_NOT_OPERATED = ("library", "documentation", "docs", "template", "sdk")
 
 
 def evaluate_oncall_defined(ctx: CheckContext, params: dict) -> Outcome:
@@ -209,7 +234,7 @@ def evaluate_oncall_defined(ctx: CheckContext, params: dict) -> Outcome:
             covered.append((entity, key))
         elif found:
             empty.append((entity, found[0]))
-        elif entity.kind.lower() in _SERVICE_KINDS:
+        elif entity.kind.lower() in _SERVICE_KINDS and (entity.type or "").lower() not in _NOT_OPERATED:
             uncovered.append(entity)
 
     documents = [p for p in docs.oncall_documents + list(params.get("documents") or [])
@@ -226,7 +251,7 @@ def evaluate_oncall_defined(ctx: CheckContext, params: dict) -> Outcome:
         lacking = [e.ref for e in uncovered] + [e.ref for e, _ in empty]
         total = len(covered) + len(lacking)
         return Outcome.partial(len(covered) / total,
-                               f"{len(covered)} of {total} catalog entities name an on-call service; "
+                               f"{len(covered)} of {total} catalog entities {verb(len(covered), 'names', 'name')} an on-call service; "
                                f"{_list(lacking)} {'does' if len(lacking) == 1 else 'do'} not.",
                                locations + [Location(e.path, e.line) for e in uncovered])
     if empty:
@@ -259,7 +284,7 @@ def evaluate_postmortem_template(ctx: CheckContext, params: dict) -> Outcome:
         return Outcome.passed(f"Incident reviews start from {_list(templates)}.", [Location(p) for p in templates])
     if docs.postmortems:
         return Outcome.failed(
-            f"Post-mortems are kept in {_list(docs.postmortem_dirs)} ({_plural(len(docs.postmortems), 'document')}) "
+            f"Post-mortems are kept in {_list(docs.postmortem_dirs)} ({plural(len(docs.postmortems), 'document')}) "
             "but there is no template to start the next one from.",
             [Location(d) for d in docs.postmortem_dirs], score=0.5)
     return Outcome.failed("No post-mortem template found (e.g. docs/postmortems/template.md or "
@@ -300,12 +325,12 @@ def evaluate_catalog_owner(ctx: CheckContext, params: dict) -> Outcome:
                                f"(kinds found: {', '.join(present)}).")
     if not problems:
         owners = sorted({e.owner for e in entities if e.owner})
-        return Outcome.passed(f"All {_plural(owned, 'catalog entity')} name an owner ({_list(owners)}).",
+        return Outcome.passed(f"{all_of(owned, 'catalog entity')} {verb(owned, 'names', 'name')} an owner ({_list(owners)}).",
                               [Location(e.path, e.line_of("spec", "owner")) for e in entities])
     detail = "; ".join(message for _, message in problems[:_SHOWN])
     more = f"; and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else ""
     return Outcome.partial(owned / total if total else 0.0,
-                           f"{owned} of {_plural(total, 'catalog entity')} name an owner: {detail}{more}.",
+                           f"{owned} of {plural(total, 'catalog entity')} {verb(owned, 'names', 'name')} an owner: {detail}{more}.",
                            [location for location, _ in problems])
 
 

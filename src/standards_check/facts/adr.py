@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from standards_check import yamlio
+from standards_check.facts.locate import dirs_any_case
 from standards_check.facts.markdown import Heading, MarkdownDoc, links, normalise_heading, parse_markdown, plain
 from standards_check.snapshot import RepoSnapshot
 
@@ -40,32 +41,52 @@ _NOT_RECORDS = {"readme", "index", "_index", "summary", "toc", "changelog", "con
 
 # canonical section -> heading texts (normalised) that stand for it; MADR's names count
 SECTION_NAMES: dict[str, frozenset[str]] = {
-    "status": frozenset({"status", "decision status", "current status", "state"}),
+    "status": frozenset({"status", "decision status", "current status", "state",
+                         "statut", "estado", "stato", "상태"}),
     "context": frozenset({
         "context", "context and problem statement", "problem statement", "context and problem",
         "background", "problem", "issue", "motivation", "context and motivation", "the problem",
+        # records written in other languages (MADR has translations; seen in SocialGouv, 1989v/msa)
+        "contexte", "contexte et définition du problème", "contexte et problème", "contexto",
+        "contexto y planteamiento del problema", "contexto e problema", "kontext",
+        "kontext und problemstellung", "맥락", "배경", "컨텍스트",
     }),
     "decision": frozenset({
         "decision", "decision outcome", "decisions", "the decision", "our decision",
         "decision made", "chosen option", "proposed decision",
+        "décision", "résultat de la décision", "decisión", "resultado de la decisión", "decisão",
+        "resultado da decisão", "entscheidung", "결정",
     }),
     "consequences": frozenset({
         "consequences", "positive consequences", "negative consequences", "consequence",
         "consequences of the decision", "implications", "consequences and risks", "pros and cons",
+        "trade offs", "tradeoffs", "trade off",
+        "conséquences", "consecuencias", "consequências", "konsequenzen", "결과", "영향",
     }),
 }
+_ALL_SECTION_NAMES = frozenset().union(*SECTION_NAMES.values())
 _MADR_HEADINGS = {"context and problem statement", "considered options", "decision outcome",
-                  "decision drivers", "pros and cons of the options"}
+                  "decision drivers", "pros and cons of the options",
+                  # MADR's French and Spanish translations
+                  "contexte et définition du problème", "options envisagées", "résultat de la décision",
+                  "facteurs de décision", "contexto y planteamiento del problema", "opciones consideradas",
+                  "resultado de la decisión"}
 _NUMBERED_NAME = re.compile(r"^(?:adr|ard|dr|rfc)?[-_ ]?(\d{1,5})(?=[-_. ]|$)", re.IGNORECASE)
 _DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _TITLE_NUMBER = re.compile(r"^(?:adr|ard|decision)?[\s#:-]*0*(\d{1,5})\s*[.:)\-–—]\s*(.*)$", re.IGNORECASE)
-_STATUS_LINE = re.compile(r"^\s*(?:[-*+]\s+)?[*_]*status[*_]*\s*[:\-–—]\s*[*_]*\s*(.+)$", re.IGNORECASE)
-_STATUS_ROW = re.compile(r"^\s*\|\s*[*_]*status[*_]*\s*\|\s*([^|]+)\|", re.IGNORECASE)
+# "Status" and how records written in other languages label it (1989v/msa writes "- 상태: **Accepted**")
+_STATUS_WORD = r"(?:status|state|상태|estado|statut|stato|状态|狀態|ステータス)"
+_STATUS_LINE = re.compile(r"^\s*(?:[-*+]\s+)?[*_]*" + _STATUS_WORD + r"[*_]*\s*[:\-–—]\s*[*_]*\s*(.+)$", re.IGNORECASE)
+_STATUS_ROW = re.compile(r"^\s*\|\s*[*_]*" + _STATUS_WORD + r"[*_]*\s*\|\s*([^|]+)\|", re.IGNORECASE)
 _STRUCK = re.compile(r"~~.*?~~")
 _SUPERSEDE = re.compile(r"\bsuper[sc]ed(?:ed|es)?\b|\breplaced\s+by\b", re.IGNORECASE)
 _ADR_REF = re.compile(r"\b(?:adr|ard|decision)[\s#:-]*0*(\d{1,5})\b", re.IGNORECASE)
-_PLACEHOLDER_TITLE = re.compile(r"^(?:\{.*\}|\[.*\]|<.*>|(?:number\.?\s*)?title|template|adr template|\d*\.?\s*template)$",
-                                re.IGNORECASE)
+# a template's title: "{short title of solved problem}" (MADR 3/4), "[short title ...]" (MADR 2),
+# "NUMBER. TITLE" (adr-tools), "0. Template" (alphagov). A real record may keep MADR 2's brackets
+# ("# [Harmonisation Domaine: ...]", SocialGouv), so brackets alone do not make a template.
+_PLACEHOLDER_TITLE = re.compile(
+    r"^[\[{<]?\s*(?:short title\b.*|title of\b.*|your title.*|title|template|adr template|decision title|"
+    r"number\.?\s*title|tbd|todo)\s*[\]}>]?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -128,7 +149,8 @@ def parse_adrs(snapshot: RepoSnapshot, extra_dirs: Iterable[str] = ()) -> AdrSet
             if text is None:
                 found.unreadable.append(path)
                 continue
-            record = _parse_record(path, directory, text)
+            # log4brains writes MADR records (its template is MADR 2's, dated file names)
+            record = _parse_record(path, directory, text, madr=source == ".log4brains.yml")
             if record is None:
                 found.templates.append(path)
             else:
@@ -151,7 +173,7 @@ def _directories(snapshot: RepoSnapshot, extra_dirs: Iterable[str]) -> list[tupl
             candidates.append((folder, ".log4brains.yml"))
     for directory in extra_dirs:
         candidates.append((directory.strip("/"), "policy"))
-    for directory in DEFAULT_DIRS:
+    for directory in dirs_any_case(snapshot, DEFAULT_DIRS):
         candidates.append((directory, "default location"))
     for first in snapshot.named("0001-record-architecture-decisions.md"):
         candidates.append((posixpath.dirname(first), "adr-tools first record"))
@@ -194,7 +216,7 @@ def _is_template_name(path: str) -> bool:
     return "template" in path.rpartition("/")[2].lower()
 
 
-def _parse_record(path: str, directory: str, text: str) -> AdrRecord | None:
+def _parse_record(path: str, directory: str, text: str, madr: bool = False) -> AdrRecord | None:
     """The record, or None when the file is a template (placeholder title)."""
     doc = parse_markdown(path, text)
     name = path.rpartition("/")[2]
@@ -202,7 +224,7 @@ def _parse_record(path: str, directory: str, text: str) -> AdrRecord | None:
     dated = bool(_DATED_NAME.match(name))
     number = int(match.group(1)) if match and not dated else None
 
-    title_heading = doc.title
+    title_heading = doc.title or _leading_heading(doc)
     title = title_heading.text if title_heading else None
     title_line = title_heading.line if title_heading else None
     if not title and isinstance(doc.front_matter.get("title"), str):
@@ -226,7 +248,7 @@ def _parse_record(path: str, directory: str, text: str) -> AdrRecord | None:
         for canonical, names in SECTION_NAMES.items():
             if words in names and canonical not in sections:
                 sections[canonical] = heading.line
-    madr = bool(_MADR_HEADINGS.intersection(normalised)) or any(
+    madr = madr or bool(_MADR_HEADINGS.intersection(normalised)) or any(
         key in doc.front_matter for key in ("status", "deciders", "decision-makers", "consulted", "informed"))
 
     status, status_line = _status(doc, sections)
@@ -238,7 +260,20 @@ def _parse_record(path: str, directory: str, text: str) -> AdrRecord | None:
     return record
 
 
+def _leading_heading(doc: MarkdownDoc) -> Heading | None:
+    """A record without a '# ' title whose first line is a heading uses it as the title
+    (actions/setup-python writes '## 0. Caching dependencies')."""
+    first = next((n for n in range(doc.body_start, len(doc.lines) + 1) if doc.lines[n - 1].strip()), None)
+    heading = doc.headings[0] if doc.headings else None
+    if heading is None or heading.line != first or _section_words(heading.text) in _ALL_SECTION_NAMES:
+        return None
+    return heading
+
+
 def _section_words(text: str) -> str:
+    """'Decision (Proposed)' -> 'decision'; 'Background — why now' -> 'background'."""
+    text = re.sub(r"\([^)]*\)", " ", text)
+    text = re.split(r"\s[—–-]\s|[—–:|]", text, maxsplit=1)[0]
     words = normalise_heading(text)
     words = re.sub(r"\b(optional|required)\b", "", words).strip()
     return " ".join(words.split())
@@ -313,7 +348,7 @@ def _exists(snapshot: RepoSnapshot, record: AdrRecord, target: str, known_number
         if snapshot.exists(candidate):
             return True
     leading = _NUMBERED_NAME.match(posixpath.basename(stem))
-    return bool(leading) and int(leading.group(1)) in known_numbers and not stem.endswith(".md")
+    return leading is not None and int(leading.group(1)) in known_numbers and not stem.endswith(".md")
 
 
 def heading_at(doc: MarkdownDoc, line: int) -> Heading | None:

@@ -15,9 +15,8 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from standards_check import yamlio
+from standards_check.facts import yamldocs
 from standards_check.snapshot import RepoSnapshot
 
 FILE_NAMES = ("catalog-info.yaml", "catalog-info.yml")
@@ -35,7 +34,7 @@ class CatalogLink:
 @dataclass
 class Entity:
     path: str  # the file it is declared in
-    document: int  # 0-based index of its YAML document in that file
+    document: int  # 0-based index among the non-empty YAML documents of that file
     kind: str
     name: str
     namespace: str
@@ -116,14 +115,13 @@ def _parse_file(snapshot: RepoSnapshot, path: str, info: CatalogInfo) -> list[En
         return []
     info.files.append(path)
     try:
-        documents = load_all_with_positions(text)
+        documents = yamldocs.load_documents(text)  # the non-empty documents of the stream
     except yamlio.YamlSyntaxError as exc:
         info.errors.append(CatalogError(path, exc.message, exc.line))
         return []
     found = []
-    for index, (data, positions) in enumerate(documents):
-        if data is None:
-            continue
+    for index, document in enumerate(documents):
+        data, positions = document.data, document.positions
         entity = _entity(path, index, data, positions)
         if entity is None:
             if not isinstance(data, dict) or "kind" not in data:
@@ -157,38 +155,6 @@ def _location_targets(snapshot: RepoSnapshot, entity: Entity) -> list[str]:
     return out
 
 
-def load_all_with_positions(text: str) -> list[tuple[Any, dict[tuple, tuple[int, int]]]]:
-    """Every document of a YAML stream with its value positions (as `yamlio.load_with_positions`)."""
-    loader = yamlio.StringDateLoader(text)
-    out = []
-    try:
-        while loader.check_node():
-            node = loader.get_node()
-            positions: dict[tuple, tuple[int, int]] = {}
-            _walk(node, (), positions)
-            out.append((loader.construct_document(node), positions))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise yamlio.YamlSyntaxError(f"invalid YAML: {problem}", mark.line + 1 if mark else None,
-                                     mark.column + 1 if mark else None) from None
-    finally:
-        loader.dispose()
-    return out
-
-
-def _walk(node: yaml.Node, path: tuple, positions: dict[tuple, tuple[int, int]]) -> None:
-    positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            positions[path + (key, "__key__")] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            _walk(value_node, path + (key,), positions)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, path + (index,), positions)
-
-
 def _text(value: Any) -> str | None:
     if isinstance(value, str) and value.strip():
         return value.strip()
@@ -201,16 +167,16 @@ def _entity(path: str, index: int, data: Any, positions: dict[tuple, tuple[int, 
     api_version = _text(data.get("apiVersion")) or ""
     if api_version and "backstage.io" not in api_version:
         return None  # another tool's manifest that happens to live in the file
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
-    annotations = metadata.get("annotations") if isinstance(metadata.get("annotations"), dict) else {}
+    metadata: dict[str, Any] = data["metadata"] if isinstance(data.get("metadata"), dict) else {}
+    spec: dict[str, Any] = data["spec"] if isinstance(data.get("spec"), dict) else {}
+    annotations: dict[Any, Any] = metadata["annotations"] if isinstance(metadata.get("annotations"), dict) else {}
     links = []
     for number, link in enumerate(metadata.get("links") or []):
         if isinstance(link, dict) and _text(link.get("url")):
             links.append(CatalogLink(str(link["url"]).strip(), str(link.get("title") or ""),
                                      str(link.get("type") or ""),
                                      yamlio.position_of(positions, ("metadata", "links", number))[0]))
-    tags = metadata.get("tags") if isinstance(metadata.get("tags"), list) else []
+    tags: list[Any] = metadata["tags"] if isinstance(metadata.get("tags"), list) else []
     return Entity(
         path=path, document=index, kind=str(data["kind"]).strip(),
         name=_text(metadata.get("name")) or "", namespace=_text(metadata.get("namespace")) or "default",

@@ -151,6 +151,6 @@ def parse_markdown(path: str, text: str) -> MarkdownDoc:
 
 
 def normalise_heading(text: str) -> str:
-    """Lower-case words only: '## 3. Mitigation / Fix:' -> 'mitigation fix'."""
+    """Lower-case words only: '## 3. Mitigation / Fix:' -> 'mitigation fix'; letters of any script count."""
     text = re.sub(r"^[\d.\s)]+", "", text.lower())
-    return " ".join(re.findall(r"[a-z0-9]+", text))
+    return " ".join(w for w in re.findall(r"[^\W_]+", text))

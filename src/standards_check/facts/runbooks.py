@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from standards_check.facts.catalog_info import CatalogInfo, parse_catalog_info
+from standards_check.facts.locate import dirs_any_case
 from standards_check.facts.markdown import MarkdownDoc, parse_markdown
 from standards_check.snapshot import RepoSnapshot
 
@@ -109,7 +110,7 @@ def parse_runbooks(snapshot: RepoSnapshot, extra_paths: Iterable[str] = (),
         if "runbook" in name and _is_document(path) and "template" not in name:
             chosen.setdefault(path, "file name")
 
-    for directory in list(RUNBOOK_DIRS) + [p.strip("/") for p in extra_paths]:
+    for directory in dirs_any_case(snapshot, RUNBOOK_DIRS) + [p.strip("/") for p in extra_paths]:
         if not directory:
             continue
         source = "policy" if directory in extra_paths or directory + "/" in extra_paths else "runbook directory"

@@ -4,7 +4,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from standards_check.render.json import render_json
+from standards_check.render.junit import render_junit
 from standards_check.render.markdown import render_markdown
+from standards_check.render.sarif import render_sarif
 from standards_check.render.text import render_text
 from standards_check.report import Report
 
@@ -12,6 +14,8 @@ RENDERERS: dict[str, Callable[..., str]] = {
     "text": render_text,
     "json": render_json,
     "markdown": render_markdown,
+    "sarif": render_sarif,
+    "junit": render_junit,
 }
 
 

@@ -1,0 +1,1 @@
+"""Publishers: where reports are posted (GitHub comments, check runs, statuses, job summaries)."""

@@ -1,0 +1,220 @@
+"""SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+
+- One rule per policy rule (check): short description (title), full description (what the check
+  looks at), help (why it matters and how to fix it), `helpUri` (the catalog entry), default level
+  from the rule's severity (error -> error, warning -> warning, info -> note).
+- One result per failing location, at file and line. A finding about the repository as a whole
+  (no file to point at, e.g. "no CODEOWNERS") is placed on the *anchor* file, see
+  `repository_anchor`: code scanning only shows results that sit in a file.
+- `partialFingerprints["standardsCheck/v1"]` hashes (check, path, n-th finding of that check in that
+  path), never a line number or message, so an alert survives edits that move lines or change the
+  numbers in a message, and does not reappear as new on the next upload.
+- Waived rules are reported with an external, accepted suppression (code scanning shows them as
+  dismissed); skipped rules are not results.
+Spec: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html ; GitHub's subset:
+https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from functools import lru_cache
+from typing import Any
+
+from standards_check.links import PROJECT_URL, check_doc_url
+from standards_check.model import ERROR, FAIL, WAIVED, Location
+from standards_check.report import Report, Result
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT_KEY = "standardsCheck/v1"
+_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+# Where repository-level findings go when the report names no better file (see repository_anchor).
+DEFAULT_ANCHOR = ".standards.yml"
+
+
+def render_sarif(report: Report, anchor: str | None = None) -> str:
+    return json.dumps(sarif_log(report, anchor), indent=2, ensure_ascii=False) + "\n"
+
+
+def sarif_log(report: Report, anchor: str | None = None) -> dict[str, Any]:
+    anchor = anchor or repository_anchor(report)
+    rules, index = _rules(report)
+    results: list[dict[str, Any]] = []
+    for result in report.results:
+        if result.status in (FAIL, ERROR, WAIVED):
+            results.extend(_results_for(result, index[result.check], anchor))
+    policy = report.policy.get("name") or "policy"
+    run: dict[str, Any] = {
+        "tool": {"driver": {
+            "name": "standards-check",
+            "version": report.tool.get("version", ""),
+            "semanticVersion": report.tool.get("version", ""),
+            "informationUri": PROJECT_URL,
+            "rules": rules,
+        }},
+        # GitHub uses this as the analysis category: one per policy, so two policies do not
+        # close each other's alerts.
+        "automationDetails": {"id": f"standards-check/{policy}/"},
+        "invocations": [_invocation(report)],
+        "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The repository root."}}},
+        "results": results,
+        "properties": {
+            "score": report.score, "level": report.level, "passed": report.passed,
+            "policy": dict(report.policy),
+        },
+    }
+    if report.repository.get("commit"):
+        run["properties"]["commit"] = report.repository["commit"]
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def repository_anchor(report: Report) -> str:
+    """The file on which findings about the whole repository are shown.
+
+    In order: the repository config (`.standards.yml`, also under `.github/`) when the report
+    names it or it exists in the scanned directory; the README that the `readme.present` check
+    found; else `.standards.yml` — a stable path, and the place where a team records waivers for
+    such findings (code scanning lists an alert on a missing file too, without a code preview).
+    `standards-check ci` passes the anchor it finds in the snapshot instead.
+    """
+    config = report.repository.get("config")
+    if isinstance(config, str) and _is_repo_relative(config):
+        return config
+    root = report.repository.get("path")
+    if isinstance(root, str) and root and os.path.isdir(root):
+        from standards_check.repoconfig import CONFIG_PATHS
+
+        for candidate in CONFIG_PATHS:
+            if os.path.isfile(os.path.join(root, candidate)):
+                return candidate
+    for result in report.results:
+        if result.check == "readme.present" and result.locations:
+            return result.locations[0].path
+    return DEFAULT_ANCHOR
+
+
+def _is_repo_relative(path: str) -> bool:
+    return bool(path) and not path.startswith(("/", "../")) and ":" not in path.split("/")[0]
+
+
+def _rules(report: Report) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    rules: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    for result in report.results:
+        if result.check in index:
+            continue
+        index[result.check] = len(rules)
+        rules.append(_rule(result))
+    return rules, index
+
+
+def _rule(result: Result) -> dict[str, Any]:
+    entry = _catalog_entry(result.check)
+    what = _one_line(entry.get("what")) or result.title
+    why = _one_line(entry.get("why"))
+    fix = _one_line(entry.get("fix")) or result.remediation or "See the check's documentation."
+    url = check_doc_url(result.check)
+    help_text = (f"Why: {why}\n" if why else "") + f"How to fix: {fix}\nDocumentation: {url}"
+    help_md = (f"**Why it matters.** {why}\n\n" if why else "") + f"**How to fix.** {fix}\n\n[Documentation]({url})"
+    return {
+        "id": result.check,
+        "name": "".join(part.capitalize() for part in result.check.replace("_", ".").split(".")),
+        "shortDescription": {"text": result.title},
+        "fullDescription": {"text": what},
+        "help": {"text": help_text, "markdown": help_md},
+        "helpUri": url,
+        "defaultConfiguration": {"level": _LEVELS.get(result.severity, "warning")},
+        "properties": {
+            "tags": ["standards-check", result.category],
+            "category": result.category,
+            "severity": result.severity,
+            "weight": result.weight,
+            "maturityLevel": result.level,
+        },
+    }
+
+
+def _results_for(result: Result, rule_index: int, anchor: str) -> list[dict[str, Any]]:
+    located, related = split_locations(result)
+    targets: list[Location | None] = list(located) or [None]
+    seen: dict[str, int] = {}
+    out = []
+    for loc in targets:
+        path = loc.path if loc else anchor
+        nth = seen.get(path, 0)
+        seen[path] = nth + 1
+        region = {"startLine": loc.line if loc and loc.line else 1}
+        message = result.message if loc else f"{result.message} (applies to the whole repository)"
+        if result.status == ERROR:
+            message = f"Could not be evaluated: {message}"
+        item: dict[str, Any] = {
+            "ruleId": result.check,
+            "ruleIndex": rule_index,
+            "level": _LEVELS.get(result.severity, "warning"),
+            "message": {"text": message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"},
+                "region": region,
+            }}],
+            "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(result.check, path if loc else "", nth)},
+            **({"relatedLocations": [
+                {"id": i, "physicalLocation": {"artifactLocation": {"uri": other.path, "uriBaseId": "%SRCROOT%"}}}
+                for i, other in enumerate(related, start=1)]} if related else {}),
+            "properties": {"status": result.status, "score": round(result.score, 4),
+                           "repositoryLevel": loc is None},
+        }
+        if result.status == WAIVED and result.waiver:
+            item["suppressions"] = [{
+                "kind": "external", "status": "accepted",
+                "justification": f"{result.waiver.reason} (expires {result.waiver.expires or 'never'}"
+                                 f", approved by {result.waiver.approved_by or 'unknown'})",
+            }]
+        out.append(item)
+    return out
+
+
+def split_locations(result: Result) -> tuple[list[Location], list[Location]]:
+    """The locations to report a finding at, and the others (related).
+
+    Locations with lines are each a finding. Locations without one are file-level evidence — the
+    files found, or the places looked at ("no CODEOWNERS in .github/, the root, docs/") — so the
+    finding is reported once, at the first, with the rest as related locations.
+    """
+    located = [loc for loc in result.locations if loc.path]
+    if len(located) > 1 and all(loc.line is None for loc in located):
+        return located[:1], located[1:]
+    return located, []
+
+
+def _fingerprint(check: str, path: str, nth: int) -> str:
+    return hashlib.sha256(f"{check}\0{path}\0{nth}".encode()).hexdigest()[:32]
+
+
+def _invocation(report: Report) -> dict[str, Any]:
+    invocation: dict[str, Any] = {"executionSuccessful": True}
+    notes = [{"level": "warning", "message": {"text": w}} for w in report.warnings]
+    if notes:
+        invocation["toolExecutionNotifications"] = notes
+    return invocation
+
+
+def _one_line(text: Any) -> str:
+    return " ".join(str(text).split()) if text else ""
+
+
+@lru_cache(maxsize=None)
+def _catalog_entry(check_id: str) -> dict[str, Any]:
+    """The catalog's documentation of a check, or {} when the catalog does not have it."""
+    from standards_check import yamlio
+    from standards_check.resources import data_dir
+
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", check_id):
+        return {}
+    try:
+        path = data_dir("checks") / f"{check_id}.yaml"
+        data = yamlio.load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, RuntimeError, yamlio.YamlSyntaxError):
+        return {}
+    return data if isinstance(data, dict) else {}
