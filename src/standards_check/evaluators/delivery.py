@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from standards_check.context import CheckContext
 from standards_check.facts.ci import SYSTEM_NAMES, CiJob, CiPipelines, CiStep, is_vendored
-from standards_check.facts.history import Tag as _Tag
+from standards_check.facts.tags import Tag as _Tag
 from standards_check.facts.commands import LINT, TEST, Finding, ScriptIndex, classify
 from standards_check.model import Location, Outcome
 from standards_check.snapshot import GitError, NoHistory

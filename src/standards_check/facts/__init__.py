@@ -11,7 +11,7 @@ from standards_check.facts.alerts import parse_alert_rules
 from standards_check.facts.catalog_info import parse_catalog_info
 from standards_check.facts.ci import parse_ci
 from standards_check.facts.codeowners import parse_codeowners
-from standards_check.facts.history import parse_tags
+from standards_check.facts.tags import parse_tags
 from standards_check.facts.runbooks import parse_incident_docs, parse_runbooks
 from standards_check.facts.slo import parse_slos
 from standards_check.facts.workflows import parse_workflows
