@@ -264,6 +264,9 @@ COVERAGE = [
     ({".simplecov": "SimpleCov.start do\nminimum_coverage 90\nend\n"}, "pass", (".simplecov", 2)),
     ({".github/workflows/t.yml": wf("pull_request", "      - run: pytest --cov=pkg\n      - uses: codecov/codecov-action@v4\n")}, "fail", None),
     ({".coveragerc": "[report]\nfail_under = 0\n"}, "fail", None),
+    ({"Makefile": "test:\n\tpytest\ncoverage:\n\tcoverage run -m pytest\n\tcoverage report --fail-under=90\n"}, "pass", ("Makefile", 5)),
+    ({"noxfile.py": "import nox\n@nox.session\ndef cover(session):\n    session.run('coverage', 'report', '--fail-under=100')\n"}, "pass", ("noxfile.py", 4)),
+    ({"package.json": '{"scripts": {\n  "test": "c8 --check-coverage --lines 95 node --test"\n}}'}, "pass", ("package.json", 2)),
     ({"README.md": "x"}, "fail", None),
 ]
 

@@ -199,6 +199,7 @@ def ci_coverage_gate(ctx: CheckContext, params: dict) -> Outcome:
             elif re.search(r"(?i)codecov/codecov-action|coverallsapp/github-action", action.script):
                 measured.append(("coverage uploaded", Location(action.path, action.line)))
     gates.extend(_python_coverage_config(snapshot))
+    gates.extend(_task_file_gates(snapshot))
     codecov_gates, codecov_measured = _codecov(snapshot)
     gates.extend(codecov_gates)
     measured.extend(codecov_measured)
@@ -249,6 +250,34 @@ def _python_coverage_config(snapshot) -> list[tuple[str, Location]]:
         if match and (_number(match.group(1)) or 0) > 0:
             found.append((f"--cov-fail-under={match.group(1)} in {path}",
                           Location(path, text.count("\n", 0, match.start()) + 1)))
+    return found
+
+
+# Files where CI commands are often kept instead of the CI configuration itself.
+_TASK_FILES = ("Makefile", "makefile", "GNUmakefile", "noxfile.py", "tox.ini", "justfile", "Justfile",
+               "Taskfile.yml", "Taskfile.yaml", "package.json", "Rakefile", "magefile.go")
+_NOX_FAIL_UNDER = re.compile(r"""["']--(?:cov-)?fail-under[=]?(\d+(?:\.\d+)?)?["']""")
+
+
+def _task_file_gates(snapshot) -> list[tuple[str, Location]]:
+    """Coverage thresholds in the task runner files CI calls (`make coverage`, nox sessions)."""
+    found = []
+    for path in _TASK_FILES:
+        text = snapshot.read_text(path)
+        if not text:
+            continue
+        for pattern, name in _COMMAND_GATES:
+            match = pattern.search(text)
+            if match and (not match.groups() or (_number(match.group(1)) or 0) > 0):
+                found.append((f"{name} in {path}", Location(path, text.count("\n", 0, match.start()) + 1)))
+                break
+        else:
+            nox = _NOX_FAIL_UNDER.search(text) if path == "noxfile.py" else None
+            if nox and (nox.group(1) is None or (_number(nox.group(1)) or 0) > 0):
+                found.append((f"a --fail-under in {path}", Location(path, text.count("\n", 0, nox.start()) + 1)))
+            elif _GO_COVER_COMPARE.search(text) and _COMPARISON.search(text):
+                line = _line_of(text, r"go\s+tool\s+cover\s+-func")
+                found.append((f"a go coverage threshold in {path}", Location(path, line)))
     return found
 
 
