@@ -247,6 +247,7 @@ COVERAGE = [
     ({"codecov.yml": "coverage:\n  status:\n    project:\n      default:\n        target: auto\n"}, "fail", None),
     ({"codecov.yml": "coverage:\n  status:\n    project:\n      default:\n        target: 80%\n        informational: true\n"}, "fail", None),
     ({"jest.config.js": "module.exports = {\n  coverageThreshold: {global: {lines: 90}},\n};\n"}, "pass", ("jest.config.js", 2)),
+    ({"jest.config.js": "module.exports = {\n  // coverageThreshold: undefined,\n  /* coverageThreshold: {global: {lines: 1}} */\n};\n"}, "fail", None),
     ({"package.json": '{\n  "name": "x",\n  "jest": {\n    "coverageThreshold": {"global": {"lines": 80}}\n  }\n}\n'}, "pass", ("package.json", 4)),
     ({"vitest.config.ts": "export default {\n  test: {\n    coverage: {\n      thresholds: {lines: 80},\n    },\n  },\n};\n"}, "pass", None),
     ({".nycrc": '{"check-coverage": true, "lines": 90}'}, "pass", None),

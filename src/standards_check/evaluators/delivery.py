@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 
 from standards_check.context import CheckContext
-from standards_check.facts.ci import SYSTEM_NAMES, CiJob, CiPipelines, CiStep, is_vendored
+from standards_check.facts.ci import SYSTEM_NAMES, CiJob, CiPipelines, CiStep, is_vendored, strip_c_comments
 from standards_check.facts.tags import Tag as _Tag
 from standards_check.facts.commands import LINT, TEST, Finding, ScriptIndex, classify
 from standards_check.model import Location, Outcome
@@ -335,7 +335,9 @@ def _js_coverage_config(snapshot) -> list[tuple[str, Location]]:
                                 ".nycrc", ".nycrc.json", ".nycrc.yml", ".nycrc.yaml", ".c8rc", ".c8rc.json")
     for path in [p for p in candidates if not is_vendored(p)][:50]:
         text = snapshot.read_text(path) or ""
-        for pattern, name in ((r"coverageThreshold", "jest coverageThreshold"),
+        if not path.endswith((".json", ".yml", ".yaml", ".nycrc", ".c8rc")):
+            text = strip_c_comments(text)  # jest's generated config lists `// coverageThreshold: undefined`
+        for pattern, name in ((r"coverageThreshold\s*:\s*\{|\"coverageThreshold\"\s*:\s*\{", "jest coverageThreshold"),
                               (r"thresholds\s*:|\b(lines|statements|branches|functions)\s*:\s*\d", "coverage thresholds"),
                               (r"check-coverage\"?\s*[:=]\s*true", "check-coverage")):
             if pattern.startswith("thresholds") and "coverage" not in text:

@@ -960,8 +960,8 @@ _JENKINS_TEST_STEPS = {"buildPlugin": "mvn verify", "buildPluginWithGradle": "gr
                        "runATH": "acceptance tests", "runPCT": "plugin compatibility tests"}
 
 
-def _strip_groovy_comments(text: str) -> str:
-    """Blank out // and /* */ comments, keeping line numbers and string contents."""
+def strip_c_comments(text: str) -> str:
+    """Blank out // and /* */ comments (Groovy, JavaScript), keeping line numbers and strings."""
     out, i, n = [], 0, len(text)
     quote: str | None = None
     while i < n:
@@ -1033,7 +1033,7 @@ def _jenkins(snapshot: RepoSnapshot, model: CiPipelines) -> None:
         if raw is None:
             continue
         model.files.append(CiFile(JENKINS, path))
-        text = _strip_groovy_comments(raw)
+        text = strip_c_comments(raw)
         for library in re.findall(r"@Library\s*\(\s*\[?\s*['\"]([^'\"]+)", text):
             model.notes.append(f"{path}: shared library {library} not followed")
         stages = []
