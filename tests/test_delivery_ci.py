@@ -118,6 +118,7 @@ TESTS_ON_PR = [
     ("github job if push", {".github/workflows/t.yml": wf("[push, pull_request]", "      - run: pytest\n", "    if: github.event_name == 'push'\n")}, "fail", None),
     ("github step if push", {".github/workflows/t.yml": wf("[push, pull_request]", "      - run: pytest\n        if: github.event_name == 'push'\n")}, "fail", None),
     ("github job if tag ref", {".github/workflows/t.yml": wf("[push, pull_request]", "      - run: pytest\n", "    if: startsWith(github.ref, 'refs/tags/')\n")}, "fail", None),
+    ("github job if not a tag", {".github/workflows/t.yml": wf("[push, pull_request]", "      - run: pytest\n", "    if: ${{ !startsWith(github.ref, 'refs/tags/') }}\n")}, "pass", None),
     ("github job if PR", {".github/workflows/t.yml": wf("[push, pull_request]", "      - run: pytest\n", "    if: github.event_name == 'pull_request'\n")}, "pass", None),
     ("github reusable workflow", {".github/workflows/ci.yml": REUSABLE_CALLER, ".github/workflows/reusable.yml": REUSABLE}, "pass", (".github/workflows/reusable.yml", 9)),
     ("github reusable alone", {".github/workflows/reusable.yml": REUSABLE.replace("${{ inputs.cmd }}", "pytest")}, "fail", None),
@@ -175,6 +176,8 @@ TESTS_ON_PR = [
                                 "jobs:\n  build:\n    docker: [{image: x}]\n    steps: [checkout, t]\nworkflows:\n  main:\n    jobs: [build]\n"}, "pass", None),
     ("circleci main only", {".circleci/config.yml": "version: 2.1\njobs:\n  build:\n    docker: [{image: x}]\n    steps:\n      - run: make test\n"
                             "workflows:\n  main:\n    jobs:\n      - build:\n          filters: {branches: {only: main}}\n"}, "fail", None),
+    ("circleci workflow when main", {".circleci/config.yml": "version: 2.1\njobs:\n  build:\n    docker: [{image: x}]\n    steps:\n      - run: make test\n"
+                                     "workflows:\n  main:\n    when:\n      equal: [main, << pipeline.git.branch >>]\n    jobs: [build]\n"}, "fail", None),
     ("circleci orb job", {".circleci/config.yml": "version: 2.1\norbs: {python: circleci/python@2}\nworkflows:\n  main:\n    jobs: [python/test]\n"}, "pass", None),
     # Azure Pipelines
     ("azure template", {"azure-pipelines.yml": "jobs:\n- job: Linux\n  steps:\n  - template: build/steps.yml\n",

@@ -267,6 +267,7 @@ def _gh_if_excludes_pr(condition: Any) -> bool:
         return False
     if "||" in text:  # an alternative may still admit PRs unless every branch excludes them
         return all(_gh_if_excludes_pr(part) for part in text.split("||"))
+    text = re.sub(r"!\s*(startsWith|contains)\s*\([^)]*\)", "", text)  # `!startsWith(github.ref, 'refs/tags/')` admits PRs
     return bool(_NON_PR_EVENT.search(text) or _NOT_PR.search(text) or _BRANCH_REF.search(text))
 
 
@@ -660,6 +661,10 @@ def _circleci(snapshot: RepoSnapshot, model: CiPipelines) -> None:
             continue
         wf_triggers = workflow.get("triggers")
         scheduled_only = isinstance(wf_triggers, list) and all(isinstance(t, dict) and "schedule" in t for t in wf_triggers)
+        when = str(workflow.get("when", ""))
+        if re.search(r"pipeline\.git\.tag|pipeline\.schedule|pipeline\.trigger_source", when) or (
+                "pipeline.git.branch" in when and "not" not in when):
+            scheduled_only = True  # `when:` limits the workflow to a branch, tags or schedules
         for entry in _as_list(workflow.get("jobs")):
             job_name, config = (entry, {}) if isinstance(entry, str) else next(iter(entry.items())) if isinstance(entry, dict) and entry else (None, {})
             if job_name is None:
@@ -667,7 +672,7 @@ def _circleci(snapshot: RepoSnapshot, model: CiPipelines) -> None:
             config = config if isinstance(config, dict) else {}
             on_pr, note = _circleci_filters(config.get("filters"))
             if scheduled_only:
-                on_pr, note = False, f"workflow {wf_name} runs only on a schedule"
+                on_pr, note = False, f"workflow {wf_name} runs only on a schedule, a tag or a named branch"
             alias = str(config.get("name", job_name))
             previous = scheduled.get(alias)
             if previous is None or (on_pr and not previous[0]):
