@@ -174,6 +174,8 @@ TESTS_ON_PR = [
     # CircleCI
     ("circleci job + command", {".circleci/config.yml": "version: 2.1\ncommands:\n  t:\n    steps:\n      - run: yarn test\n"
                                 "jobs:\n  build:\n    docker: [{image: x}]\n    steps: [checkout, t]\nworkflows:\n  main:\n    jobs: [build]\n"}, "pass", None),
+    ("circleci job with a display name", {".circleci/config.yml": "version: 2.1\njobs:\n  test:\n    parameters: {v: {type: string}}\n    docker: [{image: x}]\n    steps:\n      - run: go test ./...\n"
+                                          "workflows:\n  ci:\n    jobs:\n      - test:\n          name: test-1.22\n          v: '1.22'\n"}, "pass", (".circleci/config.yml", 7)),
     ("circleci main only", {".circleci/config.yml": "version: 2.1\njobs:\n  build:\n    docker: [{image: x}]\n    steps:\n      - run: make test\n"
                             "workflows:\n  main:\n    jobs:\n      - build:\n          filters: {branches: {only: main}}\n"}, "fail", None),
     ("circleci workflow when main", {".circleci/config.yml": "version: 2.1\njobs:\n  build:\n    docker: [{image: x}]\n    steps:\n      - run: make test\n"

@@ -654,7 +654,7 @@ def _circleci(snapshot: RepoSnapshot, model: CiPipelines) -> None:
     jobs = data.get("jobs") if isinstance(data.get("jobs"), dict) else {}
     commands = data.get("commands") if isinstance(data.get("commands"), dict) else {}
     workflows = data.get("workflows") if isinstance(data.get("workflows"), dict) else {}
-    # job name -> (on_pr, note, line of the workflow entry) from the workflows that run it
+    # job name -> (on_pr, note) from the workflows that run it; any PR run wins
     scheduled: dict[str, tuple[bool, str]] = {}
     for wf_name, workflow in workflows.items():
         if not isinstance(workflow, dict):
@@ -666,19 +666,20 @@ def _circleci(snapshot: RepoSnapshot, model: CiPipelines) -> None:
                 "pipeline.git.branch" in when and "not" not in when):
             scheduled_only = True  # `when:` limits the workflow to a branch, tags or schedules
         for entry in _as_list(workflow.get("jobs")):
-            job_name, config = (entry, {}) if isinstance(entry, str) else next(iter(entry.items())) if isinstance(entry, dict) and entry else (None, {})
-            if job_name is None:
+            if isinstance(entry, str):
+                job_name, config = entry, {}
+            elif isinstance(entry, dict) and entry:
+                job_name, config = next(iter(entry.items()))
+            else:
                 continue
             config = config if isinstance(config, dict) else {}
             on_pr, note = _circleci_filters(config.get("filters"))
             if scheduled_only:
                 on_pr, note = False, f"workflow {wf_name} runs only on a schedule, a tag or a named branch"
-            alias = str(config.get("name", job_name))
-            previous = scheduled.get(alias)
+            key = str(job_name)  # the job definition (a `name:` is only how the run is shown)
+            previous = scheduled.get(key)
             if previous is None or (on_pr and not previous[0]):
-                scheduled[str(job_name) if alias == job_name else alias] = (on_pr, note or f"workflow {wf_name}")
-                if alias != job_name:
-                    scheduled.setdefault(str(job_name), (on_pr, note or f"workflow {wf_name}"))
+                scheduled[key] = (on_pr, note or f"workflow {wf_name}")
     if not workflows:
         scheduled = {name: (True, "every pushed branch") for name in jobs}
     for name, (on_pr, note) in scheduled.items():
