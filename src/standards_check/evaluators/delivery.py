@@ -68,6 +68,10 @@ def _job_findings(job: CiJob, index: ScriptIndex, advisory: bool = False) -> lis
     return found
 
 
+def _unique_locations(gates: list[_Gate]) -> list[Location]:
+    return list(dict.fromkeys(Location(g.step.path, g.step.line) for g in gates))[:_MAX_LOCATIONS]
+
+
 def ci_tests_on_pr(ctx: CheckContext, params: dict) -> Outcome:
     outcome = _tests_on_pr(ctx)
     model: CiPipelines = ctx.fact("ci")
@@ -108,30 +112,29 @@ def _tests_on_pr(ctx: CheckContext) -> Outcome:
         message = (f"{SYSTEM_NAMES[first.job.system]} job `{first.job.name}` runs {first.finding.tool} "
                    f"on pull requests ({first.job.pr_note})")
         message += f", and {others} more job(s) run tests." if others else "."
-        locations = list(dict.fromkeys(Location(g.step.path, g.step.line) for g in gates))[:_MAX_LOCATIONS]
-        return Outcome.passed(message, locations)
+        return Outcome.passed(message, _unique_locations(gates))
     if advisory:
         first = advisory[0]
         return Outcome.failed(
             f"Tests run on pull requests ({first.finding.tool} in job `{first.job.name}`) but their failure "
             f"is allowed (continue-on-error / allow_failure), so they do not gate the merge.",
-            list(dict.fromkeys(Location(g.step.path, g.step.line) for g in advisory))[:_MAX_LOCATIONS], score=0.5)
+            _unique_locations(advisory), score=0.5)
     if not_on_pr:
         first = not_on_pr[0]
         return Outcome.failed(
             f"Tests run in CI ({first.finding.tool} in job `{first.job.name}`) but not on pull requests: "
-            f"{first.job.pr_note}.", [Location(g.step.path, g.step.line) for g in not_on_pr][:_MAX_LOCATIONS],
-            score=0.3)
+            f"{first.job.pr_note}.", _unique_locations(not_on_pr), score=0.3)
     if lint_only:
         tools = ", ".join(dict.fromkeys(g.finding.tool for g in lint_only))
+        builds = ", ".join(dict.fromkeys(g.finding.tool for g in other))
+        what = f"only lints ({tools})" if not builds else f"lints ({tools}) and builds ({builds})"
         return Outcome.failed(
-            f"Pull-request CI only lints ({tools}); no job runs tests.",
-            [Location(g.step.path, g.step.line) for g in lint_only][:_MAX_LOCATIONS], score=0.2)
+            f"Pull-request CI {what}; no job runs tests.",
+            _unique_locations(lint_only), score=0.2)
     if other:
         tools = ", ".join(dict.fromkeys(g.finding.tool for g in other))
         return Outcome.failed(
-            f"Pull-request CI runs {tools}, but no step runs tests.",
-            [Location(g.step.path, g.step.line) for g in other][:_MAX_LOCATIONS], score=0.1)
+            f"Pull-request CI runs {tools}, but no step runs tests.", _unique_locations(other), score=0.1)
     pr_jobs = model.pr_jobs()
     if pr_jobs:
         names = ", ".join(f"`{j.name}`" for j in pr_jobs[:5])
