@@ -14,7 +14,7 @@ from standards_check.facts.ci import SYSTEM_NAMES, CiJob, CiPipelines, CiStep, i
 from standards_check.facts.tags import Tag as _Tag
 from standards_check.facts.commands import LINT, TEST, Finding, ScriptIndex, classify
 from standards_check.model import Location, Outcome
-from standards_check.snapshot import GitError, NoHistory
+from standards_check.snapshot import GitError, NoHistory, RepoSnapshot
 
 _MAX_LOCATIONS = 10
 
@@ -225,7 +225,7 @@ def _line_of(text: str, pattern: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
-def _python_coverage_config(snapshot) -> list[tuple[str, Location]]:
+def _python_coverage_config(snapshot: RepoSnapshot) -> list[tuple[str, Location]]:
     found = []
     for path, section in ((".coveragerc", "report"), ("setup.cfg", "coverage:report"),
                           ("tox.ini", "coverage:report")):
@@ -262,7 +262,7 @@ _TASK_FILES = ("Makefile", "makefile", "GNUmakefile", "noxfile.py", "tox.ini", "
 _NOX_FAIL_UNDER = re.compile(r"""["']--(?:cov-)?fail-under[=]?(\d+(?:\.\d+)?)?["']""")
 
 
-def _task_file_gates(snapshot) -> list[tuple[str, Location]]:
+def _task_file_gates(snapshot: RepoSnapshot) -> list[tuple[str, Location]]:
     """Coverage thresholds in the task runner files CI calls (`make coverage`, nox sessions)."""
     found = []
     for path in _TASK_FILES:
@@ -298,7 +298,7 @@ _CODECOV_PATHS = ("codecov.yml", ".codecov.yml", "codecov.yaml", ".codecov.yaml"
                   ".github/.codecov.yml", "dev/codecov.yml", "dev/.codecov.yml", ".gitlab/codecov.yml")
 
 
-def _codecov(snapshot) -> tuple[list[tuple[str, Location]], list[tuple[str, Location]]]:
+def _codecov(snapshot: RepoSnapshot) -> tuple[list[tuple[str, Location]], list[tuple[str, Location]]]:
     from standards_check import yamlio
     gates, measured = [], []
     for path in _CODECOV_PATHS:
@@ -330,7 +330,7 @@ def _codecov(snapshot) -> tuple[list[tuple[str, Location]], list[tuple[str, Loca
     return gates, measured
 
 
-def _js_coverage_config(snapshot) -> list[tuple[str, Location]]:
+def _js_coverage_config(snapshot: RepoSnapshot) -> list[tuple[str, Location]]:
     found = []
     candidates = snapshot.named(*(f"jest.config.{e}" for e in ("js", "ts", "mjs", "cjs", "json")),
                                 *(f"vitest.config.{e}" for e in ("js", "ts", "mjs", "mts", "cjs")),
@@ -350,24 +350,24 @@ def _js_coverage_config(snapshot) -> list[tuple[str, Location]]:
                 found.append((f"{name} in {path}", Location(path, line)))
                 break
     for path in [p for p in snapshot.named("package.json") if not is_vendored(p)][:50]:
-        text = snapshot.read_text(path)
-        if not text or ("coverageThreshold" not in text and "check-coverage" not in text):
+        manifest = snapshot.read_text(path)
+        if not manifest or ("coverageThreshold" not in manifest and "check-coverage" not in manifest):
             continue
         try:
-            data = json.loads(text)
+            data = json.loads(manifest)
         except ValueError:
             continue
         if not isinstance(data, dict):
             continue
         if isinstance(data.get("jest"), dict) and data["jest"].get("coverageThreshold"):
-            found.append((f"jest coverageThreshold in {path}", Location(path, _line_of(text, r"coverageThreshold"))))
+            found.append((f"jest coverageThreshold in {path}", Location(path, _line_of(manifest, r"coverageThreshold"))))
         for key in ("nyc", "c8"):
             if isinstance(data.get(key), dict) and data[key].get("check-coverage"):
-                found.append((f"{key} check-coverage in {path}", Location(path, _line_of(text, r"check-coverage"))))
+                found.append((f"{key} check-coverage in {path}", Location(path, _line_of(manifest, r"check-coverage"))))
     return found
 
 
-def _jvm_ruby_go_coverage_config(snapshot) -> list[tuple[str, Location]]:
+def _jvm_ruby_go_coverage_config(snapshot: RepoSnapshot) -> list[tuple[str, Location]]:
     found = []
     for path in [p for p in snapshot.named("pom.xml") if p.count("/") <= 2 and not is_vendored(p)][:30]:
         text = snapshot.read_text(path) or ""
@@ -381,13 +381,14 @@ def _jvm_ruby_go_coverage_config(snapshot) -> list[tuple[str, Location]]:
         elif "koverVerify" in text or re.search(r"kover\s*\{[\s\S]*minBound", text):
             found.append((f"Kover verification in {path}", Location(path, _line_of(text, r"kover"))))
     for path in [".simplecov", "spec/spec_helper.rb", "test/test_helper.rb", "spec/rails_helper.rb"]:
-        text = snapshot.read_text(path)
-        if text and re.search(r"^\s*minimum_coverage\b", text, re.M):
-            found.append((f"SimpleCov minimum_coverage in {path}", Location(path, _line_of(text, r"^\s*minimum_coverage\b"))))
+        helper = snapshot.read_text(path)
+        if helper and re.search(r"^\s*minimum_coverage\b", helper, re.M):
+            found.append((f"SimpleCov minimum_coverage in {path}", Location(path, _line_of(helper, r"^\s*minimum_coverage\b"))))
     for path in (".testcoverage.yml", ".testcoverage.yaml"):
-        text = snapshot.read_text(path)
-        if text and re.search(r"^\s*(file|package|total)\s*:\s*[1-9]", text, re.M):
-            found.append((f"go-test-coverage thresholds in {path}", Location(path, _line_of(text, r"^\s*(file|package|total)\s*:\s*[1-9]"))))
+        config = snapshot.read_text(path)
+        threshold = r"^\s*(file|package|total)\s*:\s*[1-9]"
+        if config and re.search(threshold, config, re.M):
+            found.append((f"go-test-coverage thresholds in {path}", Location(path, _line_of(config, threshold))))
     return found
 
 
@@ -478,7 +479,7 @@ def _changelog_stale(ctx: CheckContext, path: str, params: dict) -> str | None:
         return None
     # Only releases made from this line of history count: tags on a maintenance branch update
     # that branch's changelog, not this one's. A few ancestry tests, newest first.
-    newer = []
+    newer: list[_Tag] = []
     for tag in reversed([t for t in tags if t.time > int(changed) + 86400][-6:]):
         try:
             snapshot.git("merge-base", "--is-ancestor", tag.commit, head)
@@ -503,7 +504,7 @@ def _release_tags(ctx: CheckContext, pattern: str) -> list[_Tag]:
     return [tag for tag in ctx.fact("tags") or [] if regex.search(tag.name)]
 
 
-def _history_unavailable(snapshot) -> str | None:
+def _history_unavailable(snapshot: RepoSnapshot) -> str | None:
     if not snapshot.has_history:
         return "not a git repository with history, so release history cannot be read"
     if snapshot.is_shallow:
@@ -525,8 +526,9 @@ def release_cadence(ctx: CheckContext, params: dict) -> Outcome:
     if reason:
         return Outcome.skipped(reason)
     pattern = params.get("tag_pattern", DEFAULT_TAG_PATTERN)
-    if _invalid_pattern(pattern):
-        return Outcome.errored(_invalid_pattern(pattern))
+    invalid = _invalid_pattern(pattern)
+    if invalid:
+        return Outcome.errored(invalid)
     window = int(params.get("window_days", 180))
     wanted = float(params.get("min_per_30_days", 1))
     tags = _release_tags(ctx, pattern)
@@ -551,8 +553,9 @@ def lead_time(ctx: CheckContext, params: dict) -> Outcome:
     if reason:
         return Outcome.skipped(reason)
     pattern = params.get("tag_pattern", DEFAULT_TAG_PATTERN)
-    if _invalid_pattern(pattern):
-        return Outcome.errored(_invalid_pattern(pattern))
+    invalid = _invalid_pattern(pattern)
+    if invalid:
+        return Outcome.errored(invalid)
     window = int(params.get("window_days", 180))
     limit = float(params.get("max_median_days", 14))
     tags = _release_tags(ctx, pattern)
@@ -571,7 +574,7 @@ def lead_time(ctx: CheckContext, params: dict) -> Outcome:
     return Outcome.failed(message, evidence, score=limit / median if median else 0.0)
 
 
-def _release_delays(snapshot, tags: list[_Tag], since: float, window: int) -> tuple[list[float], int]:
+def _release_delays(snapshot: RepoSnapshot, tags: list[_Tag], since: float, window: int) -> tuple[list[float], int]:
     """Days from each commit to the first release tag (in date order) that contains it, for the
     releases dated since `since`. One `git log` of the commit graph over twice the window, then a
     walk from each tag that stops at commits an earlier tag already holds: each commit is visited
@@ -586,8 +589,8 @@ def _release_delays(snapshot, tags: list[_Tag], since: float, window: int) -> tu
         return [], 0
     graph: dict[str, tuple[int, list[str]]] = {}
     for line in out.splitlines():
-        sha, when, *parents = line.split()
-        graph[sha] = (int(when), parents)
+        sha, committed, *parents = line.split()
+        graph[sha] = (int(committed), parents)
     first_release = not any(t.time < horizon for t in tags)
     claimed: set[str] = set()
     delays: list[float] = []
@@ -611,7 +614,7 @@ def _release_delays(snapshot, tags: list[_Tag], since: float, window: int) -> tu
         if first_release:
             found = [t for t in found if t >= since]  # the first release holds all earlier history
             first_release = False
-        delays.extend(max(0.0, (tag.time - when) / 86400) for when in found)
+        delays.extend(max(0.0, (tag.time - t) / 86400) for t in found)
         releases += 1
     return delays, releases
 
@@ -649,7 +652,7 @@ def revert_rate(ctx: CheckContext, params: dict) -> Outcome:
     return Outcome.failed(message, score=limit / rate if rate else 0.0)
 
 
-def _window_end(snapshot) -> float:
+def _window_end(snapshot: RepoSnapshot) -> float:
     """The window ends at the scanned commit's date, so the same commit always gives the same
     result (reproducible reports, diff mode at an old ref); a plain scan of HEAD is "now"."""
     try:

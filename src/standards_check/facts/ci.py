@@ -130,6 +130,10 @@ def _line(positions: dict, *path: Any) -> int | None:
     return yamlio.position_of(positions, path)[0] if positions else None
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _as_list(value: Any) -> list:
     if value is None:
         return []
@@ -307,7 +311,8 @@ def _expand_matrix(script: str, matrix: dict[str, list[Any]]) -> list[str]:
                     value = value.get(sub) if isinstance(value, dict) else None
                 if value is None or isinstance(value, (dict, list)):
                     continue
-                expanded.append(pattern.sub(lambda _m, v=str(value): v, variant))
+                text = str(value)
+                expanded.append(pattern.sub(lambda _m: text, variant))
         variants = list(dict.fromkeys(expanded)) or variants
         if len(variants) > 64:
             variants = variants[:64]
@@ -365,7 +370,7 @@ def _github_job_steps(snapshot: RepoSnapshot, by_path: dict[str, Workflow], work
         if isinstance(step.get("uses"), str):
             uses_ref = step["uses"]
             line = workflow.line("jobs", job_name, "steps", index, "uses")
-            with_ = step.get("with") if isinstance(step.get("with"), dict) else {}
+            with_ = _mapping(step.get("with"))
             ci_job.actions.append(CiStep(uses_ref, workflow.path, line, excluded,
                                          inputs=tuple((str(k), str(v)) for k, v in with_.items())))
             for key in _WITH_SCRIPT_KEYS:
@@ -406,7 +411,7 @@ def _composite_action(snapshot: RepoSnapshot, uses: str, with_: dict, ci_job: Ci
     if loaded is None or loaded[0] is None or not isinstance(loaded[0], dict):
         return
     data, positions, _ = loaded
-    runs = data.get("runs") if isinstance(data.get("runs"), dict) else {}
+    runs = _mapping(data.get("runs"))
     inputs = _defaults_of(data)
     inputs.update({str(k): v for k, v in with_.items()})
     for index, step in enumerate(_as_list(runs.get("steps"))):
@@ -419,7 +424,7 @@ def _composite_action(snapshot: RepoSnapshot, uses: str, with_: dict, ci_job: Ci
         if isinstance(step.get("uses"), str):
             ci_job.actions.append(CiStep(step["uses"], path, _line(positions, "runs", "steps", index, "uses"), excluded))
             if step["uses"].startswith("./") and depth < _MAX_DEPTH:
-                inner_with = step.get("with") if isinstance(step.get("with"), dict) else {}
+                inner_with = _mapping(step.get("with"))
                 _composite_action(snapshot, step["uses"], inner_with, ci_job, excluded, depth + 1, model)
 
 
@@ -562,7 +567,7 @@ def _gitlab(snapshot: RepoSnapshot, model: CiPipelines, root: str | None = None,
             _gitlab_flat_rules(merged["workflow"]["rules"], merged), child)
         if not workflow_ok:
             workflow_note = "workflow " + workflow_note
-    default = merged.get("default") if isinstance(merged.get("default"), dict) else {}
+    default = _mapping(merged.get("default"))
     top_before = merged.get("before_script", default.get("before_script"))
     for name, job in merged.items():
         if not isinstance(name, str) or name in _GITLAB_RESERVED or name.startswith(".") or not isinstance(job, dict):
@@ -651,9 +656,9 @@ def _circleci(snapshot: RepoSnapshot, model: CiPipelines) -> None:
     model.files.append(ci_file)
     if not isinstance(data, dict):
         return
-    jobs = data.get("jobs") if isinstance(data.get("jobs"), dict) else {}
-    commands = data.get("commands") if isinstance(data.get("commands"), dict) else {}
-    workflows = data.get("workflows") if isinstance(data.get("workflows"), dict) else {}
+    jobs = _mapping(data.get("jobs"))
+    commands = _mapping(data.get("commands"))
+    workflows = _mapping(data.get("workflows"))
     # job name -> (on_pr, note) from the workflows that run it; any PR run wins
     scheduled: dict[str, tuple[bool, str]] = {}
     for wf_name, workflow in workflows.items():
@@ -666,6 +671,7 @@ def _circleci(snapshot: RepoSnapshot, model: CiPipelines) -> None:
                 "pipeline.git.branch" in when and "not" not in when):
             scheduled_only = True  # `when:` limits the workflow to a branch, tags or schedules
         for entry in _as_list(workflow.get("jobs")):
+            config: Any
             if isinstance(entry, str):
                 job_name, config = entry, {}
             elif isinstance(entry, dict) and entry:
@@ -702,7 +708,7 @@ def _circleci(snapshot: RepoSnapshot, model: CiPipelines) -> None:
 def _circleci_filters(filters: Any) -> tuple[bool, str]:
     if not isinstance(filters, dict):
         return True, ""
-    branches = filters.get("branches") if isinstance(filters.get("branches"), dict) else {}
+    branches = _mapping(filters.get("branches"))
     only = _as_list(branches.get("only"))
     ignore = _as_list(branches.get("ignore"))
     if any(str(p) in ("/.*/", "/.+/") for p in ignore):
@@ -716,6 +722,7 @@ def _circleci_steps(steps: Any, where: tuple, commands: dict, positions: dict, p
                     ci_job: CiJob, depth: int) -> None:
     for index, step in enumerate(_as_list(steps)):
         line = _line(positions, *where, index)
+        config: Any
         if isinstance(step, str):
             name, config = step, {}
         elif isinstance(step, dict) and step:
@@ -880,7 +887,7 @@ def _azure_template_jobs(snapshot: RepoSnapshot, origin: str, reference: dict, m
         model.notes.append(f"{origin}: template {template} not found in the repository")
         return []
     data, positions, _ = loaded
-    params = reference.get("parameters") if isinstance(reference.get("parameters"), dict) else {}
+    params = _mapping(reference.get("parameters"))
     data = _azure_params(data, {**_azure_param_defaults(data), **params})
     return _azure_jobs(snapshot, target, data, positions, model, depth + 1, condition)
 
@@ -913,7 +920,7 @@ def _azure_steps(snapshot: RepoSnapshot, steps: Any, where: tuple, positions: di
                                            excluded, advisory))
         if isinstance(step.get("task"), str):
             task = step["task"].split("@")[0]
-            inputs = step.get("inputs") if isinstance(step.get("inputs"), dict) else {}
+            inputs = _mapping(step.get("inputs"))
             ci_job.actions.append(CiStep(step["task"], path, line, excluded))
             if task in _AZURE_TASK_COMMANDS:
                 ci_job.steps.append(CiStep(_AZURE_TASK_COMMANDS[task](inputs), path, line, excluded, advisory))
@@ -928,7 +935,7 @@ def _azure_steps(snapshot: RepoSnapshot, steps: Any, where: tuple, positions: di
                 model.notes.append(f"{path}: template {template} not found in the repository")
                 continue
             data, t_positions, _ = loaded
-            params = step.get("parameters") if isinstance(step.get("parameters"), dict) else {}
+            params = _mapping(step.get("parameters"))
             params = {**_azure_param_defaults(data), **params}
             _azure_steps(snapshot, _azure_params(data.get("steps"), params), ("steps",),
                          t_positions, target, ci_job, depth + 1, model)
@@ -1193,7 +1200,7 @@ def _buildkite(snapshot: RepoSnapshot, model: CiPipelines) -> None:
     for index, step in enumerate(_as_list(steps)):
         if not isinstance(step, dict):
             continue
-        groups = [(step, ("steps", index))]
+        groups: list[tuple[dict, tuple]] = [(step, ("steps", index))]
         if isinstance(step.get("steps"), list):  # a group step
             groups = [(s, ("steps", index, "steps", i)) for i, s in enumerate(step["steps"]) if isinstance(s, dict)]
         for inner, where in groups:

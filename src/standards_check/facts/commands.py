@@ -19,6 +19,10 @@ import re
 import shlex
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from standards_check.snapshot import RepoSnapshot
 
 TEST, LINT, BUILD = "test", "lint", "build"
 _MAX_DEPTH = 3
@@ -238,7 +242,7 @@ class ScriptIndex:
     """Looks up what a repository defines for itself: Makefile targets, package.json scripts,
     just recipes, tox environments, pre-commit hooks and script files. Reads each file once."""
 
-    def __init__(self, snapshot) -> None:  # a RepoSnapshot
+    def __init__(self, snapshot: RepoSnapshot) -> None:
         self.snapshot = snapshot
         self._script_tests: dict[tuple[str, int], Finding | None] = {}
 
@@ -624,14 +628,13 @@ def _judge_make(args: list[str], index: ScriptIndex | None, depth: int) -> Findi
         if _name_says_test(target) == "strong":
             return Finding(TEST, f"make {target}")
     if index is not None and depth < _MAX_DEPTH:
-        for target in targets or [None]:
-            recipe = index.make_recipe(directory, target)
+        goals: list[str | None] = list(targets) or [None]  # no target: the Makefile's default goal
+        for goal in goals:
+            recipe = index.make_recipe(directory, goal)
             if recipe:
                 inner = _best(classify("\n".join(_make_to_shell(line) for line in recipe), index, depth + 1))
                 if inner is not None:
-                    return Finding(inner.kind, f"make {target or ''} -> {inner.tool}".replace("  ", " "))
-            elif target is not None and _name_says_test(target) == "weak" and index.has_makefile(directory):
-                continue  # the Makefile does not define it here (an included or generated target)
+                    return Finding(inner.kind, f"make {goal or ''} -> {inner.tool}".replace("  ", " "))  # the Makefile does not define it here (an included or generated target)
     for target in targets:
         if _name_says_test(target) == "weak" and not (index and index.has_makefile(directory)):
             return Finding(TEST, f"make {target}")  # no Makefile to read (autotools): trust the name
