@@ -195,6 +195,8 @@ TESTS_ON_PR = [
     ("jenkins declarative", {"Jenkinsfile": "pipeline {\n  agent any\n  stages {\n    stage('Test') {\n      steps {\n        sh 'make test'\n      }\n    }\n  }\n}\n"}, "pass", ("Jenkinsfile", 6)),
     ("jenkins scripted", {"Jenkinsfile": "node {\n  stage('Build') { sh \"./gradlew build\" }\n}\n"}, "pass", None),
     ("jenkins when branch", {"Jenkinsfile": "pipeline {\n stages {\n  stage('Test') {\n   when { branch 'main' }\n   steps { sh 'pytest' }\n  }\n }\n}\n"}, "fail", None),
+    ("jenkins when expression branch", {"Jenkinsfile": "pipeline {\n stages {\n  stage('Test') {\n   when { expression { env.BRANCH_NAME == 'main' } }\n   steps { sh 'pytest' }\n  }\n }\n}\n"}, "fail", None),
+    ("jenkins when changeRequest", {"Jenkinsfile": "pipeline {\n stages {\n  stage('Test') {\n   when { changeRequest() }\n   steps { sh 'go test ./...' }\n  }\n }\n}\n"}, "pass", None),
     ("jenkins commented", {"Jenkinsfile": "pipeline {\n stages {\n  stage('B') {\n   steps {\n    // sh 'pytest'\n    sh 'make build'\n   }\n  }\n }\n}\n"}, "fail", None),
     ("jenkins failures ignored", {"Jenkinsfile": "pipeline { stages { stage('B') { steps { sh 'mvn -Dmaven.test.failure.ignore=true clean package' } } } }\n"}, "fail", None),
     ("jenkins failures ignored but junit recorded", {"Jenkinsfile": "pipeline { stages { stage('B') { steps {\n sh 'mvn -Dmaven.test.failure.ignore clean install'\n junit '**/surefire-reports/*.xml'\n} } } }\n"}, "pass", ("Jenkinsfile", 2)),

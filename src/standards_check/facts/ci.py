@@ -1034,7 +1034,7 @@ def _jenkins_when_excludes_pr(block: str) -> str | None:
     if re.search(r"\bchangeRequest\b", when) and not re.search(r"not\s*\{[^}]*changeRequest", when):
         return None
     if re.search(r"\b(branch\s+['\"]|branch\s*\(|buildingTag\s*\(|tag\s+['\"]|tag\s*\(|triggeredBy\s*['\"(]"
-                 r"|not\s*\{\s*changeRequest)", when):
+                 r"|not\s*\{\s*changeRequest|(env\.)?(BRANCH_NAME|GIT_BRANCH|TAG_NAME)\s*==)", when):
         return "`when` limits it to a branch, a tag or another trigger"
     return None
 
