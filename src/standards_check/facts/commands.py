@@ -288,6 +288,9 @@ class ScriptIndex:
         scripts = data.get("scripts") if isinstance(data, dict) else None
         return {str(k): str(v) for k, v in scripts.items()} if isinstance(scripts, dict) else {}
 
+    def has_package_json(self, directory: str) -> bool:
+        return self.snapshot.exists(posixpath.join(directory, "package.json") if directory else "package.json")
+
     def npm_script(self, directory: str, name: str) -> str | None:
         return self._package_scripts(directory).get(name)
 
@@ -584,6 +587,12 @@ def _judge_package_manager(base: str, args: list[str], index: ScriptIndex | None
     if not words:
         return Finding(BUILD, f"{base} install") if base == "yarn" else None
     sub = words[0]
+    if base != "bun" or sub != "test":  # `bun test` is bun's own runner, not a script
+        named = words[1] if sub in ("run", "run-script") and len(words) > 1 else (
+            "test" if sub in ("t", "tst") else sub)
+        empty = _missing_script(index, directory, named, "--if-present" in args)
+        if empty:
+            return Finding(BUILD, f"{base} {sub} ({empty})")
     if sub in ("test", "t", "tst") or (base in ("yarn", "pnpm") and sub.startswith("test")):
         return Finding(TEST, f"{base} {sub}")
     if base == "bun" and sub == "test":
@@ -616,6 +625,18 @@ def _judge_package_manager(base: str, args: list[str], index: ScriptIndex | None
     if _LINT_NAME.match(script):
         return Finding(LINT, f"{base} run {script}")
     return Finding(BUILD, f"{base} run {script}")
+
+
+def _missing_script(index: ScriptIndex | None, directory: str, name: str, if_present: bool) -> str | None:
+    """Why `npm test` runs nothing: no such script under `--if-present`, or npm's placeholder."""
+    if index is None or not index.has_package_json(directory):
+        return None
+    body = index.npm_script(directory, name)
+    if body is None:
+        return "no such script, so it does nothing" if if_present else None
+    if "no test specified" in body:
+        return "npm's placeholder test script, which only fails"
+    return None
 
 
 def _judge_make(args: list[str], index: ScriptIndex | None, depth: int) -> Finding | None:
