@@ -71,6 +71,8 @@ CI_PRESENT = [
     ({".travis.yml": "language: python\nscript: pytest\n"}, "pass", None),
     ({"bitbucket-pipelines.yml": "pipelines:\n  default:\n    - step:\n        script: [make]\n"}, "pass", None),
     ({".buildkite/pipeline.yml": "steps:\n  - command: make\n"}, "pass", None),
+    ({".drone.yml": "kind: pipeline\nsteps:\n- name: b\n  commands: [make]\n"}, "pass", None),
+    ({".woodpecker.yml": "steps:\n  b:\n    commands: [make]\n"}, "pass", None),
     ({"README.md": "no ci"}, "fail", None),
     ({"test/vendor/github.com/x/y/azure-pipelines.yml": "steps:\n- script: go test\n"}, "fail", None),
     ({".github/workflows/ci.yml": "on: push\njobs:\n  a:\n    steps:\n      - run: [unclosed\n"}, "fail", (".github/workflows/ci.yml", 6)),
@@ -217,6 +219,10 @@ TESTS_ON_PR = [
     ("bitbucket parallel and stage", {"bitbucket-pipelines.yml": "pipelines:\n  default:\n    - parallel:\n        steps:\n          - step:\n              script: [ruff check .]\n"
                                       "          - step:\n              script:\n                - pipe: atlassian/x:1\n                - pytest\n"}, "pass", None),
     ("buildkite", {".buildkite/pipeline.yml": "steps:\n  - label: tests\n    command: go test ./...\n"}, "pass", None),
+    ("drone", {".drone.yml": "kind: pipeline\nname: default\nsteps:\n- name: test\n  image: golang\n  commands:\n  - go test ./...\n"
+               "---\nkind: signature\nhmac: x\n"}, "pass", (".drone.yml", 4)),
+    ("drone push only", {".drone.yml": "kind: pipeline\nname: default\ntrigger:\n  event: [push, tag]\nsteps:\n- name: test\n  commands: [go test ./...]\n"}, "fail", None),
+    ("woodpecker", {".woodpecker/test.yml": "when:\n  - event: pull_request\nsteps:\n  test:\n    image: python\n    commands:\n      - pytest\n"}, "pass", (".woodpecker/test.yml", 4)),
     ("nothing", {"README.md": "x"}, "fail", None),
 ]
 

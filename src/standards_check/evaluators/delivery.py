@@ -30,7 +30,7 @@ def ci_present(ctx: CheckContext, params: dict) -> Outcome:
         return Outcome.failed(
             "No CI configuration found (looked for GitHub Actions workflows, .gitlab-ci.yml, "
             ".circleci/config.yml, azure-pipelines.yml, Jenkinsfile, .travis.yml, "
-            "bitbucket-pipelines.yml and .buildkite/pipeline.yml).")
+            "bitbucket-pipelines.yml, .buildkite/pipeline.yml, .drone.yml and .woodpecker.yml).")
     systems = sorted({SYSTEM_NAMES[f.system] for f in valid})
     broken_text = "; ".join(f"{f.path}:{f.error_line or 1} {f.error}" for f in broken[:3])
     if not valid:

@@ -35,9 +35,11 @@ from standards_check.snapshot import RepoSnapshot
 
 GITHUB, GITLAB, CIRCLECI, AZURE, JENKINS, TRAVIS, BITBUCKET, BUILDKITE = (
     "github", "gitlab", "circleci", "azure", "jenkins", "travis", "bitbucket", "buildkite")
+DRONE, WOODPECKER = "drone", "woodpecker"
 SYSTEM_NAMES = {GITHUB: "GitHub Actions", GITLAB: "GitLab CI", CIRCLECI: "CircleCI",
                 AZURE: "Azure Pipelines", JENKINS: "Jenkins", TRAVIS: "Travis CI",
-                BITBUCKET: "Bitbucket Pipelines", BUILDKITE: "Buildkite"}
+                BITBUCKET: "Bitbucket Pipelines", BUILDKITE: "Buildkite", DRONE: "Drone",
+                WOODPECKER: "Woodpecker CI"}
 _MAX_DEPTH = 4
 
 
@@ -159,6 +161,7 @@ def parse_ci(snapshot: RepoSnapshot) -> CiPipelines:
     _travis(snapshot, model)
     _bitbucket(snapshot, model)
     _buildkite(snapshot, model)
+    _drone_woodpecker(snapshot, model)
     return model
 
 
@@ -1216,3 +1219,64 @@ def _buildkite(snapshot: RepoSnapshot, model: CiPipelines) -> None:
                            "builds every pushed branch (pull-request builds depend on pipeline settings)")
             ci_job.steps.append(CiStep(_script_text(command), path, _line(positions, *where)))
             model.jobs.append(ci_job)
+
+
+# ============================================================================================
+# Drone and Woodpecker (`.drone.yml`, `.woodpecker.yml`, `.woodpecker/*.yml`)
+# ============================================================================================
+def _events_admit_pr(condition: Any) -> bool:
+    """A `trigger:`/`when:` event filter: with no `event`, every event (pull requests too) runs."""
+    for clause in _as_list(condition) or [{}]:
+        if not isinstance(clause, dict):
+            return True
+        event = clause.get("event")
+        if event is None:
+            return True
+        if isinstance(event, dict):
+            include, exclude = _as_list(event.get("include")), _as_list(event.get("exclude"))
+            if (not include or "pull_request" in map(str, include)) and "pull_request" not in map(str, exclude):
+                return True
+        elif "pull_request" in map(str, _as_list(event)):
+            return True
+    return False
+
+
+def _drone_woodpecker(snapshot: RepoSnapshot, model: CiPipelines) -> None:
+    files = [(DRONE, p) for p in (".drone.yml", ".drone.yaml") if snapshot.exists(p)]
+    files += [(WOODPECKER, p) for p in (".woodpecker.yml", ".woodpecker.yaml") if snapshot.exists(p)]
+    files += [(WOODPECKER, p) for p in snapshot.under(".woodpecker")
+              if p.endswith((".yml", ".yaml")) and p.count("/") == 1]
+    for system, path in files:
+        text = snapshot.read_text(path)
+        if text is None:
+            continue
+        try:  # Drone keeps several pipelines in one file, as YAML documents
+            documents = [d for d in yamlio.load_all(text) if d is not None]
+        except yamlio.YamlSyntaxError as exc:
+            model.files.append(CiFile(system, path, exc.message, exc.line))
+            continue
+        if not documents or not all(isinstance(d, dict) for d in documents):
+            model.files.append(CiFile(system, path, "not a mapping of pipeline keys", 1))
+            continue
+        model.files.append(CiFile(system, path))
+        for number, document in enumerate(documents):
+            if document.get("kind", "pipeline") != "pipeline":
+                continue  # Drone secrets and signatures
+            admits = _events_admit_pr(document.get("trigger") if system == DRONE else document.get("when"))
+            name = str(document.get("name") or (path if len(documents) == 1 else f"{path}#{number + 1}"))
+            job = CiJob(system, name, path, 1, admits,
+                        "runs for pull requests" if admits else "its event filter leaves out pull requests")
+            steps = document.get("steps", document.get("pipeline"))
+            items = list(steps.items()) if isinstance(steps, dict) else [(None, s) for s in _as_list(steps)]
+            for step_name, step in items:
+                if not isinstance(step, dict):
+                    continue
+                commands = step.get("commands", step.get("command"))
+                if commands is None:
+                    continue
+                marker = f"name: {step.get('name', step_name)}"
+                line = next((i for i, l in enumerate(text.splitlines(), 1) if marker in l or
+                             (step_name and l.strip() == f"{step_name}:")), None)
+                job.steps.append(CiStep(_script_text(commands), path, line,
+                                        excludes_pr=not _events_admit_pr(step.get("when"))))
+            model.jobs.append(job)
