@@ -234,3 +234,15 @@ def test_tags_on_a_maintenance_branch_do_not_make_the_changelog_stale(make_repo)
     commit_all(repo, "work on main", date=at(80))
     outcome = run("release.changelog", repo)
     assert outcome.status == "pass", outcome.message
+
+
+def test_tags_on_the_same_commit_are_one_release(make_repo):
+    events = []
+    for index, day in enumerate((10, 40, 70, 100, 130, 160)):
+        events += [("commit", day, f"change {day}"), ("tag", day + 1, f"v1.{index}.0"), ("tag", day + 1, f"api/v1.{index}.0")]
+    events.append(("commit", 170, "last"))
+    repo = history(make_repo, events)
+    cadence = run("delivery.release_cadence", repo)
+    assert cadence.message.startswith("6 release(s) in the last 180 days"), cadence.message
+    lead = run("delivery.lead_time", repo, window_days=150)
+    assert "in 5 release(s)" in lead.message, lead.message

@@ -536,11 +536,12 @@ def release_cadence(ctx: CheckContext, params: dict) -> Outcome:
         return Outcome.skipped("no release tags (matching tag_pattern) in the repository")
     since = _window_end(snapshot) - window * 86400
     end = since + window * 86400
-    recent = [t for t in tags if since <= t.time <= end]
+    # several tags on one commit (`v1.2.0` and `api/v1.2.0` in a monorepo) are one release
+    recent = list({t.commit: t for t in tags if since <= t.time <= end}.values())
     rate = len(recent) / (window / 30)
     latest = tags[-1]
     evidence = [Location(f"refs/tags/{latest.name}")]
-    message = (f"{len(recent)} release tag(s) in the last {window} days ({rate:.2f} per 30 days; "
+    message = (f"{len(recent)} release(s) in the last {window} days ({rate:.2f} per 30 days; "
                f"policy asks {wanted:g}); latest {latest.name} on {_date(latest.time)}.")
     if wanted <= 0:
         return Outcome.passed(message, evidence)
@@ -615,7 +616,7 @@ def _release_delays(snapshot: RepoSnapshot, tags: list[_Tag], since: float, wind
             found = [t for t in found if t >= since]  # the first release holds all earlier history
             first_release = False
         delays.extend(max(0.0, (tag.time - t) / 86400) for t in found)
-        releases += 1
+        releases += 1 if found else 0  # a second tag on a released commit adds no release
     return delays, releases
 
 
