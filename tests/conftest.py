@@ -66,7 +66,10 @@ def make_repo(tmp_path: Path) -> RepoFactory:
 
 @pytest.fixture
 def shared_schemas() -> Path:
-    """The official schemas beside the project (CI always has them); skip where absent."""
+    """The official schemas beside the project. CI always has them, so there a missing copy fails the
+    run instead of silently skipping the cross-checks; elsewhere they are skipped."""
     if not SHARED_SCHEMAS.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI=true but the official schemas are missing at {SHARED_SCHEMAS}")
         pytest.skip("../shared/schemas is not present")
     return SHARED_SCHEMAS

@@ -174,7 +174,12 @@ CHANGELOG_CASES = [
     ({".goreleaser.yaml": "builds: []"}, "pass", ".goreleaser.yaml"),
     ({"pyproject.toml": "[tool.towncrier]\ndirectory = 'news'\n"}, "pass", "pyproject.toml"),
     ({"CHANGELOG.md": "# Changelog\n"}, "fail", "CHANGELOG.md"),
-    ({"src/pkg/CHANGELOG.md": LONG}, "fail", None),
+    ({"packages/core/CHANGELOG.md": LONG}, "pass", "packages/core/CHANGELOG.md"),
+    ({"docs/releases.md": "# How we release\n\nWe release every month from main after a freeze.\n"}, "fail", None),
+    ({"RELEASES.md": LONG}, "pass", "RELEASES.md"),
+    ({"changelog/README.md": "Add a file per change."}, "fail", None),
+    ({"changelog/README.md": "x", "changelog/1234.bugfix.rst": "Fixed."}, "pass", "changelog/1234.bugfix.rst"),
+    ({"vendor/lib/CHANGELOG.md": LONG}, "fail", None),
     ({"README.md": "x"}, "fail", None),
 ]
 
@@ -201,3 +206,43 @@ def test_stale_changelog_gets_partial_credit(make_repo):
     outcome = run("release.changelog", repo)
     assert outcome.status == "fail" and outcome.score == pytest.approx(0.6), outcome.message
     assert "stale" in outcome.message
+
+
+def test_package_tags_do_not_make_a_root_changelog_stale(make_repo):
+    """ripgrep-like: the root changelog follows `15.0.0` releases, crates tag `ignore-0.4.x`."""
+    repo = make_repo({"CHANGELOG.md": LONG}, date=at(0))
+    git(repo, "tag", "-a", "15.0.0", "-m", "r", date=at(1))
+    for index, day in enumerate((10, 40, 70)):
+        write_files(repo, {f"f{day}": "x"})
+        commit_all(repo, f"change {day}", date=at(day))
+        git(repo, "tag", "-a", f"ignore-0.4.{index}", "-m", "r", date=at(day + 1))
+    outcome = run("release.changelog", repo)
+    assert outcome.status == "pass", outcome.message
+
+
+def test_tags_on_a_maintenance_branch_do_not_make_the_changelog_stale(make_repo):
+    """libxml2-like: 2.15.x releases (and their NEWS entries) live on a maintenance branch."""
+    repo = make_repo({"NEWS": LONG}, date=at(0))
+    git(repo, "tag", "-a", "v2.14.0", "-m", "r", date=at(1))
+    git(repo, "checkout", "-q", "-b", "v2.15")
+    for index, day in enumerate((10, 40, 70)):
+        write_files(repo, {f"f{day}": "x", "NEWS": LONG + f"## 2.15.{index}\n"})
+        commit_all(repo, f"release {day}", date=at(day))
+        git(repo, "tag", "-a", f"v2.15.{index}", "-m", "r", date=at(day + 1))
+    git(repo, "checkout", "-q", "main")
+    write_files(repo, {"main.c": "x"})
+    commit_all(repo, "work on main", date=at(80))
+    outcome = run("release.changelog", repo)
+    assert outcome.status == "pass", outcome.message
+
+
+def test_tags_on_the_same_commit_are_one_release(make_repo):
+    events = []
+    for index, day in enumerate((10, 40, 70, 100, 130, 160)):
+        events += [("commit", day, f"change {day}"), ("tag", day + 1, f"v1.{index}.0"), ("tag", day + 1, f"api/v1.{index}.0")]
+    events.append(("commit", 170, "last"))
+    repo = history(make_repo, events)
+    cadence = run("delivery.release_cadence", repo)
+    assert cadence.message.startswith("6 release(s) in the last 180 days"), cadence.message
+    lead = run("delivery.lead_time", repo, window_days=150)
+    assert "in 5 release(s)" in lead.message, lead.message

@@ -214,6 +214,88 @@ def policy_validate(files: tuple[str, ...]) -> None:
     click.echo(f"{len(files)} polic{'y' if len(files) == 1 else 'ies'} valid")
 
 
+@cli.command()
+@click.option("--org", metavar="OWNER", help="Sweep a GitHub organisation's (or user's) repositories.")
+@click.option("--urls", type=click.Path(dir_okay=False), help="Sweep the clone URLs in FILE (one a line).")
+@click.option("--dir", "directory", type=click.Path(file_okay=False),
+              help="Sweep the git clones or mirrors in DIR, in place.")
+@click.option("--api-url", envvar="GITHUB_API_URL", metavar="URL",
+              help="GitHub Enterprise Server URL (default: github.com; env GITHUB_API_URL).")
+@click.option("--store", "store_path", default="standards-check.db", show_default=True,
+              type=click.Path(dir_okay=False), help="SQLite results store.")
+@click.option("--policy", "policy_ref", metavar="NAME[@VERSION]|FILE",
+              help="Policy for repositories without their own .standards.yml (default: baseline).")
+@click.option("--policy-map", type=click.Path(dir_okay=False),
+              help="YAML mapping topics or catalog-info lifecycle/tier to policies.")
+@click.option("--jobs", "-j", default=2, show_default=True, type=click.IntRange(min=1),
+              help="Repositories scanned in parallel.")
+@click.option("--shard", metavar="K/N", help="Sweep only shard K of N (stable by repository name).")
+@click.option("--timeout", default=600.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Seconds allowed per repository (clone, fetch and scan).")
+@click.option("--cache-dir", type=click.Path(file_okay=False),
+              help="Where partial clones are kept between sweeps (default: ~/.cache/standards-check/clones).")
+@click.option("--topic", "topics", multiple=True, help="Only repositories with this GitHub topic (repeatable).")
+@click.option("--include", multiple=True, metavar="GLOB", help="Only names matching GLOB (repeatable).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip names matching GLOB (repeatable).")
+@click.option("--include-archived", is_flag=True, help="Also sweep archived repositories.")
+@click.option("--include-forks", is_flag=True, help="Also sweep forks.")
+@click.option("--max-size-mb", type=click.IntRange(min=1), metavar="MB",
+              help="Record larger repositories (GitHub's size) as errors instead of cloning them.")
+@click.option("--run-id", metavar="ID", help="Ties the shards of one run together for `merge`.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+def sweep(org: str | None, urls: str | None, directory: str | None, api_url: str | None,
+          store_path: str, policy_ref: str | None, policy_map: str | None, jobs: int,
+          shard: str | None, timeout: float, cache_dir: str | None, topics: tuple[str, ...],
+          include: tuple[str, ...], exclude: tuple[str, ...], include_archived: bool,
+          include_forks: bool, max_size_mb: int | None, run_id: str | None,
+          progress: bool | None) -> None:
+    """Scan every repository of an organisation, a URL list or a directory into a results store.
+
+    Rerunning an interrupted sweep resumes it. Exit 0 when every repository has a result (a
+    repository that could not be scanned is recorded as an error), 130 when interrupted."""
+    from pathlib import Path
+
+    from standards_check.commands.sweep import exit_code, sweep_command
+
+    summary = sweep_command(
+        org=org, urls=Path(urls) if urls else None, directory=Path(directory) if directory else None,
+        api_url=api_url, store_path=Path(store_path), policy=policy_ref,
+        policy_map=Path(policy_map) if policy_map else None, jobs=jobs, shard=shard, timeout=timeout,
+        cache_dir=Path(cache_dir) if cache_dir else None, include_archived=include_archived,
+        include_forks=include_forks, topics=topics, include=include, exclude=exclude,
+        max_size_mb=max_size_mb, run_id=run_id, progress=progress,
+        echo=lambda line: click.echo(line, err=True))
+    sys.exit(exit_code(summary))
+
+
+@cli.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def merge(out: str, inputs: tuple[str, ...]) -> None:
+    """Merge shard results stores INPUTS into OUT; the shards of one run become one sweep."""
+    from pathlib import Path
+
+    from standards_check.commands.merge import merge_command
+
+    sys.exit(merge_command(Path(out), [Path(p) for p in inputs]))
+
+
+@cli.command()
+@click.option("--store", "store_path", default="standards-check.db", show_default=True,
+              type=click.Path(dir_okay=False), help="SQLite results store.")
+@click.option("--format", "fmt", type=click.Choice(["html", "json", "csv"]), default="html", show_default=True)
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of standard output.")
+@click.option("--sweep", "sweep_id", type=int, metavar="ID", help="Report this sweep (default: the latest).")
+def report(store_path: str, fmt: str, output: str | None, sweep_id: int | None) -> None:
+    """Report the latest sweep: an HTML scorecard, or JSON/CSV for dashboards."""
+    from pathlib import Path
+
+    from standards_check.commands.report import report_command
+
+    sys.exit(report_command(store_path=Path(store_path), fmt=fmt,
+                            output=Path(output) if output else None, sweep_id=sweep_id))
+
+
 def _register_commands() -> None:
     """Commands that live in their own modules (each imports its heavy parts when it runs)."""
     from standards_check.commands.owners import owners

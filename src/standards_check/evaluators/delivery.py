@@ -10,10 +10,11 @@ import time
 from dataclasses import dataclass
 
 from standards_check.context import CheckContext
-from standards_check.facts.ci import SYSTEM_NAMES, CiJob, CiPipelines, CiStep
+from standards_check.facts.ci import SYSTEM_NAMES, CiJob, CiPipelines, CiStep, is_vendored, strip_c_comments
+from standards_check.facts.tags import Tag as _Tag
 from standards_check.facts.commands import LINT, TEST, Finding, ScriptIndex, classify
 from standards_check.model import Location, Outcome
-from standards_check.snapshot import GitError, NoHistory
+from standards_check.snapshot import GitError, NoHistory, RepoSnapshot
 
 _MAX_LOCATIONS = 10
 
@@ -29,7 +30,7 @@ def ci_present(ctx: CheckContext, params: dict) -> Outcome:
         return Outcome.failed(
             "No CI configuration found (looked for GitHub Actions workflows, .gitlab-ci.yml, "
             ".circleci/config.yml, azure-pipelines.yml, Jenkinsfile, .travis.yml, "
-            "bitbucket-pipelines.yml and .buildkite/pipeline.yml).")
+            "bitbucket-pipelines.yml, .buildkite/pipeline.yml, .drone.yml and .woodpecker.yml).")
     systems = sorted({SYSTEM_NAMES[f.system] for f in valid})
     broken_text = "; ".join(f"{f.path}:{f.error_line or 1} {f.error}" for f in broken[:3])
     if not valid:
@@ -53,17 +54,37 @@ class _Gate:
     finding: Finding
 
 
-def _job_findings(job: CiJob, index: ScriptIndex) -> list[tuple[CiStep, Finding]]:
+def _job_findings(job: CiJob, index: ScriptIndex, advisory: bool = False) -> list[tuple[CiStep, Finding]]:
+    """Findings of the steps that can fail the job (or, with advisory=True, of those that cannot),
+    up to the first test run."""
     found = []
     for step in job.steps:
-        if step.excludes_pr and job.on_pr:
+        if step.excludes_pr and job.on_pr or step.advisory != advisory:
             continue
         for finding in classify(step.script, index):
             found.append((step, finding))
+            if finding.kind == TEST:
+                return found
     return found
 
 
+def _unique_locations(gates: list[_Gate]) -> list[Location]:
+    return list(dict.fromkeys(Location(g.step.path, g.step.line) for g in gates))[:_MAX_LOCATIONS]
+
+
 def ci_tests_on_pr(ctx: CheckContext, params: dict) -> Outcome:
+    outcome = _tests_on_pr(ctx)
+    model: CiPipelines = ctx.fact("ci")
+    if outcome.status == "fail" and model.notes:
+        # what is defined outside the repository may hold the tests: say so rather than hide it
+        note = model.notes[0].split(": ", 1)[-1]
+        more = f" and {len(model.notes) - 1} more" if len(model.notes) > 1 else ""
+        message = f"{outcome.message.rstrip('.')} (not read: {note}{more})."
+        return Outcome(outcome.status, outcome.score, message, outcome.locations)
+    return outcome
+
+
+def _tests_on_pr(ctx: CheckContext) -> Outcome:
     model: CiPipelines = ctx.fact("ci")
     if not model.valid_files:
         return Outcome.failed("No usable CI configuration, so no tests run on pull requests.")
@@ -72,8 +93,11 @@ def ci_tests_on_pr(ctx: CheckContext, params: dict) -> Outcome:
     lint_only: list[_Gate] = []
     other: list[_Gate] = []
     not_on_pr: list[_Gate] = []
+    advisory: list[_Gate] = []
     for job in model.jobs:
         findings = _job_findings(job, index)
+        if job.on_pr:
+            advisory.extend(_Gate(job, s, f) for s, f in _job_findings(job, index, advisory=True) if f.kind == TEST)
         tests = [(s, f) for s, f in findings if f.kind == TEST]
         if job.on_pr and tests:
             gates.append(_Gate(job, *tests[0]))
@@ -88,24 +112,29 @@ def ci_tests_on_pr(ctx: CheckContext, params: dict) -> Outcome:
         message = (f"{SYSTEM_NAMES[first.job.system]} job `{first.job.name}` runs {first.finding.tool} "
                    f"on pull requests ({first.job.pr_note})")
         message += f", and {others} more job(s) run tests." if others else "."
-        locations = [Location(g.step.path, g.step.line) for g in gates][:_MAX_LOCATIONS]
-        return Outcome.passed(message, locations)
+        return Outcome.passed(message, _unique_locations(gates))
+    if advisory:
+        first = advisory[0]
+        return Outcome.failed(
+            f"Tests run on pull requests ({first.finding.tool} in job `{first.job.name}`) but their failure "
+            f"is allowed (continue-on-error / allow_failure), so they do not gate the merge.",
+            _unique_locations(advisory), score=0.5)
     if not_on_pr:
         first = not_on_pr[0]
         return Outcome.failed(
             f"Tests run in CI ({first.finding.tool} in job `{first.job.name}`) but not on pull requests: "
-            f"{first.job.pr_note}.", [Location(g.step.path, g.step.line) for g in not_on_pr][:_MAX_LOCATIONS],
-            score=0.3)
+            f"{first.job.pr_note}.", _unique_locations(not_on_pr), score=0.3)
     if lint_only:
         tools = ", ".join(dict.fromkeys(g.finding.tool for g in lint_only))
+        builds = ", ".join(dict.fromkeys(g.finding.tool for g in other))
+        what = f"only lints ({tools})" if not builds else f"lints ({tools}) and builds ({builds})"
         return Outcome.failed(
-            f"Pull-request CI only lints ({tools}); no job runs tests.",
-            [Location(g.step.path, g.step.line) for g in lint_only][:_MAX_LOCATIONS], score=0.2)
+            f"Pull-request CI {what}; no job runs tests.",
+            _unique_locations(lint_only), score=0.2)
     if other:
         tools = ", ".join(dict.fromkeys(g.finding.tool for g in other))
         return Outcome.failed(
-            f"Pull-request CI runs {tools}, but no step runs tests.",
-            [Location(g.step.path, g.step.line) for g in other][:_MAX_LOCATIONS], score=0.1)
+            f"Pull-request CI runs {tools}, but no step runs tests.", _unique_locations(other), score=0.1)
     pr_jobs = model.pr_jobs()
     if pr_jobs:
         names = ", ".join(f"`{j.name}`" for j in pr_jobs[:5])
@@ -125,13 +154,18 @@ _COMMAND_GATES = [
     (re.compile(r"\bcargo\s+(?:tarpaulin|llvm-cov)\b[^\n]*--fail-under(?:-lines|-regions|-functions)?[= ]+(\d+)"), "cargo coverage --fail-under"),
     (re.compile(r"--coverageThreshold"), "jest --coverageThreshold"),
     (re.compile(r"\bnyc\s+check-coverage\b|\bc8\b[^\n]*--check-coverage"), "nyc/c8 check-coverage"),
-    (re.compile(r"\bgo-test-coverage\b"), "go-test-coverage"),
+    (re.compile(r"\bgo-test-coverage\b[^\n]*(?:--config|--threshold-\w+[= ]+[1-9])"), "go-test-coverage"),
 ]
 _GO_COVER_COMPARE = re.compile(r"go\s+tool\s+cover\s+-func", re.S)
 _COMPARISON = re.compile(r"-lt\b|-le\b|\bbc\b|<\s*\$?\{?\w|\bthreshold\b|\bTHRESHOLD\b|awk[^\n]*[<>]|exit 1", re.I)
-_COVERAGE_ACTIONS = re.compile(r"(?i)vladopajic/go-test-coverage|py-cov-action/python-coverage-comment|"
-                               r"5monkeys/cobertura-action|irongut/codecoveragesummary|"
-                               r"madrapps/jacoco-report|cicirello/jacoco-badge|orgoro/coverage")
+# Actions that fail the job below a threshold, with the inputs that make them do so (their
+# defaults only report).
+_COVERAGE_ACTIONS = {
+    "vladopajic/go-test-coverage": lambda i: any(k.startswith("threshold") and _number(v) for k, v in i.items())
+    or bool(i.get("config")),
+    "irongut/codecoveragesummary": lambda i: i.get("fail_below_min", "").lower() == "true",
+    "5monkeys/cobertura-action": lambda i: i.get("fail_below_threshold", "").lower() == "true",
+}
 _COVERAGE_MEASURED = re.compile(r"--cov\b|--cov=|coverage run|--coverage|-coverprofile|nyc |c8 |"
                                 r"jacoco|tarpaulin|llvm-cov|simplecov|codecov|coveralls")
 
@@ -159,11 +193,16 @@ def ci_coverage_gate(ctx: CheckContext, params: dict) -> Outcome:
             if _COVERAGE_MEASURED.search(step.script):
                 measured.append((f"coverage measured in job `{job.name}`", Location(step.path, step.line)))
         for action in job.actions:
-            if _COVERAGE_ACTIONS.search(action.script):
+            name = action.script.split("@")[0].lower()
+            judge = _COVERAGE_ACTIONS.get(name)
+            if judge is not None and judge(dict(action.inputs)):
                 gates.append((f"{action.script.split('@')[0]} in job `{job.name}`", Location(action.path, action.line)))
+            elif judge is not None:
+                measured.append((f"{action.script.split('@')[0]} without a failing threshold", Location(action.path, action.line)))
             elif re.search(r"(?i)codecov/codecov-action|coverallsapp/github-action", action.script):
                 measured.append(("coverage uploaded", Location(action.path, action.line)))
     gates.extend(_python_coverage_config(snapshot))
+    gates.extend(_task_file_gates(snapshot))
     codecov_gates, codecov_measured = _codecov(snapshot)
     gates.extend(codecov_gates)
     measured.extend(codecov_measured)
@@ -186,7 +225,7 @@ def _line_of(text: str, pattern: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
-def _python_coverage_config(snapshot) -> list[tuple[str, Location]]:
+def _python_coverage_config(snapshot: RepoSnapshot) -> list[tuple[str, Location]]:
     found = []
     for path, section in ((".coveragerc", "report"), ("setup.cfg", "coverage:report"),
                           ("tox.ini", "coverage:report")):
@@ -217,6 +256,34 @@ def _python_coverage_config(snapshot) -> list[tuple[str, Location]]:
     return found
 
 
+# Files where CI commands are often kept instead of the CI configuration itself.
+_TASK_FILES = ("Makefile", "makefile", "GNUmakefile", "noxfile.py", "tox.ini", "justfile", "Justfile",
+               "Taskfile.yml", "Taskfile.yaml", "package.json", "Rakefile", "magefile.go")
+_NOX_FAIL_UNDER = re.compile(r"""["']--(?:cov-)?fail-under[=]?(\d+(?:\.\d+)?)?["']""")
+
+
+def _task_file_gates(snapshot: RepoSnapshot) -> list[tuple[str, Location]]:
+    """Coverage thresholds in the task runner files CI calls (`make coverage`, nox sessions)."""
+    found = []
+    for path in _TASK_FILES:
+        text = snapshot.read_text(path)
+        if not text:
+            continue
+        for pattern, name in _COMMAND_GATES:
+            match = pattern.search(text)
+            if match and (not match.groups() or (_number(match.group(1)) or 0) > 0):
+                found.append((f"{name} in {path}", Location(path, text.count("\n", 0, match.start()) + 1)))
+                break
+        else:
+            nox = _NOX_FAIL_UNDER.search(text) if path == "noxfile.py" else None
+            if nox and (nox.group(1) is None or (_number(nox.group(1)) or 0) > 0):
+                found.append((f"a --fail-under in {path}", Location(path, text.count("\n", 0, nox.start()) + 1)))
+            elif _GO_COVER_COMPARE.search(text) and _COMPARISON.search(text):
+                line = _line_of(text, r"go\s+tool\s+cover\s+-func")
+                found.append((f"a go coverage threshold in {path}", Location(path, line)))
+    return found
+
+
 def _pyproject_fail_under(text: str) -> str | None:
     import tomllib
     try:
@@ -231,7 +298,7 @@ _CODECOV_PATHS = ("codecov.yml", ".codecov.yml", "codecov.yaml", ".codecov.yaml"
                   ".github/.codecov.yml", "dev/codecov.yml", "dev/.codecov.yml", ".gitlab/codecov.yml")
 
 
-def _codecov(snapshot) -> tuple[list[tuple[str, Location]], list[tuple[str, Location]]]:
+def _codecov(snapshot: RepoSnapshot) -> tuple[list[tuple[str, Location]], list[tuple[str, Location]]]:
     from standards_check import yamlio
     gates, measured = [], []
     for path in _CODECOV_PATHS:
@@ -263,15 +330,17 @@ def _codecov(snapshot) -> tuple[list[tuple[str, Location]], list[tuple[str, Loca
     return gates, measured
 
 
-def _js_coverage_config(snapshot) -> list[tuple[str, Location]]:
+def _js_coverage_config(snapshot: RepoSnapshot) -> list[tuple[str, Location]]:
     found = []
     candidates = snapshot.named(*(f"jest.config.{e}" for e in ("js", "ts", "mjs", "cjs", "json")),
                                 *(f"vitest.config.{e}" for e in ("js", "ts", "mjs", "mts", "cjs")),
                                 *(f"vite.config.{e}" for e in ("js", "ts", "mjs", "mts")),
                                 ".nycrc", ".nycrc.json", ".nycrc.yml", ".nycrc.yaml", ".c8rc", ".c8rc.json")
-    for path in [p for p in candidates if "node_modules/" not in p][:50]:
+    for path in [p for p in candidates if not is_vendored(p)][:50]:
         text = snapshot.read_text(path) or ""
-        for pattern, name in ((r"coverageThreshold", "jest coverageThreshold"),
+        if not path.endswith((".json", ".yml", ".yaml", ".nycrc", ".c8rc")):
+            text = strip_c_comments(text)  # jest's generated config lists `// coverageThreshold: undefined`
+        for pattern, name in ((r"coverageThreshold\s*:\s*\{|\"coverageThreshold\"\s*:\s*\{", "jest coverageThreshold"),
                               (r"thresholds\s*:|\b(lines|statements|branches|functions)\s*:\s*\d", "coverage thresholds"),
                               (r"check-coverage\"?\s*[:=]\s*true", "check-coverage")):
             if pattern.startswith("thresholds") and "coverage" not in text:
@@ -280,27 +349,27 @@ def _js_coverage_config(snapshot) -> list[tuple[str, Location]]:
             if line:
                 found.append((f"{name} in {path}", Location(path, line)))
                 break
-    for path in [p for p in snapshot.named("package.json") if "node_modules/" not in p][:50]:
-        text = snapshot.read_text(path)
-        if not text or ("coverageThreshold" not in text and "check-coverage" not in text):
+    for path in [p for p in snapshot.named("package.json") if not is_vendored(p)][:50]:
+        manifest = snapshot.read_text(path)
+        if not manifest or ("coverageThreshold" not in manifest and "check-coverage" not in manifest):
             continue
         try:
-            data = json.loads(text)
+            data = json.loads(manifest)
         except ValueError:
             continue
         if not isinstance(data, dict):
             continue
         if isinstance(data.get("jest"), dict) and data["jest"].get("coverageThreshold"):
-            found.append((f"jest coverageThreshold in {path}", Location(path, _line_of(text, r"coverageThreshold"))))
+            found.append((f"jest coverageThreshold in {path}", Location(path, _line_of(manifest, r"coverageThreshold"))))
         for key in ("nyc", "c8"):
             if isinstance(data.get(key), dict) and data[key].get("check-coverage"):
-                found.append((f"{key} check-coverage in {path}", Location(path, _line_of(text, r"check-coverage"))))
+                found.append((f"{key} check-coverage in {path}", Location(path, _line_of(manifest, r"check-coverage"))))
     return found
 
 
-def _jvm_ruby_go_coverage_config(snapshot) -> list[tuple[str, Location]]:
+def _jvm_ruby_go_coverage_config(snapshot: RepoSnapshot) -> list[tuple[str, Location]]:
     found = []
-    for path in [p for p in snapshot.named("pom.xml") if p.count("/") <= 2][:30]:
+    for path in [p for p in snapshot.named("pom.xml") if p.count("/") <= 2 and not is_vendored(p)][:30]:
         text = snapshot.read_text(path) or ""
         if "jacoco" in text and "<minimum>" in text:
             found.append((f"JaCoCo minimum in {path}", Location(path, _line_of(text, r"<minimum>"))))
@@ -312,13 +381,14 @@ def _jvm_ruby_go_coverage_config(snapshot) -> list[tuple[str, Location]]:
         elif "koverVerify" in text or re.search(r"kover\s*\{[\s\S]*minBound", text):
             found.append((f"Kover verification in {path}", Location(path, _line_of(text, r"kover"))))
     for path in [".simplecov", "spec/spec_helper.rb", "test/test_helper.rb", "spec/rails_helper.rb"]:
-        text = snapshot.read_text(path)
-        if text and re.search(r"^\s*minimum_coverage\b", text, re.M):
-            found.append((f"SimpleCov minimum_coverage in {path}", Location(path, _line_of(text, r"^\s*minimum_coverage\b"))))
+        helper = snapshot.read_text(path)
+        if helper and re.search(r"^\s*minimum_coverage\b", helper, re.M):
+            found.append((f"SimpleCov minimum_coverage in {path}", Location(path, _line_of(helper, r"^\s*minimum_coverage\b"))))
     for path in (".testcoverage.yml", ".testcoverage.yaml"):
-        text = snapshot.read_text(path)
-        if text and re.search(r"threshold", text):
-            found.append((f"go-test-coverage thresholds in {path}", Location(path, _line_of(text, r"threshold"))))
+        config = snapshot.read_text(path)
+        threshold = r"^\s*(file|package|total)\s*:\s*[1-9]"
+        if config and re.search(threshold, config, re.M):
+            found.append((f"go-test-coverage thresholds in {path}", Location(path, _line_of(config, threshold))))
     return found
 
 
@@ -346,16 +416,17 @@ def release_changelog(ctx: CheckContext, params: dict) -> Outcome:
     snapshot = ctx.snapshot
     found_file = None
     allowed_dirs = ("", "docs", "doc", ".github")
-    matches = [p for p in snapshot.named(*_CHANGELOG_NAMES) if p.rpartition("/")[0] in allowed_dirs]
+    matches = [p for p in snapshot.named(*_CHANGELOG_NAMES) if p.rpartition("/")[0] in allowed_dirs
+               and ("/" not in p or not p.rpartition("/")[2].lower().startswith("releases"))]
     if matches:  # prefer the root, then the order of _CHANGELOG_NAMES
         order = {name.lower(): i for i, name in enumerate(_CHANGELOG_NAMES)}
         found_file = min(matches, key=lambda p: (p.count("/"), order.get(p.rpartition("/")[2].lower(), 99)))
     evidence: list[tuple[str, Location]] = []
     for directory in _FRAGMENT_DIRS:
-        entries = snapshot.under(directory)
-        if entries and (directory not in ("changes", "changelog", "news") or len(entries) >= 1 and
-                        any(e.endswith((".md", ".rst", ".txt", ".yaml", ".yml")) for e in entries[:50])):
-            evidence.append((f"changelog fragments in {directory}/", Location(entries[0])))
+        entries = [e for e in snapshot.under(directory)[:200]
+                   if not e.rpartition("/")[2].startswith(".") and not e.rpartition("/")[2].lower().startswith("readme")]
+        if entries or (directory in (".changeset",) and snapshot.exists(".changeset/config.json")):
+            evidence.append((f"changelog fragments in {directory}/", Location((entries or [".changeset/config.json"])[0])))
     for path, tool in _TOOL_FILES.items():
         if snapshot.exists(path):
             evidence.append((tool, Location(path, 1)))
@@ -366,6 +437,11 @@ def release_changelog(ctx: CheckContext, params: dict) -> Outcome:
     if re.search(r"\"release\"\s*:\s*\{|semantic-release|@changesets/cli", package):
         evidence.append(("semantic-release/changesets in package.json", Location("package.json", _line_of(package, r"semantic-release|changesets|\"release\""))))
     if found_file is None and not evidence:
+        packages = [p for p in snapshot.named("CHANGELOG.md", "CHANGELOG.rst", "CHANGES.md", "HISTORY.md", "CHANGELOG")
+                    if 1 <= p.count("/") <= 3 and not is_vendored(p)]
+        if packages:  # a monorepo: each package keeps its own
+            return Outcome.passed(f"Packages keep their own changelogs ({len(packages)}, e.g. {packages[0]}).",
+                                  [Location(p, 1) for p in packages][:_MAX_LOCATIONS])
         return Outcome.failed("No changelog, release-notes fragments or release-notes tool found.")
     if found_file is None:
         names = ", ".join(dict.fromkeys(e[0] for e in evidence))
@@ -375,27 +451,41 @@ def release_changelog(ctx: CheckContext, params: dict) -> Outcome:
     if len(text.strip()) < params.get("min_bytes", 50) and not evidence:
         return Outcome.failed(f"{found_file} exists but is nearly empty ({len(text.strip())} bytes).",
                               locations, score=0.3)
-    stale = _changelog_stale(snapshot, found_file, params) if not evidence else None
+    stale = _changelog_stale(ctx, found_file, params) if not evidence else None
     if stale:
         return Outcome.failed(stale, locations[:_MAX_LOCATIONS], score=0.6)
     extra = f" (with {', '.join(dict.fromkeys(e[0] for e in evidence))})" if evidence else ""
     return Outcome.passed(f"Changes are recorded in {found_file}{extra}.", locations[:_MAX_LOCATIONS])
 
 
-def _changelog_stale(snapshot, path: str, params: dict) -> str | None:
-    """A changelog untouched since before the latest release tags (one or two git calls)."""
+def _changelog_stale(ctx: CheckContext, path: str, params: dict) -> str | None:
+    """A changelog untouched since before the latest release tags (a few git calls)."""
+    snapshot = ctx.snapshot
     if not snapshot.has_history or snapshot.is_shallow:
         return None
+    head = snapshot.commit or "HEAD"
     try:
-        tags = _release_tags(snapshot, params.get("tag_pattern", DEFAULT_TAG_PATTERN))
+        tags = _release_tags(ctx, params.get("tag_pattern", DEFAULT_TAG_PATTERN))
+        # In a monorepo, packages tag their own releases (`ignore-0.4.33`, `pkg/v1.2.0`); a root
+        # changelog follows the unprefixed tags when there are any.
+        plain = [t for t in tags if re.match(r"^v?\d", t.name)]
+        tags = plain or tags
         if len(tags) < 2:
             return None
-        changed = snapshot.git("log", "-1", "--format=%ct", snapshot.commit or "HEAD", "--", path).strip()
+        changed = snapshot.git("log", "-1", "--format=%ct", head, "--", path).strip()
     except (GitError, NoHistory):
         return None
     if not changed:
         return None
-    newer = [t for t in tags if t.time > int(changed) + 86400]
+    # Only releases made from this line of history count: tags on a maintenance branch update
+    # that branch's changelog, not this one's. A few ancestry tests, newest first.
+    newer: list[_Tag] = []
+    for tag in reversed([t for t in tags if t.time > int(changed) + 86400][-6:]):
+        try:
+            snapshot.git("merge-base", "--is-ancestor", tag.commit, head)
+            newer.insert(0, tag)
+        except GitError:
+            continue  # not an ancestor: another branch's release
     if len(newer) >= 2:
         return (f"{path} was last changed before the last {len(newer)} releases "
                 f"(latest {newer[-1].name}); it looks stale.")
@@ -408,30 +498,13 @@ def _changelog_stale(snapshot, path: str, params: dict) -> str | None:
 DEFAULT_TAG_PATTERN = r"^(?:.*[/@-])?v?\d+\.\d+(?:\.\d+)?$"
 
 
-@dataclass(frozen=True)
-class _Tag:
-    name: str
-    time: int       # the tag's date (tagger date, or commit date of a lightweight tag)
-    commit: str
-
-
-def _release_tags(snapshot, pattern: str) -> list[_Tag]:
-    """Release tags reachable or not, in date order (one git call)."""
-    out = snapshot.git("for-each-ref", "--sort=creatordate",
-                       "--format=%(refname:short)%09%(creatordate:unix)%09%(objectname)%09%(*objectname)",
-                       "refs/tags")
+def _release_tags(ctx: CheckContext, pattern: str) -> list[_Tag]:
+    """Release tags (names matching `pattern`) in date order, from the memoised tag list."""
     regex = re.compile(pattern)
-    tags = []
-    for line in out.splitlines():
-        parts = line.split("\t")
-        if len(parts) != 4 or not regex.search(parts[0]):
-            continue
-        name, when, obj, peeled = parts
-        tags.append(_Tag(name, int(when or 0), peeled or obj))
-    return tags
+    return [tag for tag in ctx.fact("tags") or [] if regex.search(tag.name)]
 
 
-def _history_unavailable(snapshot) -> str | None:
+def _history_unavailable(snapshot: RepoSnapshot) -> str | None:
     if not snapshot.has_history:
         return "not a git repository with history, so release history cannot be read"
     if snapshot.is_shallow:
@@ -453,20 +526,22 @@ def release_cadence(ctx: CheckContext, params: dict) -> Outcome:
     if reason:
         return Outcome.skipped(reason)
     pattern = params.get("tag_pattern", DEFAULT_TAG_PATTERN)
-    if _invalid_pattern(pattern):
-        return Outcome.errored(_invalid_pattern(pattern))
+    invalid = _invalid_pattern(pattern)
+    if invalid:
+        return Outcome.errored(invalid)
     window = int(params.get("window_days", 180))
     wanted = float(params.get("min_per_30_days", 1))
-    tags = _release_tags(snapshot, pattern)
+    tags = _release_tags(ctx, pattern)
     if not tags:
         return Outcome.skipped("no release tags (matching tag_pattern) in the repository")
     since = _window_end(snapshot) - window * 86400
     end = since + window * 86400
-    recent = [t for t in tags if since <= t.time <= end]
+    # several tags on one commit (`v1.2.0` and `api/v1.2.0` in a monorepo) are one release
+    recent = list({t.commit: t for t in tags if since <= t.time <= end}.values())
     rate = len(recent) / (window / 30)
     latest = tags[-1]
     evidence = [Location(f"refs/tags/{latest.name}")]
-    message = (f"{len(recent)} release tag(s) in the last {window} days ({rate:.2f} per 30 days; "
+    message = (f"{len(recent)} release(s) in the last {window} days ({rate:.2f} per 30 days; "
                f"policy asks {wanted:g}); latest {latest.name} on {_date(latest.time)}.")
     if wanted <= 0:
         return Outcome.passed(message, evidence)
@@ -479,31 +554,16 @@ def lead_time(ctx: CheckContext, params: dict) -> Outcome:
     if reason:
         return Outcome.skipped(reason)
     pattern = params.get("tag_pattern", DEFAULT_TAG_PATTERN)
-    if _invalid_pattern(pattern):
-        return Outcome.errored(_invalid_pattern(pattern))
+    invalid = _invalid_pattern(pattern)
+    if invalid:
+        return Outcome.errored(invalid)
     window = int(params.get("window_days", 180))
     limit = float(params.get("max_median_days", 14))
-    tags = _release_tags(snapshot, pattern)
+    tags = _release_tags(ctx, pattern)
     if not tags:
         return Outcome.skipped("no release tags (matching tag_pattern), so lead time cannot be measured")
     since = _window_end(snapshot) - window * 86400
-    delays: list[float] = []
-    per_tag = 0
-    for position, tag in enumerate(tags):
-        if tag.time < since:
-            continue
-        earlier = [t.commit for t in tags[max(0, position - 50):position]]
-        try:
-            out = snapshot.git("rev-list", "--no-merges", "--format=%ct", tag.commit, "--not", *earlier, "--")
-        except GitError:
-            continue  # a tag whose commit is missing (partial clone)
-        times = [int(line) for line in out.splitlines() if line and not line.startswith("commit ")]
-        if position == 0:
-            times = [t for t in times if t >= since]  # the first tag holds all earlier history
-        delays.extend(max(0.0, (tag.time - t) / 86400) for t in times)
-        per_tag += 1
-        if per_tag >= 100:
-            break
+    delays, per_tag = _release_delays(snapshot, tags, since, window)
     if not delays:
         return Outcome.skipped(f"no release in the last {window} days contains new commits")
     median = statistics.median(delays)
@@ -513,6 +573,51 @@ def lead_time(ctx: CheckContext, params: dict) -> Outcome:
     if median <= limit:
         return Outcome.passed(message, evidence)
     return Outcome.failed(message, evidence, score=limit / median if median else 0.0)
+
+
+def _release_delays(snapshot: RepoSnapshot, tags: list[_Tag], since: float, window: int) -> tuple[list[float], int]:
+    """Days from each commit to the first release tag (in date order) that contains it, for the
+    releases dated since `since`. One `git log` of the commit graph over twice the window, then a
+    walk from each tag that stops at commits an earlier tag already holds: each commit is visited
+    once (the same answer as `git rev-list TAG --not EARLIER_TAGS` per tag, without a call per tag)."""
+    horizon = int(since - 2 * window * 86400)
+    tips = list(dict.fromkeys(t.commit for t in tags if t.time >= horizon))
+    if not tips:
+        return [], 0
+    try:
+        out = snapshot.git("log", "--format=%H %ct %P", f"--since={horizon}", *tips, "--")
+    except GitError:
+        return [], 0
+    graph: dict[str, tuple[int, list[str]]] = {}
+    for line in out.splitlines():
+        sha, committed, *parents = line.split()
+        graph[sha] = (int(committed), parents)
+    first_release = not any(t.time < horizon for t in tags)
+    claimed: set[str] = set()
+    delays: list[float] = []
+    releases = 0
+    for tag in tags:
+        if tag.time < horizon or tag.commit not in graph:
+            continue
+        stack, found = [tag.commit], []
+        while stack:
+            sha = stack.pop()
+            if sha in claimed or sha not in graph:
+                continue
+            claimed.add(sha)
+            when, parents = graph[sha]
+            if len(parents) <= 1:  # merges are not changes of their own
+                found.append(when)
+            stack.extend(parents)
+        if tag.time < since:
+            first_release = False
+            continue  # an earlier release: it only claims its commits
+        if first_release:
+            found = [t for t in found if t >= since]  # the first release holds all earlier history
+            first_release = False
+        delays.extend(max(0.0, (tag.time - t) / 86400) for t in found)
+        releases += 1 if found else 0  # a second tag on a released commit adds no release
+    return delays, releases
 
 
 def revert_rate(ctx: CheckContext, params: dict) -> Outcome:
@@ -548,7 +653,7 @@ def revert_rate(ctx: CheckContext, params: dict) -> Outcome:
     return Outcome.failed(message, score=limit / rate if rate else 0.0)
 
 
-def _window_end(snapshot) -> float:
+def _window_end(snapshot: RepoSnapshot) -> float:
     """The window ends at the scanned commit's date, so the same commit always gives the same
     result (reproducible reports, diff mode at an old ref); a plain scan of HEAD is "now"."""
     try:

@@ -11,6 +11,7 @@ from standards_check.facts.alerts import parse_alert_rules
 from standards_check.facts.catalog_info import parse_catalog_info
 from standards_check.facts.ci import parse_ci
 from standards_check.facts.codeowners import parse_codeowners
+from standards_check.facts.tags import parse_tags
 from standards_check.facts.runbooks import parse_incident_docs, parse_runbooks
 from standards_check.facts.slo import parse_slos
 from standards_check.facts.workflows import parse_workflows
@@ -25,4 +26,5 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "runbooks": parse_runbooks,
     "incident_docs": parse_incident_docs,
     "ci": parse_ci,
+    "tags": parse_tags,
 }

@@ -19,6 +19,10 @@ import re
 import shlex
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from standards_check.snapshot import RepoSnapshot
 
 TEST, LINT, BUILD = "test", "lint", "build"
 _MAX_DEPTH = 3
@@ -59,7 +63,12 @@ def simple_commands(script: str) -> list[list[str]]:
     return commands
 
 
+_PLAIN_TOKENS = re.compile(r"&&|\|\||;;|[;|&()]|[^\s;|&()]+")
+
+
 def _tokens(line: str) -> list[str]:
+    if not any(ch in line for ch in "'\"\\#`"):  # no quoting: a regular expression is 20x faster than shlex
+        return _PLAIN_TOKENS.findall(line)
     lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|()")
     lexer.whitespace_split = True
     lexer.commenters = "#"
@@ -158,6 +167,32 @@ _LINT_NAME = re.compile(r"(?i)^(lint|linters?|style|format|fmt|typecheck|typing|
                         r"check-format|format-check|spell(ing)?|codespell|vet|tidy|audit|security|"
                         r"bandit|clippy|build|dist|package|packaging|release|publish|docs-.*|lint.*|"
                         r".*-lint|.*:lint|lint:.*)$")
+_TEST_TOKENS = {"test", "tests", "unittest", "unittests", "spec", "specs", "e2e", "itest", "citest",
+                "unit", "integration", "testall", "alltests", "runtests"}
+_NOT_TEST_TOKENS = {"install", "tools", "tool", "deps", "dep", "setup", "prepare", "generate", "gen",
+                    "parallelize", "lint", "fmt", "format", "build", "clean", "image", "images", "docker",
+                    "directives", "report", "upload", "publish", "list", "shards", "split", "matrix",
+                    "results", "data", "fixtures", "env", "environment", "infra", "cluster", "db",
+                    "bin", "binary", "binaries", "deploy", "push", "compile", "vet", "tidy", "mod",
+                    "download", "bootstrap", "init", "stop", "down", "up", "start", "cleanup", "teardown"}
+
+
+def _name_says_test(name: str) -> str | None:
+    """"strong" for `test`, `unit-test`, `test:e2e`, `check`; "weak" when a test word stands beside
+    words of another job (`install-test-tools`, `check_test_directives`); None otherwise."""
+    lowered = name.lower()
+    if lowered in ("check", "test", "tests", "spec", "default-test"):
+        return "strong"
+    tokens = [t for t in re.split(r"[-_:./ +]", lowered) if t]
+    if not any(t in _TEST_TOKENS or t.startswith("test") or t.endswith("test") for t in tokens):
+        return None
+    if any(t in _NOT_TEST_TOKENS for t in tokens) or "check" in tokens:
+        return "weak"
+    if tokens in (["unit"], ["integration"]):
+        return "weak"
+    return "strong"
+
+
 _TEST_HEADS = {
     "pytest": "pytest", "py.test": "pytest", "nose2": "nose2", "nosetests": "nose",
     "trial": "trial", "green": "green", "behave": "behave", "ward": "ward", "unittest": "unittest",
@@ -192,6 +227,7 @@ _LINT_HEADS = {
     "checkstyle", "spotless", "tflint", "terraform", "cfn-lint", "commitlint", "zizmor",
     "check-manifest", "twine", "pyupgrade", "autoflake", "bandit", "semgrep", "vulture", "tsc",
     "pre-commit", "prek", "lefthook", "editorconfig-checker", "sqlfluff", "buf", "helm",
+    "super-linter",
 }
 _LINT_SUBCOMMANDS = {"go": {"vet", "fmt", "mod", "build", "generate", "install", "run"},
                      "cargo": {"clippy", "fmt", "build", "check", "deny", "audit", "doc", "publish"},
@@ -206,8 +242,9 @@ class ScriptIndex:
     """Looks up what a repository defines for itself: Makefile targets, package.json scripts,
     just recipes, tox environments, pre-commit hooks and script files. Reads each file once."""
 
-    def __init__(self, snapshot) -> None:  # a RepoSnapshot
+    def __init__(self, snapshot: RepoSnapshot) -> None:
         self.snapshot = snapshot
+        self._script_tests: dict[tuple[str, int], Finding | None] = {}
 
     @lru_cache(maxsize=None)
     def _makefile(self, directory: str) -> tuple[dict[str, tuple[list[str], list[str]]], str | None]:
@@ -217,6 +254,9 @@ class ScriptIndex:
             if text is not None:
                 return _parse_makefile(text)
         return {}, None
+
+    def has_makefile(self, directory: str) -> bool:
+        return bool(self._makefile(directory)[0])
 
     def make_recipe(self, directory: str, target: str | None) -> list[str] | None:
         targets, default = self._makefile(directory)
@@ -247,6 +287,9 @@ class ScriptIndex:
             return {}
         scripts = data.get("scripts") if isinstance(data, dict) else None
         return {str(k): str(v) for k, v in scripts.items()} if isinstance(scripts, dict) else {}
+
+    def has_package_json(self, directory: str) -> bool:
+        return self.snapshot.exists(posixpath.join(directory, "package.json") if directory else "package.json")
 
     def npm_script(self, directory: str, name: str) -> str | None:
         return self._package_scripts(directory).get(name)
@@ -298,13 +341,29 @@ class ScriptIndex:
                     found.append(hook_id)
         return tuple(found)
 
+    def script_test(self, path: str, depth: int) -> Finding | None:
+        """The first test run of a repository shell script, memoised (CI calls the same scripts
+        from many jobs)."""
+        key = (posixpath.normpath(path), depth)
+        if key not in self._script_tests:
+            lines = self.script_lines(path)
+            found = None
+            if lines is not None:
+                for tokens in simple_commands("\n".join(lines)):
+                    finding = classify_command(tokens, self, depth + 1)
+                    if finding is not None and finding.kind == TEST:
+                        found = finding
+                        break
+            self._script_tests[key] = found
+        return self._script_tests[key]
+
     def script_lines(self, path: str) -> list[str] | None:
         """The lines of a script file in the repository (None when absent or not text)."""
         path = posixpath.normpath(path.lstrip("./") if path.startswith("./") else path)
         if not self.snapshot.exists(path):
             return None
         text = self.snapshot.read_text(path)
-        if text is None or len(text) > 200_000:
+        if text is None or len(text) > 50_000:
             return None
         return text.splitlines()
 
@@ -321,7 +380,7 @@ def _parse_makefile(text: str) -> tuple[dict[str, tuple[list[str], list[str]]], 
         match = re.match(r"^([A-Za-z0-9_.%/\- ]+?)\s*::?(?!=)\s*(.*)$", line)
         if match and "=" not in match.group(1):
             names = match.group(1).split()
-            prerequisites, _, inline = match.group(2).partition(";")
+            prerequisites, _, inline = match.group(2).split("#", 1)[0].partition(";")
             current = []
             for name in names:
                 if name.startswith(".") and name.isupper() or name in (".PHONY", ".DEFAULT_GOAL"):
@@ -418,6 +477,9 @@ def classify_command(tokens: list[str], index: ScriptIndex | None, depth: int = 
         if base == "manage.py" or (_PYTHON.match(head) and args[:1] == ["manage.py"]):
             sub = args[1] if base != "manage.py" and len(args) > 1 else sub
         if sub.lower() in _SUBCOMMAND_TESTS.get(base, set()):
+            if any(a in ("-c", "--no-run", "-list", "--list", "-run=^$", "-run=XXX") for a in args) or \
+                    ("-run" in args and args[args.index("-run") + 1:args.index("-run") + 2] in (["^$"], ["XXX"], ["none"])):
+                return Finding(BUILD, f"{base} {sub} (compiles, runs no test)")
             return Finding(TEST, f"{base} {sub}")
         if sub in _LINT_SUBCOMMANDS.get(base, set()):
             return Finding(LINT if sub not in ("build", "install", "restore", "publish", "pack", "run", "generate") else BUILD, f"{base} {sub}")
@@ -480,12 +542,20 @@ def _search_inside(args: list[str], index: ScriptIndex | None, depth: int) -> Fi
     return None
 
 
+_PYTHON_ENV = re.compile(r"^(py\d*|pypy\d*|\d+\.\d+t?|python\d*)([-.]|$)")
+
+
 def _judge_named_runner(name: str, args: list[str], index: ScriptIndex | None) -> Finding:
     if name in ("tox", "nox"):
         envs = _selected_envs(name, args)
-        if envs and all(_LINT_NAME.match(env) for env in envs):
-            return Finding(LINT, f"{name} -e {','.join(envs)}")
-        return Finding(TEST, name if not envs else f"{name} -e {','.join(envs)}")
+        label = name if not envs else f"{name} -e {','.join(envs)}"
+        if not envs or any(_PYTHON_ENV.match(e) or _name_says_test(e) or "EXPR" in e or "$" in e for e in envs):
+            return Finding(TEST, label)  # the default envs, a Python version, or a test env
+        if all(_LINT_NAME.match(env) for env in envs):
+            return Finding(LINT, label)
+        return Finding(BUILD, label)  # docs, build, prepare-release...
+    if name == "pytest" and any(a in ("--collect-only", "--co", "--version", "--help") for a in args):
+        return Finding(BUILD, "pytest --collect-only")
     if name == "cypress" and args[:1] not in (["run"],):
         return Finding(BUILD, "cypress")
     if name == "vitest" and args[:1] in (["bench"],):
@@ -494,7 +564,7 @@ def _judge_named_runner(name: str, args: list[str], index: ScriptIndex | None) -
 
 
 def _selected_envs(name: str, args: list[str]) -> list[str]:
-    flags = {"tox": ("-e", "--envlist", "-m"), "nox": ("-s", "--session", "--sessions", "-t", "-k")}[name]
+    flags = {"tox": ("-e", "--envlist", "-m"), "nox": ("-s", "-e", "--session", "--sessions", "-t", "-k")}[name]
     for position, arg in enumerate(args):
         for flag in flags:
             if arg == flag and position + 1 < len(args):
@@ -517,6 +587,12 @@ def _judge_package_manager(base: str, args: list[str], index: ScriptIndex | None
     if not words:
         return Finding(BUILD, f"{base} install") if base == "yarn" else None
     sub = words[0]
+    if base != "bun" or sub != "test":  # `bun test` is bun's own runner, not a script
+        named = words[1] if sub in ("run", "run-script") and len(words) > 1 else (
+            "test" if sub in ("t", "tst") else sub)
+        empty = _missing_script(index, directory, named, "--if-present" in args)
+        if empty:
+            return Finding(BUILD, f"{base} {sub} ({empty})")
     if sub in ("test", "t", "tst") or (base in ("yarn", "pnpm") and sub.startswith("test")):
         return Finding(TEST, f"{base} {sub}")
     if base == "bun" and sub == "test":
@@ -535,7 +611,8 @@ def _judge_package_manager(base: str, args: list[str], index: ScriptIndex | None
         return _judge_package_manager(base, words[2:], index, depth)
     else:
         return None
-    if _TEST_NAME.search(script) and not _LINT_NAME.match(script):
+    verdict = _name_says_test(script)
+    if verdict == "strong":
         return Finding(TEST, f"{base} run {script}")
     if index is not None and depth < _MAX_DEPTH:
         body = index.npm_script(directory, script)
@@ -543,9 +620,23 @@ def _judge_package_manager(base: str, args: list[str], index: ScriptIndex | None
             inner = _best(classify(body, index, depth + 1))
             if inner is not None:
                 return Finding(inner.kind, f"{base} run {script} -> {inner.tool}")
+    if verdict == "weak" and not (index and index.npm_script(directory, script)):
+        return Finding(TEST, f"{base} run {script}")
     if _LINT_NAME.match(script):
         return Finding(LINT, f"{base} run {script}")
     return Finding(BUILD, f"{base} run {script}")
+
+
+def _missing_script(index: ScriptIndex | None, directory: str, name: str, if_present: bool) -> str | None:
+    """Why `npm test` runs nothing: no such script under `--if-present`, or npm's placeholder."""
+    if index is None or not index.has_package_json(directory):
+        return None
+    body = index.npm_script(directory, name)
+    if body is None:
+        return "no such script, so it does nothing" if if_present else None
+    if "no test specified" in body:
+        return "npm's placeholder test script, which only fails"
+    return None
 
 
 def _judge_make(args: list[str], index: ScriptIndex | None, depth: int) -> Finding | None:
@@ -555,15 +646,19 @@ def _judge_make(args: list[str], index: ScriptIndex | None, depth: int) -> Findi
         directory = "" if directory in (".", "./") else directory.removeprefix("./")
     targets = _non_options(args, {"-C", "-f", "-j", "-l", "-o", "-W", "--directory", "--file"})
     for target in targets:
-        if _TEST_NAME.search(target) and not _LINT_NAME.match(target):
+        if _name_says_test(target) == "strong":
             return Finding(TEST, f"make {target}")
     if index is not None and depth < _MAX_DEPTH:
-        for target in targets or [None]:
-            recipe = index.make_recipe(directory, target)
+        goals: list[str | None] = list(targets) or [None]  # no target: the Makefile's default goal
+        for goal in goals:
+            recipe = index.make_recipe(directory, goal)
             if recipe:
                 inner = _best(classify("\n".join(_make_to_shell(line) for line in recipe), index, depth + 1))
                 if inner is not None:
-                    return Finding(inner.kind, f"make {target or ''} -> {inner.tool}".replace("  ", " "))
+                    return Finding(inner.kind, f"make {goal or ''} -> {inner.tool}".replace("  ", " "))  # the Makefile does not define it here (an included or generated target)
+    for target in targets:
+        if _name_says_test(target) == "weak" and not (index and index.has_makefile(directory)):
+            return Finding(TEST, f"make {target}")  # no Makefile to read (autotools): trust the name
     if any(_LINT_NAME.match(t) for t in targets):
         return Finding(LINT, f"make {targets[0]}")
     return Finding(BUILD, f"make {' '.join(targets)}".strip())
@@ -572,7 +667,8 @@ def _judge_make(args: list[str], index: ScriptIndex | None, depth: int) -> Findi
 def _make_to_shell(line: str) -> str:
     """Make variables such as $(PYTHON) or ${GO} read as the program they usually name."""
     return re.sub(r"\$[({]([A-Za-z_]+)[)}]", lambda m: m.group(1).lower() if m.group(1) in (
-        "PYTHON", "GO", "NPM", "CARGO", "PYTEST", "TOX", "MAKE", "GOTEST", "YARN", "PNPM") else "X", line)
+        "PYTHON", "GO", "NPM", "CARGO", "PYTEST", "TOX", "MAKE", "YARN", "PNPM") else
+        "go test" if m.group(1) == "GOTEST" else "X", line)
 
 
 def _judge_maven(args: list[str]) -> Finding:
@@ -583,7 +679,7 @@ def _judge_maven(args: list[str]) -> Finding:
     found = [g for g in goals if g in _MAVEN_TEST_GOALS or g.endswith(":test")]
     if not found:
         return Finding(BUILD, f"mvn {' '.join(goals)}".strip())
-    if "-Dmaven.test.failure.ignore=true" in joined or "-Dsurefire.testFailureIgnore=true" in joined:
+    if re.search(r"-D(maven\.test\.failure\.ignore|surefire\.testFailureIgnore)(=true)?(\s|$)", joined + " "):
         return Finding(BUILD, f"mvn {found[0]} (test failures ignored)")
     return Finding(TEST, f"mvn {found[0]}")
 
@@ -606,7 +702,7 @@ def _judge_task_runner(base: str, args: list[str], index: ScriptIndex | None, de
     if base in ("rake", "rails") and not targets:
         return Finding(BUILD, "rake")
     for target in targets:
-        if _TEST_NAME.search(target) and not _LINT_NAME.match(target):
+        if _name_says_test(target) == "strong":
             return Finding(TEST, f"{base} {target}")
     if base == "just" and index is not None and depth < _MAX_DEPTH:
         for target in targets:
@@ -615,6 +711,9 @@ def _judge_task_runner(base: str, args: list[str], index: ScriptIndex | None, de
                 inner = _best(classify("\n".join(recipe), index, depth + 1))
                 if inner is not None:
                     return Finding(inner.kind, f"just {target} -> {inner.tool}")
+    for target in targets:
+        if _name_says_test(target) == "weak" and not (base == "just" and index and index.just_recipe(target)):
+            return Finding(TEST, f"{base} {target}")
     if any(_LINT_NAME.match(t.split(":")[-1]) for t in targets):
         return Finding(LINT, f"{base} {targets[0]}")
     return Finding(BUILD, f"{base} {' '.join(targets)}".strip()) if targets else None
@@ -630,12 +729,11 @@ def _from_script_file(path: str | None, index: ScriptIndex | None, depth: int,
     if not path or path.startswith("-") or "EXPR" in path:
         return None
     clean = path[2:] if path.startswith("./") else path
-    if index is not None and depth < _MAX_DEPTH:
-        lines = index.script_lines(clean)
-        if lines is not None and clean.endswith((".sh", ".bash", ".zsh")) or (lines is not None and "." not in posixpath.basename(clean)):
-            inner = _best(classify("\n".join(lines), index, depth + 1))
-            if inner is not None and inner.kind == TEST:
-                return Finding(TEST, f"{clean} -> {inner.tool}")
+    shell_script = clean.endswith((".sh", ".bash", ".zsh")) or "." not in posixpath.basename(clean)
+    if index is not None and depth < _MAX_DEPTH and shell_script:
+        inner = index.script_test(clean, depth)
+        if inner is not None:
+            return Finding(TEST, f"{clean} -> {inner.tool}")
     if _TEST_SCRIPT.search(clean.rsplit(".", 1)[0] if "." in posixpath.basename(clean) else clean):
         return Finding(TEST, clean)
     return None

@@ -8,8 +8,9 @@ _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def failures_first(report: Report) -> list[Result]:
-    """Failures and errors, by severity, then weight (heaviest first), then check id."""
-    return sorted(report.failures, key=lambda r: (_SEVERITY_ORDER[r.severity], -r.weight, r.check))
+    """Failures and errors, by severity, then level (what blocks the lowest level first), then weight
+    (heaviest first), then check id."""
+    return sorted(report.failures, key=lambda r: (_SEVERITY_ORDER[r.severity], r.level, -r.weight, r.check))
 
 
 def counts(report: Report) -> dict[str, int]:

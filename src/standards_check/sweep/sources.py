@@ -1,0 +1,141 @@
+"""Where a sweep's repositories come from: a GitHub owner, a file of clone URLs, or a directory.
+
+Every source yields `RepoSpec`s; filters and shards apply to all sources alike.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from wcmatch import fnmatch as wc_fnmatch
+
+from standards_check.errors import UserError
+
+if TYPE_CHECKING:
+    from standards_check.github_client import GitHubClient
+
+
+@dataclass(frozen=True)
+class RepoSpec:
+    """One repository to sweep. `url` is cloned into the cache; `path` is read in place."""
+
+    name: str  # "owner/repo" (or the directory name for local clones)
+    url: str | None = None
+    path: str | None = None
+    topics: tuple[str, ...] = ()
+    archived: bool = False
+    fork: bool = False
+    size_kb: int | None = None
+    default_branch: str | None = None
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Filters:
+    include_archived: bool = False
+    include_forks: bool = False
+    topics: tuple[str, ...] = ()  # a repository must have at least one of these
+    include: tuple[str, ...] = ()  # name globs ("org/svc-*", "*-api"); any must match
+    exclude: tuple[str, ...] = ()  # name globs; none may match
+
+    def accepts(self, spec: RepoSpec) -> bool:
+        if spec.archived and not self.include_archived:
+            return False
+        if spec.fork and not self.include_forks:
+            return False
+        if self.topics and not set(self.topics) & set(spec.topics):
+            return False
+        names = (spec.name, spec.name.rpartition("/")[2])
+        if self.include and not any(_glob(n, self.include) for n in names):
+            return False
+        if self.exclude and any(_glob(n, self.exclude) for n in names):
+            return False
+        return True
+
+
+def _glob(name: str, patterns: tuple[str, ...]) -> bool:
+    return wc_fnmatch.fnmatch(name, list(patterns), flags=wc_fnmatch.IGNORECASE)
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    """`"2/4"` -> (2, 4): shard 2 of 4, 1-based."""
+    if not text:
+        return None
+    k, sep, n = text.partition("/")
+    if not sep or not k.isdigit() or not n.isdigit() or not 1 <= int(k) <= int(n):
+        raise UserError(f"--shard must be K/N with 1 <= K <= N, got {text!r}")
+    return int(k), int(n)
+
+
+def shard_of(name: str, total: int) -> int:
+    """The 1-based shard of a repository: a stable hash of its name (not Python's salted hash)."""
+    digest = hashlib.sha256(name.lower().encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % total + 1
+
+
+def select(specs: Iterable[RepoSpec], filters: Filters, shard: tuple[int, int] | None) -> list[RepoSpec]:
+    """Filtered, de-duplicated by name, in this shard, sorted by name."""
+    chosen: dict[str, RepoSpec] = {}
+    for spec in specs:
+        if not filters.accepts(spec):
+            continue
+        if shard and shard_of(spec.name, shard[1]) != shard[0]:
+            continue
+        chosen.setdefault(spec.name, spec)
+    return [chosen[n] for n in sorted(chosen)]
+
+
+# ---- GitHub --------------------------------------------------------------------------------
+def from_github(owner: str, client: GitHubClient) -> Iterator[RepoSpec]:
+    from standards_check.sweep.github_api import list_owner_repos
+
+    for repo in list_owner_repos(client, owner):
+        yield RepoSpec(
+            name=repo["full_name"],
+            url=repo.get("clone_url"),
+            topics=tuple(repo.get("topics") or ()),
+            archived=bool(repo.get("archived")),
+            fork=bool(repo.get("fork")),
+            size_kb=repo.get("size"),
+            default_branch=repo.get("default_branch"),
+        )
+
+
+# ---- a file of URLs ------------------------------------------------------------------------
+def from_url_file(path: Path) -> Iterator[RepoSpec]:
+    """One clone URL (or local path) a line; blank lines and `#` comments are ignored."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise UserError(f"cannot read --urls file {path}: {exc.strerror}") from None
+    for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        yield RepoSpec(name=name_from_url(line), url=line)
+
+
+def name_from_url(url: str) -> str:
+    """`https://github.com/acme/api.git` -> `acme/api`; `git@host:acme/api.git` -> `acme/api`."""
+    tail = url.rstrip("/")
+    if tail.endswith(".git"):
+        tail = tail[:-4]
+    tail = tail.replace(":", "/")
+    parts = [p for p in tail.split("/") if p]
+    return "/".join(parts[-2:]) if len(parts) >= 2 else (parts[-1] if parts else url)
+
+
+# ---- a directory of clones -----------------------------------------------------------------
+def from_directory(root: Path) -> Iterator[RepoSpec]:
+    """Each child that is a git repository (a work tree, a bare clone or a mirror)."""
+    if not root.is_dir():
+        raise UserError(f"--dir is not a directory: {root}")
+    for child in sorted(root.iterdir()):
+        if not child.is_dir():
+            continue
+        if (child / ".git").exists() or (child / "HEAD").is_file() and (child / "objects").is_dir():
+            name = child.name[:-4] if child.name.endswith(".git") else child.name
+            yield RepoSpec(name=name, path=os.fspath(child))
