@@ -69,10 +69,15 @@ def build_repo(path: Path, files: int) -> None:
     (path / ".git" / "info" / "exclude").write_text(".bench-files\n")
 
 
+# An installed package has compiled bytecode (pip writes it); let the warm-up run write it here too,
+# even where the environment sets PYTHONDONTWRITEBYTECODE, so every timed run imports like a user's.
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run(cmd: list[str], cwd: Path | None = None) -> tuple[float, int]:
     """Wall seconds and peak RSS (MiB) of one whole process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=CHILD_ENV)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)

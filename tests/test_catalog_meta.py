@@ -22,6 +22,23 @@ def test_every_builtin_catalog_entry_has_an_evaluator_and_back():
     assert set(REGISTRY) - builtin == set(), "evaluators without a catalog entry"
 
 
+def test_the_registry_table_matches_what_each_family_implements():
+    import importlib
+
+    from standards_check.evaluators import FAMILIES
+
+    for family, checks in FAMILIES.items():
+        module = importlib.import_module(f"standards_check.evaluators.{family}")
+        assert set(module.EVALUATORS) == set(checks), family
+        assert all(callable(REGISTRY[check]) for check in checks)
+
+
+def test_every_fact_parser_resolves():
+    from standards_check.facts import PARSERS
+
+    assert all(callable(PARSERS[name]) for name in PARSERS)
+
+
 def test_every_catalog_entry_documents_what_why_fix_and_an_example():
     for spec in load_catalog():
         assert spec.what.strip() and spec.why.strip() and spec.fix.strip(), spec.id

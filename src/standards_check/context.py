@@ -1,7 +1,7 @@
 """What an evaluator receives: the snapshot, and facts parsed from it once per snapshot."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from standards_check.snapshot import RepoSnapshot
 
@@ -11,7 +11,7 @@ FactParser = Callable[[RepoSnapshot], Any]
 class CheckContext:
     """Gives evaluators the snapshot and memoised facts (`ctx.fact("codeowners")`)."""
 
-    def __init__(self, snapshot: RepoSnapshot, parsers: dict[str, FactParser] | None = None) -> None:
+    def __init__(self, snapshot: RepoSnapshot, parsers: Mapping[str, FactParser] | None = None) -> None:
         self.snapshot = snapshot
         self._parsers = parsers if parsers is not None else _default_parsers()
         self._facts: dict[str, Any] = {}
@@ -26,7 +26,7 @@ class CheckContext:
         return self._facts[name]
 
 
-def _default_parsers() -> dict[str, FactParser]:
+def _default_parsers() -> Mapping[str, FactParser]:
     from standards_check.facts import PARSERS
 
     return PARSERS

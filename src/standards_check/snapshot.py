@@ -327,19 +327,31 @@ class RefSnapshot(RepoSnapshot):
         commit = run_git(root, "rev-parse", "--verify", "-q", f"{ref}^{{commit}}", check=False).strip()
         if not commit:
             raise UserError(f"unknown git ref {ref!r} in {root}")
-        out = run_git(root, "ls-tree", "-r", "-z", "--full-tree", commit)
-        self._entries: dict[str, tuple[str, str]] = {}  # path -> (mode, sha)
-        for record in out.split("\0"):
-            if not record:
-                continue
-            meta, _, path = record.partition("\t")
-            mode, _type, sha = meta.split(" ")
-            self._entries[path] = (mode, sha)
-        super().__init__(_repo_name(root), self._entries.keys(), max_bytes)
+        # Listing runs in the background while the caller loads the catalog and policy.
+        self._lister = subprocess.Popen(["git", "-C", str(root), "ls-tree", "-r", "-z", "--full-tree", commit],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_git_env())
+        super().__init__(_repo_name(root), None, max_bytes)
         self.root: Path = root
         self.ref = ref
         self.commit = commit
         self._batch: subprocess.Popen | None = None
+
+    @cached_property
+    def _records(self) -> dict[str, str]:
+        """path -> "mode type object" as ls-tree printed it; split only for the files read."""
+        out, err = self._lister.communicate()
+        if self._lister.returncode != 0:
+            raise GitError(("ls-tree",), err.decode("utf-8", "replace").strip())
+        text = out.decode("utf-8", "surrogateescape")
+        return {record[record.index("\t") + 1:]: record[:record.index("\t")]
+                for record in text.split("\0") if record}
+
+    @property
+    def _entries(self) -> _Entries:
+        return _Entries(self._records)
+
+    def _list(self) -> Iterable[str]:
+        return self._records.keys()
 
     def _cat_file(self, sha: str) -> tuple[int, bytes | None]:
         if self._batch is None:
@@ -449,11 +461,33 @@ class RefSnapshot(RepoSnapshot):
         return True
 
     def close(self) -> None:
+        if self._lister.poll() is None:
+            self._lister.kill()
+        self._lister.communicate()
         if self._batch is not None:
             assert self._batch.stdin
             self._batch.stdin.close()
             self._batch.wait()
             self._batch = None
+
+
+class _Entries:
+    """A read-only view of ls-tree records as path -> (mode, object name)."""
+
+    __slots__ = ("_records",)
+
+    def __init__(self, records: dict[str, str]) -> None:
+        self._records = records
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._records
+
+    def __getitem__(self, path: str) -> tuple[str, str]:
+        mode, _type, name = self._records[path].split(" ")
+        return mode, name
+
+    def get(self, path: str, default: tuple[str, str] | None = None) -> tuple[str, str] | None:
+        return self[path] if path in self._records else default
 
 
 def _resolve_link(link_path: str, target: str) -> str | None:

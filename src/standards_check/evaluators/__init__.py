@@ -1,34 +1,49 @@
-"""The registry binding each check ID to its evaluator: an explicit dict, no discovery.
+"""The registry binding each check ID to its evaluator: an explicit table, no discovery.
 
-An evaluator is a pure function `(ctx: CheckContext, params: dict) -> Outcome`; each family module
-exposes `EVALUATORS`, merged here. Declarative checks (file_exists, file_contains) are bound by
-type in `declarative.py`, not here.
+An evaluator is a pure function `(ctx: CheckContext, params: dict) -> Outcome`. Each family module
+(`presence.py`, `delivery.py`, ...) exposes `EVALUATORS`; the table below says which family
+implements which check, and a family is imported only when one of its checks runs, so a small
+policy does not pay for importing every parser (a meta-test checks the table against the
+families). Declarative checks (file_exists, file_contains) are bound by type in `declarative.py`.
 """
 from __future__ import annotations
 
-from typing import Callable
+import importlib
+from typing import Callable, Iterator, Mapping
 
 from standards_check.context import CheckContext
-from standards_check.evaluators import delivery, knowledge, operations, ownership, presence, reliability, security
 from standards_check.model import Outcome
 
 Evaluator = Callable[[CheckContext, dict], Outcome]
 
-REGISTRY: dict[str, Evaluator] = {
-    **presence.EVALUATORS,
-    "codeowners.present": ownership.codeowners_present,
-    "codeowners.valid": ownership.codeowners_valid,
-    "codeowners.coverage": ownership.codeowners_coverage,
-    **reliability.EVALUATORS,
-    **knowledge.EVALUATORS,
-    **operations.EVALUATORS,
-    **delivery.EVALUATORS,
-    # security
-    "security.policy": security.security_policy,
-    "deps.update_tool": security.deps_update_tool,
-    "security.sast": security.security_sast,
-    "workflows.permissions": security.workflows_permissions,
-    "workflows.pinned_actions": security.workflows_pinned_actions,
-    "workflows.dangerous_triggers": security.workflows_dangerous_triggers,
-    "secrets.committed": security.secrets_committed,
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "presence": ("readme.present", "license.present", "contributing.present", "pr_template.present"),
+    "ownership": ("codeowners.present", "codeowners.valid", "codeowners.coverage"),
+    "knowledge": ("adr.present", "adr.format", "adr.fresh"),
+    "operations": ("runbook.present", "runbook.sections", "runbook.fresh", "oncall.defined",
+                   "incident.postmortem_template", "catalog.owner"),
+    "reliability": ("slo.present", "slo.valid", "alerts.runbook_links"),
+    "delivery": ("ci.present", "ci.tests_on_pr", "ci.coverage_gate", "release.changelog",
+                 "delivery.release_cadence", "delivery.lead_time", "delivery.revert_rate"),
+    "security": ("security.policy", "deps.update_tool", "security.sast", "workflows.permissions",
+                 "workflows.pinned_actions", "workflows.dangerous_triggers", "secrets.committed"),
 }
+_FAMILY_OF = {check: family for family, checks in FAMILIES.items() for check in checks}
+
+
+class _Registry(Mapping[str, Evaluator]):
+    """check ID -> evaluator, importing the family module on first use."""
+
+    def __getitem__(self, check_id: str) -> Evaluator:
+        family = _FAMILY_OF[check_id]  # KeyError for an unknown check, as a dict would
+        module = importlib.import_module(f"standards_check.evaluators.{family}")
+        return module.EVALUATORS[check_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_FAMILY_OF)
+
+    def __len__(self) -> int:
+        return len(_FAMILY_OF)
+
+
+REGISTRY: Mapping[str, Evaluator] = _Registry()

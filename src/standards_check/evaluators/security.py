@@ -1032,3 +1032,14 @@ def secrets_committed(ctx: CheckContext, params: dict) -> Outcome:
         f"Likely secrets are committed ({summary}): {first}{' and more' if len(locations) > 3 else ''}; "
         f"revoke them, then remove them from the code and its history{note}.",
         locations)
+
+
+EVALUATORS = {
+    "security.policy": security_policy,
+    "deps.update_tool": deps_update_tool,
+    "security.sast": security_sast,
+    "workflows.permissions": workflows_permissions,
+    "workflows.pinned_actions": workflows_pinned_actions,
+    "workflows.dangerous_triggers": workflows_dangerous_triggers,
+    "secrets.committed": secrets_committed,
+}

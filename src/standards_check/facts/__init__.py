@@ -1,30 +1,37 @@
 """Facts: artefacts parsed once per snapshot and shared by many checks. Explicit registry.
 
-Each parser is a function of a RepoSnapshot; `CheckContext.fact(name)` memoises its result.
+Each parser is a function of a RepoSnapshot; `CheckContext.fact(name)` memoises its result. The
+table names each parser as "module:function" under this package, imported on first use.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+import importlib
+from typing import Any, Callable, Iterator, Mapping
 
-from standards_check.facts.adr import parse_adrs
-from standards_check.facts.alerts import parse_alert_rules
-from standards_check.facts.catalog_info import parse_catalog_info
-from standards_check.facts.ci import parse_ci
-from standards_check.facts.codeowners import parse_codeowners
-from standards_check.facts.tags import parse_tags
-from standards_check.facts.runbooks import parse_incident_docs, parse_runbooks
-from standards_check.facts.slo import parse_slos
-from standards_check.facts.workflows import parse_workflows
-
-PARSERS: dict[str, Callable[[Any], Any]] = {
-    "codeowners": parse_codeowners,
-    "workflows": parse_workflows,
-    "slo": parse_slos,
-    "alerts": parse_alert_rules,
-    "adr": parse_adrs,
-    "catalog_info": parse_catalog_info,
-    "runbooks": parse_runbooks,
-    "incident_docs": parse_incident_docs,
-    "ci": parse_ci,
-    "tags": parse_tags,
+_PARSERS: dict[str, str] = {
+    "adr": "adr:parse_adrs",
+    "alerts": "alerts:parse_alert_rules",
+    "catalog_info": "catalog_info:parse_catalog_info",
+    "ci": "ci:parse_ci",
+    "codeowners": "codeowners:parse_codeowners",
+    "incident_docs": "runbooks:parse_incident_docs",
+    "runbooks": "runbooks:parse_runbooks",
+    "slo": "slo:parse_slos",
+    "tags": "tags:parse_tags",
+    "workflows": "workflows:parse_workflows",
 }
+
+
+class _Parsers(Mapping[str, Callable[[Any], Any]]):
+    def __getitem__(self, name: str) -> Callable[[Any], Any]:
+        module, _, function = _PARSERS[name].partition(":")
+        return getattr(importlib.import_module(f"standards_check.facts.{module}"), function)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_PARSERS)
+
+    def __len__(self) -> int:
+        return len(_PARSERS)
+
+
+PARSERS: Mapping[str, Callable[[Any], Any]] = _Parsers()
