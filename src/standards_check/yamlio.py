@@ -38,7 +38,8 @@ class YamlSyntaxError(Exception):
         return self.message
 
 
-def _syntax_error(exc: yaml.YAMLError) -> YamlSyntaxError:
+def syntax_error(exc: yaml.YAMLError) -> YamlSyntaxError:
+    """Our error, at the line and column PyYAML names."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     line = mark.line + 1 if mark is not None else None
@@ -51,7 +52,7 @@ def load(text: str) -> Any:
     try:
         return yaml.load(text, Loader=StringDateLoader)
     except yaml.YAMLError as exc:
-        raise _syntax_error(exc) from None
+        raise syntax_error(exc) from None
 
 
 def load_all(text: str) -> list[Any]:
@@ -59,7 +60,7 @@ def load_all(text: str) -> list[Any]:
     try:
         return [doc for doc in yaml.load_all(text, Loader=StringDateLoader)]
     except yaml.YAMLError as exc:
-        raise _syntax_error(exc) from None
+        raise syntax_error(exc) from None
 
 
 def load_with_positions(text: str, loader: type = StringDateLoader) -> tuple[Any, dict[Path_, tuple[int, int]]]:
@@ -74,23 +75,25 @@ def load_with_positions(text: str, loader: type = StringDateLoader) -> tuple[Any
         node = yaml.compose(text, Loader=loader)
         data = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
-        raise _syntax_error(exc) from None
+        raise syntax_error(exc) from None
     positions: dict[Path_, tuple[int, int]] = {}
     if node is not None:
-        _walk(node, (), positions)
+        record_positions(node, (), positions)
     return data, positions
 
 
-def _walk(node: yaml.Node, path: Path_, positions: dict[Path_, tuple[int, int]]) -> None:
+def record_positions(node: yaml.Node, path: Path_, positions: dict[Path_, tuple[int, int]]) -> None:
+    """(line, column) of each value under `node` by its key path, and of each key under
+    path + (key, "__key__")."""
     positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value
             positions[path + (key, "__key__")] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            _walk(value_node, path + (key,), positions)
+            record_positions(value_node, path + (key,), positions)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, path + (index,), positions)
+            record_positions(item, path + (index,), positions)
 
 
 def position_of(positions: dict[Path_, tuple[int, int]], path: Path_) -> tuple[int | None, int | None]:

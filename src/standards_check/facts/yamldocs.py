@@ -63,33 +63,13 @@ def load_documents(text: str, keep: Callable[[Any], bool] | None = None) -> list
             if data is None or (keep is not None and not keep(data)):
                 continue
             positions: dict[tuple, tuple[int, int]] = {}
-            _record_positions(node, (), positions)
+            yamlio.record_positions(node, (), positions)
             documents.append(YamlDocument(data, positions, node.start_mark.line + 1))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise yamlio.YamlSyntaxError(
-            f"invalid YAML: {problem}",
-            mark.line + 1 if mark is not None else None,
-            mark.column + 1 if mark is not None else None,
-        ) from None
+        raise yamlio.syntax_error(exc) from None
     finally:
         loader.dispose()
     return documents
-
-
-def _record_positions(node: yaml.Node, path: tuple, positions: dict[tuple, tuple[int, int]]) -> None:
-    """(line, column) of each value by its key path, and of each key under path + ("__key__",),
-    as `yamlio.load_with_positions` records them."""
-    positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            positions[path + (key, "__key__")] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            _record_positions(value_node, path + (key,), positions)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _record_positions(item, path + (index,), positions)
 
 
 def looks_templated(text: str) -> bool:
