@@ -52,6 +52,14 @@ def test_file_contains_reports_lines_per_mode(make_repo, tmp_path):
     assert rule["status"] == "fail" and rule["locations"] == [{"path": "notes.md", "line": 1}]
 
 
+def test_perl_syntax_groups_and_classes_work(make_repo, tmp_path):
+    repo = make_repo({"Dockerfile": "FROM python:3.11\nUSER app\n"})
+    _, report = scan_json(repo, "--policy", policy_with(
+        tmp_path, "file_contains", "{glob: Dockerfile, pattern: '^(?:USER|user)\\s+\\w+$'}"))
+    rule = results_by_check(report)["acme.rule"]
+    assert rule["status"] == "pass" and rule["locations"] == [{"path": "Dockerfile", "line": 2}]
+
+
 def test_max_files_is_an_error_not_a_silent_pass(make_repo, tmp_path):
     repo = make_repo({f"f{i}.txt": "x\n" for i in range(5)})
     _, report = scan_json(repo, "--policy", policy_with(tmp_path, "file_contains",

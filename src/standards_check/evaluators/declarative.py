@@ -63,17 +63,15 @@ def compile_globs(globs: tuple[str, ...]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=512)
 def compile_pattern(pattern: str, ignore_case: bool = False) -> Any:
+    """An RE2 pattern in Perl syntax ((?:...), \\d, \\b, (?i)...), multi-line: ^ and $ match at lines."""
     options = re2.Options()
     options.case_sensitive = not ignore_case
-    options.posix_syntax = True  # needed for one_line=False: ^ and $ match at line boundaries
-    options.one_line = False
-    options.perl_classes = True  # \d \s \w
-    options.word_boundary = True  # \b \B
     options.log_errors = False
     try:
-        return re2.compile(pattern, options)
+        return re2.compile("(?m)" + pattern, options)
     except re2.error as exc:
-        reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else exc
+        reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        reason = reason.replace("(?m)" + pattern, pattern)  # the error quotes what it compiled
         raise PatternError(f"invalid RE2 pattern {pattern!r}: {reason}") from None
 
 

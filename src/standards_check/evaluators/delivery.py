@@ -499,8 +499,12 @@ DEFAULT_TAG_PATTERN = r"^(?:.*[/@-])?v?\d+\.\d+(?:\.\d+)?$"
 
 
 def _release_tags(ctx: CheckContext, pattern: str) -> list[_Tag]:
-    """Release tags (names matching `pattern`) in date order, from the memoised tag list."""
-    regex = re.compile(pattern)
+    """Release tags (names matching `pattern`) in date order, from the memoised tag list. The
+    policy's pattern runs on the repository's tag names, so it is RE2 (linear time), as every
+    pattern a policy author writes."""
+    from standards_check.evaluators.declarative import compile_pattern
+
+    regex = compile_pattern(pattern)
     return [tag for tag in ctx.fact("tags") or [] if regex.search(tag.name)]
 
 
@@ -513,10 +517,12 @@ def _history_unavailable(snapshot: RepoSnapshot) -> str | None:
 
 
 def _invalid_pattern(pattern: str) -> str | None:
+    from standards_check.evaluators.declarative import PatternError, compile_pattern
+
     try:
-        re.compile(pattern)
-    except re.error as exc:
-        return f"tag_pattern {pattern!r} is not a valid regular expression: {exc}"
+        compile_pattern(pattern)
+    except PatternError as exc:
+        return f"tag_pattern: {exc}"
     return None
 
 
