@@ -92,3 +92,5 @@ def test_repository_name_comes_from_the_origin_remote(make_repo):
     assert open_snapshot(repo).name == "acme/payments-api"
     git(repo, "remote", "set-url", "origin", "https://ghe.example.com/acme/billing")
     assert open_snapshot(repo, ref="HEAD").name == "acme/billing"
+    git(repo, "remote", "set-url", "origin", "/srv/git/upstream.git")  # a local clone: its own name
+    assert open_snapshot(repo).name == "checkout"

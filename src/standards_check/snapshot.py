@@ -503,7 +503,8 @@ def _resolve_link(link_path: str, target: str) -> str | None:
 def _repo_name(root: Path) -> str:
     """owner/name from the origin remote's URL when there is one, else the directory's name."""
     url = run_git(root, "config", "--get", "remote.origin.url", check=False).strip()
-    if url:
+    hosted = "://" in url and not url.startswith("file:") or (":" in url and not url.startswith("/"))
+    if hosted:  # https://host/owner/name(.git), ssh://..., git@host:owner/name.git; not a local path
         parts = url.rstrip("/").removesuffix(".git").replace(":", "/").split("/")
         if len(parts) >= 2 and parts[-1] and parts[-2]:
             return f"{parts[-2]}/{parts[-1]}"
