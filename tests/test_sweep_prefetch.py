@@ -56,3 +56,17 @@ def test_git_sends_the_token_only_to_the_forge_through_the_environment(monkeypat
     assert env["GIT_CONFIG_VALUE_0"].startswith("AUTHORIZATION: basic ")
     assert "s3cret" not in env["GIT_CONFIG_VALUE_0"]  # base64, as git expects for basic auth
     assert "GIT_NO_LAZY_FETCH" not in env  # partial clones must fetch missing blobs
+
+
+def test_the_secret_scan_fetches_a_partial_clone_in_one_batch(make_repo, tmp_path: Path) -> None:
+    """secrets.committed reads every candidate file: one batch, not one lazy fetch per blob
+    (the sweep benchmark fell from about 1,000 to 21 repositories a minute without it)."""
+    from standards_check import secretscan
+
+    upstream = make_repo({f"src/m{i}.py": f"x = {i}\n" for i in range(30)})
+    git(upstream, "config", "uploadpack.allowFilter", "true")
+    clone = ensure_clone(upstream.as_uri(), tmp_path / "cache")
+    with PartialCloneSnapshot(clone) as snapshot:
+        result = secretscan.scan(snapshot, max_files=1000, max_file_bytes=1 << 20)
+        assert result.files_scanned == 30
+        assert snapshot.fetches == 1 and missing(clone) == 0

@@ -215,6 +215,9 @@ def scan(snapshot: RepoSnapshot, max_files: int, max_file_bytes: int,
     if len(paths) > max_files:
         result.files_not_scanned = len(paths) - max_files
         paths = paths[:max_files]
+    # A partial clone (sweeps) fetches the missing blobs in one batch on this hint, instead of one
+    # lazy fetch per file.
+    snapshot.prefetch(paths)
     # Links are not followed: their target is listed and read itself, and reported once.
     for path, data in snapshot.iter_bytes(paths, follow_links=False):
         if data is None or len(data) > max_file_bytes or b"\0" in data[:8000]:
