@@ -526,7 +526,9 @@ def _invalid_pattern(pattern: str) -> str | None:
     return None
 
 
-def release_cadence(ctx: CheckContext, params: dict) -> Outcome:
+def _releases(ctx: CheckContext, params: dict, none_found: str) -> tuple[list[_Tag], float, int] | Outcome:
+    """(release tags in date order, start of the window, window in days), or the Outcome that
+    ends the check early: no history, a bad tag_pattern, no release tags."""
     snapshot = ctx.snapshot
     reason = _history_unavailable(snapshot)
     if reason:
@@ -535,12 +537,19 @@ def release_cadence(ctx: CheckContext, params: dict) -> Outcome:
     invalid = _invalid_pattern(pattern)
     if invalid:
         return Outcome.errored(invalid)
-    window = int(params.get("window_days", 180))
-    wanted = float(params.get("min_per_30_days", 1))
     tags = _release_tags(ctx, pattern)
     if not tags:
-        return Outcome.skipped("no release tags (matching tag_pattern) in the repository")
-    since = _window_end(snapshot) - window * 86400
+        return Outcome.skipped(none_found)
+    window = int(params.get("window_days", 180))
+    return tags, _window_end(snapshot) - window * 86400, window
+
+
+def release_cadence(ctx: CheckContext, params: dict) -> Outcome:
+    found = _releases(ctx, params, "no release tags (matching tag_pattern) in the repository")
+    if isinstance(found, Outcome):
+        return found
+    tags, since, window = found
+    wanted = float(params.get("min_per_30_days", 1))
     end = since + window * 86400
     # several tags on one commit (`v1.2.0` and `api/v1.2.0` in a monorepo) are one release
     recent = list({t.commit: t for t in tags if since <= t.time <= end}.values())
@@ -555,21 +564,12 @@ def release_cadence(ctx: CheckContext, params: dict) -> Outcome:
 
 
 def lead_time(ctx: CheckContext, params: dict) -> Outcome:
-    snapshot = ctx.snapshot
-    reason = _history_unavailable(snapshot)
-    if reason:
-        return Outcome.skipped(reason)
-    pattern = params.get("tag_pattern", DEFAULT_TAG_PATTERN)
-    invalid = _invalid_pattern(pattern)
-    if invalid:
-        return Outcome.errored(invalid)
-    window = int(params.get("window_days", 180))
+    found = _releases(ctx, params, "no release tags (matching tag_pattern), so lead time cannot be measured")
+    if isinstance(found, Outcome):
+        return found
+    tags, since, window = found
     limit = float(params.get("max_median_days", 14))
-    tags = _release_tags(ctx, pattern)
-    if not tags:
-        return Outcome.skipped("no release tags (matching tag_pattern), so lead time cannot be measured")
-    since = _window_end(snapshot) - window * 86400
-    delays, per_tag = _release_delays(snapshot, tags, since, window)
+    delays, per_tag = _release_delays(ctx.snapshot, tags, since, window)
     if not delays:
         return Outcome.skipped(f"no release in the last {window} days contains new commits")
     median = statistics.median(delays)
