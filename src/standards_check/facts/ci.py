@@ -128,6 +128,17 @@ def _load(snapshot: RepoSnapshot, path: str, system: str) -> tuple[Any, dict, Ci
     return data, positions, CiFile(system, path)
 
 
+def _load_mapping(snapshot: RepoSnapshot, path: str, system: str, model: CiPipelines) -> tuple[dict, dict] | None:
+    """Load a CI file and record it in the model (with its error, if any); (data, positions) when
+    it is a mapping of pipeline keys."""
+    loaded = _load(snapshot, path, system)
+    if loaded is None:
+        return None
+    data, positions, ci_file = loaded
+    model.files.append(ci_file)
+    return (data, positions) if isinstance(data, dict) else None
+
+
 def _line(positions: dict, *path: Any) -> int | None:
     return yamlio.position_of(positions, path)[0] if positions else None
 
@@ -546,13 +557,10 @@ def _gitlab(snapshot: RepoSnapshot, model: CiPipelines, root: str | None = None,
         if path in seen or depth > _MAX_DEPTH or len(seen) > 50:
             return
         seen.add(path)
-        loaded = _load(snapshot, path, GITLAB)
+        loaded = _load_mapping(snapshot, path, GITLAB, model)
         if loaded is None:
             return
-        data, positions, ci_file = loaded
-        model.files.append(ci_file)
-        if not isinstance(data, dict):
-            return
+        data, positions = loaded
         for included in _gitlab_local_includes(snapshot, data.get("include"), model, path):
             visit(included, depth + 1)
         documents.append((path, data, positions))
@@ -652,13 +660,10 @@ def _circleci(snapshot: RepoSnapshot, model: CiPipelines) -> None:
     path = snapshot.first([".circleci/config.yml", ".circleci/config.yaml"])
     if path is None:
         return
-    loaded = _load(snapshot, path, CIRCLECI)
+    loaded = _load_mapping(snapshot, path, CIRCLECI, model)
     if loaded is None:
         return
-    data, positions, ci_file = loaded
-    model.files.append(ci_file)
-    if not isinstance(data, dict):
-        return
+    data, positions = loaded
     jobs = _mapping(data.get("jobs"))
     commands = _mapping(data.get("commands"))
     workflows = _mapping(data.get("workflows"))
@@ -1108,13 +1113,10 @@ _TRAVIS_DEFAULT_SCRIPT = {"node_js": "npm test", "go": "go test ./...", "rust": 
 
 
 def _travis(snapshot: RepoSnapshot, model: CiPipelines) -> None:
-    loaded = _load(snapshot, ".travis.yml", TRAVIS) if snapshot.exists(".travis.yml") else None
+    loaded = _load_mapping(snapshot, ".travis.yml", TRAVIS, model) if snapshot.exists(".travis.yml") else None
     if loaded is None:
         return
-    data, positions, ci_file = loaded
-    model.files.append(ci_file)
-    if not isinstance(data, dict):
-        return
+    data, positions = loaded
     entries: list[tuple[str, dict, tuple]] = [("(build)", data, ())]
     jobs = data.get("jobs") or data.get("matrix")
     include = jobs.get("include") if isinstance(jobs, dict) else None
