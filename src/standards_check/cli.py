@@ -95,7 +95,7 @@ def scan(path: str, policy_ref: str | None, ref: str | None, base: str | None, f
 @click.option("--report-json", metavar="FILE", help="Where to write the JSON report (default: $RUNNER_TEMP).")
 @click.option("--comment", type=click.Choice(["on", "off"]), help="Sticky PR comment (input: comment).")
 @click.option("--check-run", type=click.Choice(["on", "off"]), help="Check run with annotations (input: check-run).")
-def ci(**options: str | None) -> None:
+def ci(**options: Any) -> None:
     """Run as a GitHub Actions step: scan, write the report, post the results, set outputs.
 
     Reads GITHUB_* variables and the Action's INPUT_* variables (options here win); the token

@@ -115,7 +115,7 @@ def _prewarm(policy: str | None, pmap: PolicyMap) -> None:
     from standards_check.snapshot import DirectorySnapshot
 
     load_catalog()
-    refs = {policy, pmap.default, *(rule.policy for rule in pmap.rules)} - {None}
+    refs = {ref for ref in (policy, pmap.default, *(rule.policy for rule in pmap.rules)) if ref is not None}
     policies = [resolve_policy(ref) for ref in sorted(refs)] + [resolve_policy(None)]
     with tempfile.TemporaryDirectory() as empty:
         for resolved in policies:

@@ -18,7 +18,7 @@ WORKFLOW_DIR = ".github/workflows/"
 class Workflow:
     path: str
     text: str
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[Any, Any] = field(default_factory=dict)  # keys are str, but a bare `on` reads as True
     positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     error: str | None = None
     error_line: int | None = None
