@@ -94,3 +94,17 @@ def test_repository_name_comes_from_the_origin_remote(make_repo):
     assert open_snapshot(repo, ref="HEAD").name == "acme/billing"
     git(repo, "remote", "set-url", "origin", "/srv/git/upstream.git")  # a local clone: its own name
     assert open_snapshot(repo).name == "checkout"
+
+
+def test_ref_snapshot_lists_submodules_links_and_odd_names(make_repo):
+    repo = make_repo({"a b/c\td.txt": "tab and space\n", "ü/ñ.md": "unicode\n", "x.sh": "#!/bin/sh\n"})
+    os.symlink("x.sh", repo / "link.sh")
+    sub = make_repo({"s.txt": "sub\n"}, name="sub")
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub), "vendor/sub")
+    commit_all(repo, "more")
+    with open_snapshot(repo, ref="HEAD") as snap:
+        assert {"a b/c\td.txt", "ü/ñ.md", "link.sh", "vendor/sub", ".gitmodules"} <= set(snap.paths)
+        assert snap.read_text("a b/c\td.txt") == "tab and space\n"
+        assert snap.read_text("ü/ñ.md") == "unicode\n"
+        assert snap.read_text("link.sh") == "#!/bin/sh\n"  # a link inside the repository is followed
+        assert snap.read_text("vendor/sub") is None  # a submodule is not a file

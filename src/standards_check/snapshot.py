@@ -338,13 +338,15 @@ class RefSnapshot(RepoSnapshot):
 
     @cached_property
     def _records(self) -> dict[str, str]:
-        """path -> "mode type object" as ls-tree printed it; split only for the files read."""
+        """path -> the "mode type object<TAB>path" record ls-tree printed; split only for the files
+        read. A blob's record with a SHA-1 name has its tab at column 52, which saves a search per
+        record on 100,000 of them; anything else (a submodule, SHA-256) is searched."""
         out, err = self._lister.communicate()
         if self._lister.returncode != 0:
             raise GitError(("ls-tree",), err.decode("utf-8", "replace").strip())
-        text = out.decode("utf-8", "surrogateescape")
-        return {record[record.index("\t") + 1:]: record[:record.index("\t")]
-                for record in text.split("\0") if record}
+        records = out.decode("utf-8", "surrogateescape").split("\0")
+        records.pop()  # after the last NUL
+        return {(r[53:] if r[52:53] == "\t" else r[r.index("\t") + 1:]): r for r in records}
 
     @property
     def _entries(self) -> _Entries:
@@ -483,7 +485,7 @@ class _Entries:
         return path in self._records
 
     def __getitem__(self, path: str) -> tuple[str, str]:
-        mode, _type, name = self._records[path].split(" ")
+        mode, _type, name = self._records[path].partition("\t")[0].split(" ")
         return mode, name
 
     def get(self, path: str, default: tuple[str, str] | None = None) -> tuple[str, str] | None:
