@@ -12,6 +12,7 @@ inside the repository: a link out of it reads as nothing.
 from __future__ import annotations
 
 import bisect
+import errno
 import os
 import posixpath
 import stat
@@ -19,7 +20,7 @@ import subprocess
 import threading
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import IO, Iterable, Iterator
 
 from standards_check.errors import UserError
 
@@ -146,10 +147,17 @@ class RepoSnapshot:
         for path in paths:
             if path in self._bytes:
                 yield path, self._bytes[path]
-            elif path in self._path_set:
-                yield path, self._load(path)
-            else:
+            elif path not in self._path_set:
                 yield path, None
+            else:
+                yield path, self._read(path, follow_links)
+
+    def _read(self, path: str, follow_links: bool) -> bytes | None:
+        """One listed file, uncached; a link reads as None unless follow_links."""
+        return None if not follow_links and self._is_link(path) else self._load(path)
+
+    def _is_link(self, path: str) -> bool:
+        raise NotImplementedError
 
     def prefetch(self, paths: Iterable[str]) -> None:
         """Hint that these files will be read; sources that can batch reads do so."""
@@ -197,17 +205,47 @@ class _FilesystemSnapshot(RepoSnapshot):
         super().__init__(name, paths, max_bytes)
         self.root = root
         self._real_root = os.path.realpath(root)
+        self._real_dirs: dict[str, str] = {"": self._real_root}
 
     def _load(self, path: str) -> bytes | None:
-        full = os.path.join(self.root, path)
-        real = os.path.realpath(full)
-        if real != self._real_root and not real.startswith(self._real_root + os.sep):
+        return self._read(path, follow_links=True)
+
+    def _read(self, path: str, follow_links: bool) -> bytes | None:
+        """Each directory's real path is resolved once (not realpath's lstat of every component of
+        every file), and the file is opened with O_NOFOLLOW, so a link is found only when the open
+        fails: then it reads as None, or through `_load_link` when following links."""
+        directory, _, name = path.rpartition("/")
+        real_dir = self._real_dir(directory)
+        if not self._inside(real_dir) or not hasattr(os, "O_NOFOLLOW"):
+            return self._load_link(path)
+        full = os.path.join(real_dir, name)
+        try:
+            fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+        except OSError as exc:
+            if os.path.islink(full):
+                return self._load_link(path) if follow_links else None
+            if exc.errno != errno.ENOENT:  # listed but deleted from the work tree: just absent
+                self.skipped[path] = f"unreadable: {exc.strerror}"
+            return None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or self._too_big(path, info.st_size):
+                return None
+            return os.read(fd, info.st_size + 1)
+        except OSError as exc:
+            self.skipped[path] = f"unreadable: {exc.strerror}"
+            return None
+        finally:
+            os.close(fd)
+
+    def _load_link(self, path: str) -> bytes | None:
+        """A path through a link: read only when its real location is inside the repository."""
+        real = os.path.realpath(os.path.join(self.root, path))
+        if not self._inside(real):
             self.skipped[path] = "a link that points outside the repository"
             return None
         try:
-            if not os.path.isfile(real):
-                return None
-            if self._too_big(path, os.path.getsize(real)):
+            if not os.path.isfile(real) or self._too_big(path, os.path.getsize(real)):
                 return None
             with open(real, "rb") as handle:
                 return handle.read(self.max_bytes + 1)
@@ -215,50 +253,21 @@ class _FilesystemSnapshot(RepoSnapshot):
             self.skipped[path] = f"unreadable: {exc.strerror}"
             return None
 
-    def iter_bytes(self, paths: Iterable[str], follow_links: bool = True) -> Iterator[tuple[str, bytes | None]]:
-        """As RepoSnapshot.iter_bytes, with the same refusal of links out of the repository, but
-        cheaper per file: each directory's real path is resolved once (one lstat per directory,
-        not realpath's lstat of every component of every file), and the file is opened with
-        O_NOFOLLOW, so a link falls back to the careful per-file `_load`."""
-        real_dirs: dict[str, str] = {"": self._real_root}
-        root_prefix = self._real_root + os.sep
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-        for path in paths:
-            if path in self._bytes or path not in self._path_set:
-                yield path, self._bytes.get(path)
-                continue
-            directory, _, name = path.rpartition("/")
-            real_dir = self._real_dir(directory, real_dirs)
-            if not (real_dir == self._real_root or real_dir.startswith(root_prefix)) or not hasattr(os, "O_NOFOLLOW"):
-                yield path, self._load(path)
-                continue
-            try:
-                fd = os.open(os.path.join(real_dir, name), flags)
-            except OSError:  # a link (ELOOP), gone, or unreadable: the careful way decides
-                link = os.path.islink(os.path.join(real_dir, name))
-                yield path, None if link and not follow_links else self._load(path)
-                continue
-            try:
-                info = os.fstat(fd)
-                if not stat.S_ISREG(info.st_mode) or self._too_big(path, info.st_size):
-                    yield path, None
-                else:
-                    yield path, os.read(fd, info.st_size + 1)
-            except OSError as exc:
-                self.skipped[path] = f"unreadable: {exc.strerror}"
-                yield path, None
-            finally:
-                os.close(fd)
+    def _is_link(self, path: str) -> bool:
+        return os.path.islink(os.path.join(self.root, path))
 
-    def _real_dir(self, directory: str, cache: dict[str, str]) -> str:
+    def _inside(self, real: str) -> bool:
+        return real == self._real_root or real.startswith(self._real_root + os.sep)
+
+    def _real_dir(self, directory: str) -> str:
         """realpath of a repository directory, built from its parent's: realpath(p/d) is
         realpath(p)/d unless d itself is a link."""
-        real = cache.get(directory)
+        real = self._real_dirs.get(directory)
         if real is None:
             parent, _, name = directory.rpartition("/")
-            candidate = os.path.join(self._real_dir(parent, cache), name)
+            candidate = os.path.join(self._real_dir(parent), name)
             real = os.path.realpath(candidate) if os.path.islink(candidate) else candidate
-            cache[directory] = real
+            self._real_dirs[directory] = real
         return real
 
 
@@ -348,9 +357,12 @@ class RefSnapshot(RepoSnapshot):
         records.pop()  # after the last NUL
         return {(r[53:] if r[52:53] == "\t" else r[r.index("\t") + 1:]): r for r in records}
 
-    @property
+    @cached_property
     def _entries(self) -> _Entries:
         return _Entries(self._records)
+
+    def _is_link(self, path: str) -> bool:
+        return self._entries[path][0] in (_SYMLINK_MODE, _GITLINK_MODE)
 
     def _list(self) -> Iterable[str]:
         return self._records.keys()
@@ -364,18 +376,7 @@ class RefSnapshot(RepoSnapshot):
         assert self._batch.stdin and self._batch.stdout
         self._batch.stdin.write(sha.encode() + b"\n")
         self._batch.stdin.flush()
-        header = self._batch.stdout.readline().split()
-        if len(header) < 3:  # "<sha> missing" in a partial clone without that blob
-            return 0, None
-        size = int(header[2])
-        if size > self.max_bytes:
-            remaining = size + 1
-            while remaining:
-                remaining -= len(self._batch.stdout.read(min(remaining, 1 << 20)))
-            return size, None
-        data = self._batch.stdout.read(size)
-        self._batch.stdout.read(1)  # trailing newline
-        return size, data
+        return _read_object(self._batch.stdout, self.max_bytes)
 
     def _load(self, path: str, hops: int = 0) -> bytes | None:
         mode, sha = self._entries[path]
@@ -402,13 +403,12 @@ class RefSnapshot(RepoSnapshot):
         (a writer thread feeds object names while we read), not one round trip per file."""
         paths = list(paths)
         blobs = [(p, self._entries[p][1]) for p in paths
-                 if p not in self._bytes and p in self._entries
-                 and self._entries[p][0] not in (_SYMLINK_MODE, _GITLINK_MODE)]
+                 if p not in self._bytes and p in self._entries and not self._is_link(p)]
         streamed = self._stream_blobs(blobs)
         for path in paths:
             if path in self._bytes or path not in self._entries:
                 yield path, self._bytes.get(path)
-            elif self._entries[path][0] in (_SYMLINK_MODE, _GITLINK_MODE):
+            elif self._is_link(path):
                 yield path, self._load(path) if follow_links else None
             else:
                 yield next(streamed)
@@ -435,20 +435,9 @@ class RefSnapshot(RepoSnapshot):
         writer.start()
         try:
             for path, _ in blobs:
-                header = stdout.readline().split()
-                if len(header) < 3:
-                    self.skipped[path] = "object not available"
-                    yield path, None
-                    continue
-                size = int(header[2])
-                if size > self.max_bytes:
-                    remaining = size + 1
-                    while remaining:
-                        remaining -= len(stdout.read(min(remaining, 1 << 20)))
-                    self.skipped[path] = f"larger than {self.max_bytes} bytes ({size})"
-                    yield path, None
-                    continue
-                data = stdout.read(size + 1)[:size]
+                size, data = _read_object(stdout, self.max_bytes)
+                if data is None:
+                    self.skipped[path] = f"larger than {self.max_bytes} bytes ({size})" if size else "object not available"
                 yield path, data
         finally:
             stdout.close()
@@ -471,6 +460,22 @@ class RefSnapshot(RepoSnapshot):
             self._batch.stdin.close()
             self._batch.wait()
             self._batch = None
+
+
+def _read_object(stdout: IO[bytes], max_bytes: int) -> tuple[int, bytes | None]:
+    """One answer of `git cat-file --batch`: (size, bytes), or (size, None) for an object larger
+    than max_bytes (read past and dropped), or (0, None) for a missing one (a partial clone)."""
+    header = stdout.readline().split()
+    if len(header) < 3:  # "<name> missing"
+        return 0, None
+    size = int(header[2])
+    if size > max_bytes:
+        remaining = size + 1
+        while remaining:
+            remaining -= len(stdout.read(min(remaining, 1 << 20)))
+        return size, None
+    data = stdout.read(size + 1)[:size]  # the object and its trailing newline
+    return size, data
 
 
 class _Entries:
