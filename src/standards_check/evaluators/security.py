@@ -51,9 +51,8 @@ def _broken_note(broken: list[Workflow]) -> str:
 # ================================================================================================
 
 # GitHub reads SECURITY files from .github/, the root and docs/ (in that order); GitLab from the root.
-_POLICY_DIRS = {".github": 0, "": 1, "docs": 2}
-_POLICY_NAMES = ("security.md", "security.markdown", "security.rst", "security.txt", "security.adoc",
-                 "security")
+_POLICY_DIRS = (".github", "", "docs")  # the order GitHub looks in
+_POLICY_EXTS = ("", ".md", ".markdown", ".rst", ".txt", ".adoc")
 _CHANNEL = re2.compile(
     r"(?i)[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"  # an email address
     r"|https?://[^\s)>\]]+"                                               # a URL
@@ -64,8 +63,9 @@ _CHANNEL = re2.compile(
 
 def find_security_policy(snapshot: RepoSnapshot) -> list[str]:
     """SECURITY files where GitHub or GitLab show them, in the order GitHub looks."""
-    found = [p for p in snapshot.named(*_POLICY_NAMES) if posixpath.dirname(p) in _POLICY_DIRS]
-    return sorted(found, key=lambda p: (_POLICY_DIRS[posixpath.dirname(p)], p))
+    from standards_check.evaluators.presence import find_documents
+
+    return find_documents(snapshot, ["security"], _POLICY_DIRS, _POLICY_EXTS)
 
 
 def security_policy(ctx: CheckContext, params: dict) -> Outcome:
