@@ -39,6 +39,9 @@ class _Registry(Mapping[str, Evaluator]):
         module = importlib.import_module(f"standards_check.evaluators.{family}")
         return module.EVALUATORS[check_id]
 
+    def __contains__(self, check_id: object) -> bool:  # without importing the family
+        return check_id in _FAMILY_OF
+
     def __iter__(self) -> Iterator[str]:
         return iter(_FAMILY_OF)
 

@@ -27,6 +27,9 @@ class _Parsers(Mapping[str, Callable[[Any], Any]]):
         module, _, function = _PARSERS[name].partition(":")
         return getattr(importlib.import_module(f"standards_check.facts.{module}"), function)
 
+    def __contains__(self, name: object) -> bool:  # without importing the parser
+        return name in _PARSERS
+
     def __iter__(self) -> Iterator[str]:
         return iter(_PARSERS)
 
