@@ -12,7 +12,6 @@ from standards_check.model import ERROR, FAIL, PASS, SKIP, WAIVED, Location
 
 SCHEMA_VERSION = "1"
 CATEGORIES = ("ownership", "knowledge", "delivery", "reliability", "security")
-SEVERITIES = ("error", "warning", "info")
 
 
 @dataclass(frozen=True)
@@ -143,5 +142,5 @@ class Report:
         }
 
 
-__all__ = ["Report", "Result", "Diff", "Gate", "Waiver", "CATEGORIES", "SEVERITIES",
+__all__ = ["Report", "Result", "Diff", "Gate", "Waiver", "CATEGORIES",
            "PASS", "FAIL", "SKIP", "ERROR", "WAIVED"]
