@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from standards_check import __version__
+from standards_check.escape import unsurrogate_data
 from standards_check.model import ERROR, FAIL, PASS, SKIP, WAIVED, Location
 
 SCHEMA_VERSION = "1"
@@ -125,7 +126,9 @@ class Report:
         return self.by_status(FAIL, ERROR)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """The JSON form. Strings are valid Unicode: a file name's bytes that are not UTF-8 appear
+        as the text `\\xNN` (see `standards_check.escape`), never as lone surrogates."""
+        return unsurrogate_data({
             "schema_version": SCHEMA_VERSION,
             "tool": dict(self.tool),
             "repository": dict(self.repository),
@@ -139,7 +142,7 @@ class Report:
             "results": [r.to_dict() for r in self.results],
             "diff": self.diff.to_dict() if self.diff else None,
             "warnings": list(self.warnings),
-        }
+        })
 
 
 __all__ = ["Report", "Result", "Diff", "Gate", "Waiver", "CATEGORIES",

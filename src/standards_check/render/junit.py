@@ -9,16 +9,12 @@ https://github.com/windyroad/JUnit-Schema/blob/master/JUnit.xsd
 """
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
+from standards_check.escape import printable
 from standards_check.links import check_doc_url
 from standards_check.model import ERROR, FAIL, SKIP, WAIVED
 from standards_check.report import Report, Result
-
-# XML 1.0 cannot carry most control characters, even escaped: drop them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
 
 def render_junit(report: Report) -> str:
     policy = report.policy.get("name", "policy")
@@ -80,4 +76,7 @@ def _attrs(**values: object) -> dict[str, str]:
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("", text)
+    """XML 1.0 cannot carry most control characters, even escaped, nor lone surrogates; CI pages
+    show these texts to a person. `printable` shows all of them (and C1, bidi controls, undecodable
+    bytes of file names) as visible escapes, keeping line breaks."""
+    return printable(text, lines=True)

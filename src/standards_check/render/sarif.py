@@ -11,18 +11,22 @@
   numbers in a message, and does not reappear as new on the next upload.
 - Waived rules are reported with an external, accepted suppression (code scanning shows them as
   dismissed); skipped rules are not results.
+- `artifactLocation.uri` is a relative URI reference: the path's bytes percent-encoded
+  (`escape.uri_path`), so a space, `%`, `#` or a byte that is not UTF-8 in a file name stays a valid
+  URI that decodes to the file. Message texts show control characters and undecodable bytes as
+  visible escapes (`escape.printable`), and no string carries a lone surrogate.
 Spec: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html ; GitHub's subset:
 https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
 """
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from functools import lru_cache
 from typing import Any
 
+from standards_check.escape import json_text, printable, unsurrogate_data, uri_path
 from standards_check.links import PROJECT_URL, check_doc_url
 from standards_check.model import ERROR, FAIL, WAIVED, Location
 from standards_check.report import Report, Result
@@ -35,7 +39,7 @@ DEFAULT_ANCHOR = ".standards.yml"
 
 
 def render_sarif(report: Report, anchor: str | None = None) -> str:
-    return json.dumps(sarif_log(report, anchor), indent=2, ensure_ascii=False) + "\n"
+    return json_text(sarif_log(report, anchor)) + "\n"
 
 
 def sarif_log(report: Report, anchor: str | None = None) -> dict[str, Any]:
@@ -67,7 +71,8 @@ def sarif_log(report: Report, anchor: str | None = None) -> dict[str, Any]:
     }
     if report.repository.get("commit"):
         run["properties"]["commit"] = report.repository["commit"]
-    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    log: dict[str, Any] = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return unsurrogate_data(log)
 
 
 def repository_anchor(report: Report) -> str:
@@ -153,14 +158,14 @@ def _results_for(result: Result, rule_index: int, anchor: str) -> list[dict[str,
             "ruleId": result.check,
             "ruleIndex": rule_index,
             "level": _LEVELS.get(result.severity, "warning"),
-            "message": {"text": message},
+            "message": {"text": printable(message, lines=True)},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": {"uri": uri_path(path), "uriBaseId": "%SRCROOT%"},
                 "region": region,
             }}],
             "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(result.check, path if loc else "", nth)},
             **({"relatedLocations": [
-                {"id": i, "physicalLocation": {"artifactLocation": {"uri": other.path, "uriBaseId": "%SRCROOT%"}}}
+                {"id": i, "physicalLocation": {"artifactLocation": {"uri": uri_path(other.path), "uriBaseId": "%SRCROOT%"}}}
                 for i, other in enumerate(related, start=1)]} if related else {}),
             "properties": {"status": result.status, "score": round(result.score, 4),
                            "repositoryLevel": loc is None},
@@ -168,8 +173,8 @@ def _results_for(result: Result, rule_index: int, anchor: str) -> list[dict[str,
         if result.status == WAIVED and result.waiver:
             item["suppressions"] = [{
                 "kind": "external", "status": "accepted",
-                "justification": f"{result.waiver.reason} (expires {result.waiver.expires or 'never'}"
-                                 f", approved by {result.waiver.approved_by or 'unknown'})",
+                "justification": printable(f"{result.waiver.reason} (expires {result.waiver.expires or 'never'}"
+                                           f", approved by {result.waiver.approved_by or 'unknown'})", lines=True),
             }]
         out.append(item)
     return out
@@ -189,12 +194,13 @@ def split_locations(result: Result) -> tuple[list[Location], list[Location]]:
 
 
 def _fingerprint(check: str, path: str, nth: int) -> str:
-    return hashlib.sha256(f"{check}\0{path}\0{nth}".encode()).hexdigest()[:32]
+    # surrogatepass: a name's undecodable bytes hash as stably as any other character
+    return hashlib.sha256(f"{check}\0{path}\0{nth}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _invocation(report: Report) -> dict[str, Any]:
     invocation: dict[str, Any] = {"executionSuccessful": True}
-    notes = [{"level": "warning", "message": {"text": w}} for w in report.warnings]
+    notes = [{"level": "warning", "message": {"text": printable(w, lines=True)}} for w in report.warnings]
     if notes:
         invocation["toolExecutionNotifications"] = notes
     return invocation

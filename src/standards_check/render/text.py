@@ -1,7 +1,11 @@
 """Text for a person at a terminal: score, level and gate first, then each failure with where and how
-to fix it, then a one-line tally. Colour only when asked (the CLI asks on a TTY without NO_COLOR)."""
+to fix it, then a one-line tally. Colour only when asked (the CLI asks on a TTY without NO_COLOR).
+
+Every string of the report is made `escape.printable` first: a file name, owner or waiver reason
+from the repository cannot move the cursor, recolour, write the clipboard or forge a line."""
 from __future__ import annotations
 
+from standards_check.escape import map_strings, printable
 from standards_check.model import ERROR, FAIL, SKIP, WAIVED
 from standards_check.render.common import diff_line, failures_first, gate_label, level_label, short_fix, tally_line
 from standards_check.report import Report
@@ -13,6 +17,7 @@ def render_text(report: Report, color: bool = False) -> str:
     def paint(text: str, name: str) -> str:
         return f"\033[{_COLORS[name]}m{text}\033[0m" if color else text
 
+    report = map_strings(report, printable)
     repo = report.repository
     commit = f" {repo['commit'][:12]}" if repo.get("commit") else ""
     lines = [

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from wcmatch import fnmatch as wc_fnmatch
 
 from standards_check.errors import UserError
+from standards_check.escape import unsurrogate
 
 if TYPE_CHECKING:
     from standards_check.github_client import GitHubClient
@@ -138,4 +139,5 @@ def from_directory(root: Path) -> Iterator[RepoSpec]:
             continue
         if (child / ".git").exists() or (child / "HEAD").is_file() and (child / "objects").is_dir():
             name = child.name[:-4] if child.name.endswith(".git") else child.name
-            yield RepoSpec(name=name, path=os.fspath(child))
+            # the name is a label (stored, reported): a byte that is not UTF-8 shows as \xNN
+            yield RepoSpec(name=unsurrogate(name), path=os.fspath(child))
