@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from standards_check.errors import UserError
+from standards_check.escape import printable
 from standards_check.model import Location
 from standards_check.report import Report
 
@@ -146,7 +147,7 @@ class Console:
         self.write = write
 
     def info(self, message: str) -> None:
-        self.write(message)
+        self.write(printable(message))  # one line: a name with a newline cannot start a workflow command
 
     def warning(self, message: str) -> None:
         from standards_check.publish.actions import workflow_command

@@ -4,7 +4,8 @@ Escaping follows the runner's own implementation (actions/toolkit `packages/core
 documented at https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands):
 in the message `%`, `\\r`, `\\n` become `%25`, `%0D`, `%0A`; in a property value `:` and `,`
 also become `%3A` and `%2C`. Nothing read from the repository can therefore start a command of
-its own.
+its own. Before that, `escape.printable` shows control characters (ANSI colours, OSC sequences, bidi
+controls, undecodable bytes) as visible escapes: the log is read by a person.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from standards_check.escape import printable
 from standards_check.publish.summary import Finding
 
 # GitHub shows at most 10 annotations of each level per step; more are dropped silently.
@@ -30,9 +32,9 @@ def escape_property(value: str) -> str:
 
 
 def workflow_command(command: str, message: str, **properties: object) -> str:
-    props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items()
+    props = ",".join(f"{key}={escape_property(printable(str(value)))}" for key, value in properties.items()
                      if value is not None)
-    return f"::{command}{' ' + props if props else ''}::{escape_data(message)}"
+    return f"::{command}{' ' + props if props else ''}::{escape_data(printable(message, lines=True))}"
 
 
 def annotation_commands(findings: Iterable[Finding]) -> list[str]:

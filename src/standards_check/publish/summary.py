@@ -1,12 +1,16 @@
 """The words posted to GitHub: the PR comment, the check run summary, the status line, findings.
 
-Text from the repository (messages, paths) is escaped for Markdown tables, and `@` is defused so
-a message quoting a team (`@acme/sre`) does not notify it from every pull request.
+Text from the repository (messages, paths) goes through `standards_check.escape`, as in
+`--format markdown`: one line, no HTML, links or images, and `@` defused so a message quoting a
+team (`@acme/sre`) does not notify it from every pull request. Findings (annotations, workflow
+commands) are plain text for a person: `escape.printable`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from standards_check.escape import markdown_code, printable
+from standards_check.escape import markdown_inline as _md
 from standards_check.links import check_doc_url
 from standards_check.model import ERROR
 from standards_check.render.sarif import repository_anchor, split_locations
@@ -34,16 +38,16 @@ def findings(report: Report, anchor: str | None = None) -> list[Finding]:
     out: list[Finding] = []
     for result in sorted(report.failures, key=lambda r: _ORDER.get(r.severity, 3)):
         prefix = "Could not be evaluated: " if result.status == ERROR else ""
-        title = f"{result.check}: {result.title}"
-        message = f"{prefix}{result.message}"
+        title = printable(f"{result.check}: {result.title}")
+        message = printable(f"{prefix}{result.message}")
         if result.remediation:
-            message += f"\nHow to fix: {result.remediation}"
+            message += "\nHow to fix: " + printable(result.remediation)
         located, _related = split_locations(result)
         if not located:
-            out.append(Finding(result.check, result.severity, anchor, 1, title,
+            out.append(Finding(result.check, result.severity, printable(anchor), 1, title,
                                message + "\n(This applies to the whole repository.)"))
         for loc in located:
-            out.append(Finding(result.check, result.severity, loc.path, loc.line or 1, title, message))
+            out.append(Finding(result.check, result.severity, printable(loc.path), loc.line or 1, title, message))
     return out
 
 
@@ -56,12 +60,12 @@ def headline(report: Report) -> str:
 
 
 def score_line(report: Report) -> str:
-    level = f"level {report.level}" + (f" ({report.level_name})" if report.level_name else "")
+    level = f"level {report.level}" + (f" ({_md(report.level_name)})" if report.level_name else "")
     line = f"**Score {report.score:g}**, {level}"
     if report.diff:
         d = report.diff
         arrow = "▲" if d.score_delta > 0 else "▼" if d.score_delta < 0 else "="
-        base = f"`{_md(d.base_ref)}`"
+        base = markdown_code(d.base_ref)
         if d.base_commit and not d.base_commit.startswith(d.base_ref):
             base += f" ({d.base_commit[:7]})"
         line += f" · {arrow} {d.score_delta:+g} from {base}, which scored {d.base_score:g}"
@@ -141,7 +145,7 @@ def _diff_section(report: Report) -> list[str]:
 def _table(results: list[Result]) -> list[str]:
     rows = ["| Rule | Severity | What was found | Where |", "| --- | --- | --- | --- |"]
     for r in sorted(results, key=lambda r: (_ORDER.get(r.severity, 3), r.check)):
-        where = ", ".join(f"`{_md(str(loc))}`" for loc in r.locations[:3])
+        where = ", ".join(markdown_code(str(loc)) for loc in r.locations[:3])
         if len(r.locations) > 3:
             where += f" and {len(r.locations) - 3} more"
         status = " (not evaluated)" if r.status == ERROR else ""
@@ -167,13 +171,6 @@ def _footer(report: Report, run_url: str | None) -> str:
     if run_url:
         parts.append(f"[run]({run_url})")
     return "<sub>" + " · ".join(parts) + "</sub>"
-
-
-def _md(text: str) -> str:
-    """Safe inside a Markdown table cell: one line, no pipes, no HTML, no @-mentions."""
-    text = " ".join(str(text).split())
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("|", "\\|").replace("@", "@\u200b"))
 
 
 __all__ = ["Finding", "findings", "comment_body", "summary_markdown", "check_title",

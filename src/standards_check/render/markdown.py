@@ -1,27 +1,28 @@
-"""Markdown for pull-request comments and job summaries (GitHub-flavoured)."""
+"""Markdown for pull-request comments and job summaries (GitHub-flavoured).
+
+Every string that is not our own goes through `standards_check.escape` (as in the PR comment and
+job summary): no HTML, links, images or @-mentions from a repository reach the Markdown."""
 from __future__ import annotations
 
+from standards_check.escape import markdown_code as _code
+from standards_check.escape import markdown_inline as _cell
 from standards_check.model import PASS, SKIP, WAIVED
 from standards_check.render.common import diff_line, failures_first, gate_label, level_label, short_fix, tally_line
 from standards_check.report import CATEGORIES, Report
-
-
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
 
 
 def render_markdown(report: Report) -> str:
     repo = report.repository
     icon = "✅" if report.passed else "❌"
     lines = [
-        f"## {icon} standards-check: {report.score:g}/100, level {level_label(report)}",
+        f"## {icon} standards-check: {report.score:g}/100, level {_cell(level_label(report))}",
         "",
-        f"**{repo['name']}** against policy **{report.policy['name']} {report.policy['version']}** — gate "
-        f"{gate_label(report)}.",
+        f"**{_cell(repo['name'])}** against policy **{_cell(report.policy['name'])} "
+        f"{_cell(report.policy['version'])}** — gate {_cell(gate_label(report))}.",
     ]
     delta = diff_line(report)
     if delta:
-        lines += ["", f"**Change:** {delta}"]
+        lines += ["", f"**Change:** {_cell(delta)}"]
     lines += ["", "| Category | Score | Rules | Failing |", "| --- | ---: | ---: | ---: |"]
     for name in CATEGORIES:
         cat = report.categories.get(name) or {}
@@ -34,7 +35,7 @@ def render_markdown(report: Report) -> str:
         lines += ["", "### Failing", "", "| Check | Severity | Level | Finding | Where | How to fix |",
                   "| --- | --- | ---: | --- | --- | --- |"]
         for r in failing:
-            where = "<br>".join(f"`{_cell(str(loc))}`" for loc in r.locations[:3]) or "–"
+            where = "<br>".join(_code(str(loc)) for loc in r.locations[:3]) or "–"
             fix = _cell(short_fix(r, 160)) if r.status == "fail" else "could not be evaluated"
             lines.append(f"| `{r.check}` | {r.severity} | {r.level} | {_cell(r.message)} | {where} | {fix} |")
     passed = [r for r in report.results if r.status in (PASS, WAIVED, SKIP)]
