@@ -23,8 +23,16 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except UserError as exc:
             for line in exc.lines():
-                click.echo(f"standards-check: error: {line}", err=True)
+                say(f"standards-check: error: {line}")
             ctx.exit(2)
+
+
+def say(line: str) -> None:
+    """One line for a person on standard error. Error messages echo file names, refs and policy
+    text: control characters and undecodable bytes are shown as escapes (`escape.printable`)."""
+    from standards_check.escape import printable
+
+    click.echo(printable(line), err=True)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -74,14 +82,14 @@ def scan(path: str, policy_ref: str | None, ref: str | None, base: str | None, f
         report = scan_diff(path, base, ref=ref, policy_ref=policy_ref)
         for warning in report.warnings:
             if warning.startswith("Diff mode skipped"):
-                click.echo(f"standards-check: warning: {warning}", err=True)
+                say(f"standards-check: warning: {warning}")
     else:
         report = scan_path(path, ref=ref, policy_ref=policy_ref)
     options = {"color": _color_wanted(output)} if fmt == "text" else {}
     _emit(render(report, fmt, **options), output)
     if output:
         state = "passed" if report.passed else "failed"
-        click.echo(f"wrote {output}: score {report.score:g}, level {report.level}, gate {state}", err=True)
+        say(f"wrote {output}: score {report.score:g}, level {report.level}, gate {state}")
     sys.exit(report.exit_code)
 
 
@@ -208,7 +216,7 @@ def policy_validate(files: tuple[str, ...]) -> None:
 
     problems = validate_files(list(files))
     for problem in problems:
-        click.echo(str(problem), err=True)
+        say(str(problem))
     if problems:
         sys.exit(2)
     click.echo(f"{len(files)} polic{'y' if len(files) == 1 else 'ies'} valid")
@@ -264,7 +272,7 @@ def sweep(org: str | None, urls: str | None, directory: str | None, api_url: str
         cache_dir=Path(cache_dir) if cache_dir else None, include_archived=include_archived,
         include_forks=include_forks, topics=topics, include=include, exclude=exclude,
         max_size_mb=max_size_mb, run_id=run_id, progress=progress,
-        echo=lambda line: click.echo(line, err=True))
+        echo=say)
     sys.exit(exit_code(summary))
 
 

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from standards_check.errors import UserError
+from standards_check.escape import printable
 from standards_check.sweep.store import Store
 
 
@@ -23,7 +24,8 @@ def merge_command(out: Path, inputs: list[Path]) -> int:
             shards = f" from shards {', '.join(sweep.shards)}" if sweep.shards else ""
             total = _expected_shards(sweep.shards)
             missing = f" — only {len(sweep.shards)} of {total} shards" if total and len(sweep.shards) < total else ""
-            print(f"sweep {sweep.id}: {sweep.source}, {count} repositories{shards}{missing}", file=sys.stderr)
+            print(printable(f"sweep {sweep.id}: {sweep.source}, {count} repositories{shards}{missing}"),
+                  file=sys.stderr)
         if not created:
             print("nothing new to merge", file=sys.stderr)
     return 0

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Sequence, TextIO
 import click
 
 from standards_check.errors import UserError
+from standards_check.escape import printable, unsurrogate_data
 
 if TYPE_CHECKING:
     from standards_check.facts.codeowners import CodeownersRule
@@ -82,16 +83,20 @@ def _relative_to_repo(paths: Sequence[str]) -> tuple[str | None, list[str]]:
 
 
 def render_text(source: str, owners: dict[str, list[str]], lines: dict[str, int | None], out: TextIO) -> None:
-    width = max((len(p) for p in owners), default=0)
+    """One line a path. Paths often come from the repository (`git ls-files | xargs ...`): control
+    characters and undecodable bytes are shown as escapes (`escape.printable`)."""
+    shown = {path: printable(path) for path in owners}
+    width = max((len(p) for p in shown.values()), default=0)
+    source = printable(source)
     for path, found in owners.items():
         line = lines.get(path)
         where = f"{source}:{line}" if line else ""
         if found:
-            out.write(f"{path:<{width}}  {' '.join(found)}  ({where})\n")
+            out.write(f"{shown[path]:<{width}}  {printable(' '.join(found))}  ({where})\n")
         elif line:
-            out.write(f"{path:<{width}}  (no owner: {where} has none)\n")
+            out.write(f"{shown[path]:<{width}}  (no owner: {where} has none)\n")
         else:
-            out.write(f"{path:<{width}}  (no owner: no rule matches)\n")
+            out.write(f"{shown[path]:<{width}}  (no owner: no rule matches)\n")
 
 
 @click.command("owners")
@@ -126,6 +131,6 @@ def owners(repo: str | None, codeowners_file: str | None, fmt: str, paths: tuple
     else:
         source, found, lines = resolve_owners(paths, repo=repo, codeowners_file=codeowners_file)
     if fmt == "json":
-        click.echo(json.dumps(found, indent=2))
+        click.echo(json.dumps(unsurrogate_data(found), indent=2))
     else:
         render_text(source, found, lines, sys.stdout)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from standards_check.errors import UserError
+from standards_check.escape import printable
 from standards_check.sweep import sources
 from standards_check.sweep.policymap import PolicyMap, load_policy_map
 from standards_check.sweep.runner import SweepSummary, run_sweep
@@ -53,7 +54,7 @@ def sweep_command(*, org: str | None = None, urls: Path | None = None, directory
                   scan: ScanFn | None = None, echo: Callable[[str], None] | None = None,
                   on_result: Callable[[dict], None] | None = None) -> SweepSummary:
     """Run (or resume) a sweep and return its summary. Raises UserError on bad input."""
-    echo = echo or (lambda line: print(line, file=sys.stderr))
+    echo = echo or (lambda line: print(printable(line), file=sys.stderr))
     if jobs < 1:
         raise UserError("--jobs must be at least 1")
     if timeout <= 0:

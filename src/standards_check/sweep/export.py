@@ -6,6 +6,7 @@ import io
 import json
 from typing import Any
 
+from standards_check.escape import csv_cell, unsurrogate_data
 from standards_check.report import CATEGORIES
 
 
@@ -19,7 +20,7 @@ def repositories(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def render_json(results: list[dict[str, Any]]) -> str:
-    return json.dumps({"repositories": repositories(results)}, indent=2) + "\n"
+    return json.dumps(unsurrogate_data({"repositories": repositories(results)}), indent=2) + "\n"
 
 
 CSV_COLUMNS = ["name", "status", "error", "score", "level", "passed", "policy", "team",
@@ -27,16 +28,19 @@ CSV_COLUMNS = ["name", "status", "error", "score", "level", "passed", "policy", 
 
 
 def render_csv(results: list[dict[str, Any]]) -> str:
+    """Standard CSV (RFC 4180 quoting); a text cell that a spreadsheet would read as a formula
+    (starting with `=`, `+`, `-`, `@`, TAB or CR) is prefixed with `'` (`escape.csv_cell`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in sorted(results, key=lambda r: r["repo"]):
         cats = r.get("categories") or {}
         writer.writerow([
-            r["repo"], r["status"], r["error"] or "", _num(r["score"]), _num(r["level"]),
-            "" if r["passed"] is None else str(r["passed"]).lower(), r.get("policy") or "",
-            r.get("team") or "", *[_num(cats.get(c)) for c in CATEGORIES],
-            " ".join(r.get("failing") or []), r.get("commit_sha") or "", r["scanned_at"],
+            csv_cell(r["repo"]), csv_cell(r["status"]), csv_cell(r["error"] or ""), _num(r["score"]),
+            _num(r["level"]), "" if r["passed"] is None else str(r["passed"]).lower(),
+            csv_cell(r.get("policy") or ""), csv_cell(r.get("team") or ""),
+            *[_num(cats.get(c)) for c in CATEGORIES], csv_cell(" ".join(r.get("failing") or [])),
+            csv_cell(r.get("commit_sha") or ""), csv_cell(str(r["scanned_at"])),
         ])
     return out.getvalue()
 
