@@ -93,9 +93,11 @@ def json_text(value: Any) -> str:
 
 # ---- Markdown (GitHub-flavoured) ------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"[\\`*_\[\]<>&|@]")
+_MD_SPECIAL = re.compile(r"[\\`*_~\[\]<>&|@]")
 _MD_REPLACE = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "@": "@\u200b"}
 _BACKTICKS = re.compile("`+")
+# GFM's autolink extension links bare `scheme://...` and `www.`: an escaped `:` or `.` stops it.
+_AUTOLINK = re.compile(r":(?=//)|(?<=[Ww][Ww][Ww])\.")
 
 
 def _one_line(text: str) -> str:
@@ -103,13 +105,15 @@ def _one_line(text: str) -> str:
 
 
 def _escape_md(text: str) -> str:
-    return _MD_SPECIAL.sub(lambda m: _MD_REPLACE.get(m.group(), "\\" + m.group()), text)
+    text = _MD_SPECIAL.sub(lambda m: _MD_REPLACE.get(m.group(), "\\" + m.group()), text)
+    return _AUTOLINK.sub(lambda m: "\\" + m.group(), text)
 
 
 def markdown_text(text: str) -> str:
     """Inline Markdown that shows `text` as it is and does nothing else: one line (safe in a table
     cell, a list item or a heading); no HTML (`<`, `>`, `&` as entities); no links, images or
-    emphasis (`[`, `]`, `*`, `_`, `` ` ``, `\\` and `|` backslash-escaped); no @-mentions (a
+    emphasis (`[`, `]`, `*`, `_`, `~`, `` ` ``, `\\` and `|` backslash-escaped), no bare URL made a
+    link (the `:` of `://` and the `.` of `www.` escaped); no @-mentions or e-mail links (a
     zero-width space after `@`, so quoting `@acme/sre` does not notify the team)."""
     return _escape_md(_one_line(text))
 
