@@ -17,6 +17,7 @@ and the messages that quote them — are untrusted. They may hold:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 import urllib.parse
@@ -58,13 +59,23 @@ def _map(value: Any, fn: Callable[[str], str]) -> Any:
     if isinstance(value, str):
         return fn(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _map(getattr(value, f.name), fn) for f in dataclasses.fields(value) if f.init}
-        return dataclasses.replace(value, **changes)
+        changes = {}
+        for name in _init_fields(type(value)):
+            old = getattr(value, name)
+            new = _map(old, fn)
+            if new is not old and new != old:
+                changes[name] = new
+        return dataclasses.replace(value, **changes) if changes else value
     if isinstance(value, dict):
         return {_map(k, fn): _map(v, fn) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return type(value)(_map(v, fn) for v in value)
     return value
+
+
+@functools.lru_cache(maxsize=None)
+def _init_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if f.init)
 
 
 def unsurrogate_data(value: T) -> T:
@@ -80,15 +91,22 @@ def printable(text: str, *, lines: bool = False) -> str:
     return pattern.sub(lambda m: _escape_char(m.group()), text)
 
 
-_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if "\ud800" <= char <= "\udfff":  # the JSON string of the text `unsurrogate` gives: \\xNN
+        return "\\" + _escape_char(char)
+    return f"\\u{ord(char):04x}"
 
 
 def json_text(value: Any) -> str:
-    """JSON text (UTF-8, indented) that stays valid and safe to show: no lone surrogates
-    (`unsurrogate`), and DEL, C1, bidi controls and U+2028/2029 written as `\\uXXXX` escapes as
-    json writes C0 — the same characters to a JSON reader, inert on a terminal."""
-    text = json.dumps(unsurrogate_data(value), indent=2, ensure_ascii=False)
-    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    """JSON text (UTF-8, indented) that stays valid and safe to show: a lone surrogate becomes the
+    text `unsurrogate` gives (these characters only ever stand inside JSON strings, so one pass over
+    the text does it), and DEL, C1, bidi controls and U+2028/2029 are written as `\\uXXXX` escapes,
+    as json writes C0 — the same characters to a JSON reader, inert on a terminal."""
+    return _JSON_UNSAFE.sub(_json_escape, json.dumps(value, indent=2, ensure_ascii=False))
 
 
 # ---- Markdown (GitHub-flavoured) ------------------------------------------------------------------

@@ -281,7 +281,7 @@ def test_html_and_links_in_a_waiver_reason_are_escaped_in_markdown(make_repo) ->
     repo = make_repo({"README.md": "# svc\n", ".standards.yml": config})
     text = _no_raw_html(_scan(repo, "markdown"), "<b>", "[details](", "![t](", "@acme/sre")
     assert "&lt;b&gt;trust me&lt;/b&gt;" in text
-    assert "\\[details\\](https://evil.example/x)" in text
+    assert "\\[details\\](https\\://evil.example/x)" in text
 
 
 @pytest.mark.hostile("repo", "uses-value-html-markdown")

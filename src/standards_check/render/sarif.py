@@ -14,7 +14,7 @@
 - `artifactLocation.uri` is a relative URI reference: the path's bytes percent-encoded
   (`escape.uri_path`), so a space, `%`, `#` or a byte that is not UTF-8 in a file name stays a valid
   URI that decodes to the file. Message texts show control characters and undecodable bytes as
-  visible escapes (`escape.printable`), and no string carries a lone surrogate.
+  visible escapes (`escape.printable`); `render_sarif` writes no lone surrogate (`escape.json_text`).
 Spec: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html ; GitHub's subset:
 https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
 """
@@ -26,7 +26,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from standards_check.escape import json_text, printable, unsurrogate_data, uri_path
+from standards_check.escape import json_text, printable, uri_path
 from standards_check.links import PROJECT_URL, check_doc_url
 from standards_check.model import ERROR, FAIL, WAIVED, Location
 from standards_check.report import Report, Result
@@ -71,8 +71,7 @@ def sarif_log(report: Report, anchor: str | None = None) -> dict[str, Any]:
     }
     if report.repository.get("commit"):
         run["properties"]["commit"] = report.repository["commit"]
-    log: dict[str, Any] = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return unsurrogate_data(log)
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 def repository_anchor(report: Report) -> str:
