@@ -17,11 +17,13 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import cmarkgfm
 import jsonschema
 import pytest
+from cmarkgfm.cmark import Options
 
 from standards_check.resources import schema_path
-from tests.conftest import SHARED_SCHEMAS, commit_all
+from tests.conftest import SHARED_SCHEMAS, commit_all, git
 from tests.hostile.harness import Bounded, assert_held, run_bounded
 
 WORKFLOW = (b"on: pull_request\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
@@ -380,3 +382,32 @@ def test_sweep_reports_repository_directories_with_hostile_names(make_repo, tmp_
     as_html = run_bounded("report", "--store", store, "--format", "html", "--output", html)
     assert_held(as_html, (0,))
     assert "svc-\\xff" in _strict_text(html.read_bytes())
+
+
+@pytest.mark.hostile("repo", "ci-workflow-commands-from-hostile-file-names")
+def test_ci_step_output_cannot_be_forged_by_file_names(make_repo, tmp_path: Path) -> None:
+    # the runner reads `::command::` lines from stdout: a file name must not start one of its own
+    name = b"ci\n::error file=FORGED.md,line=1::forged\n\x1b[31m\xff<img src=x onerror=alert(1)>.yml"
+    repo = _workflow_named(make_repo, name)
+    runner = tmp_path / "runner"
+    runner.mkdir()
+    event = runner / "event.json"
+    event.write_text(json.dumps({"ref": "refs/heads/main", "after": "0" * 40}))
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "push", "GITHUB_EVENT_PATH": str(event),
+           "GITHUB_REPOSITORY": "acme/svc", "GITHUB_WORKSPACE": str(repo), "GITHUB_SERVER_URL": "https://github.com",
+           "GITHUB_STEP_SUMMARY": str(runner / "summary.md"), "GITHUB_OUTPUT": str(runner / "output.txt"),
+           "RUNNER_TEMP": str(runner / "tmp"), "GITHUB_TOKEN": "", "INPUT_GITHUB_TOKEN": "",
+           "GITHUB_SHA": git(repo, "rev-parse", "HEAD").strip()}
+    result = run_bounded("ci", cwd=repo, env=env, seconds=60)
+    assert_held(result, (0, 1))
+    _no_terminal_controls(result)
+    lines = result.out.splitlines()
+    assert not [line for line in lines if "forged" in line and not line.startswith("::")], result.out
+    assert not any(line.startswith("::error file=FORGED.md") for line in lines), result.out
+    summary = _strict_text((runner / "summary.md").read_bytes())
+    page = cmarkgfm.github_flavored_markdown_to_html(summary, options=Options.CMARK_OPT_UNSAFE)
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page, page
+    assert "ci\\n::error file=FORGED.md,line=1::forged\\n\\x1b[31m\\xff" in page, page
+    report_file = next((runner / "tmp").rglob("report.json"))
+    report = _strict_json(report_file.read_bytes())
+    jsonschema.Draft202012Validator(json.loads(schema_path("report.schema.json").read_text())).validate(report)
