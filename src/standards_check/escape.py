@@ -11,8 +11,12 @@ and the messages that quote them — are untrusted. They may hold:
   the clipboard, OSC 8 links), BEL, CR and LF that forge lines, C1 controls (U+009B is a one-byte
   CSI), and the bidirectional embeddings, overrides and isolates that reorder what is shown.
   `printable` shows each as a visible escape (`\\x1b`, `\\r`, `\\n`, `\\u202e`).
-- HTML and Markdown, for the Markdown we post or print: `markdown_text` and `markdown_code`.
+- HTML and Markdown, for the Markdown we post or print (`--format markdown`, the PR comment, the
+  job summary, the check run): `markdown_text`, `markdown_inline` (keeps our own code spans) and
+  `markdown_code` (a path as one code span).
 - spreadsheet formulas, for CSV: `csv_cell`.
+
+JSON keeps the data (`json_text`, `unsurrogate_data`). docs/output-escaping.md has the table.
 """
 from __future__ import annotations
 
