@@ -811,8 +811,50 @@ def _other_ci_sast(snapshot: RepoSnapshot) -> list[SastFinding]:
     return found
 
 
+def _reached_ci_commands(ctx: CheckContext) -> list[tuple[Any, str, str]]:
+    """(CI step, how it was reached, command) for every command CI runs through an indirection the
+    repository defines (a Makefile target, a package.json script, a task runner's task, a tox or
+    nox session, a script file), on every CI system the `ci` fact reads. Memoised per context."""
+    cached = getattr(ctx, "_reached_ci_commands", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    from standards_check.facts.commands import ScriptIndex, reached_commands
+
+    index = ScriptIndex(ctx.snapshot)
+    found: list[tuple[Any, str, str]] = []
+    seen: set[tuple[str, int | None, str]] = set()
+    for job in ctx.fact("ci").jobs:
+        for step in job.steps:
+            key = (step.path, step.line, step.script)
+            if key in seen:
+                continue
+            seen.add(key)
+            found += [(step, via, text) for via, text in reached_commands(step.script, index) if via]
+    setattr(ctx, "_reached_ci_commands", found)
+    return found
+
+
+def _followed_sast(ctx: CheckContext) -> list[SastFinding]:
+    found = []
+    for step, via, text in _reached_ci_commands(ctx):
+        for tool, _ in _command_tools(text):
+            found.append(SastFinding(f"{tool} (via {via})", Location(step.path, step.line)))
+    return found
+
+
+def uncalled_reusable_workflows(workflows: list[Workflow]) -> set[str]:
+    """Workflows that run only on `workflow_call` and that no workflow of the repository calls:
+    they run only when another repository calls them, so they say nothing of this one's CI."""
+    called = {str(job.get("uses"))[2:].partition("@")[0] for w in workflows for job in w.jobs.values()
+              if isinstance(job.get("uses"), str) and str(job.get("uses")).startswith("./")}
+    return {w.path for w in workflows
+            if w.triggers and set(w.triggers) <= {"workflow_call"} and w.path not in called}
+
+
 def _ci_runs_precommit(ctx: CheckContext, workflows: list[Workflow]) -> bool:
     if any(_RUNS_PRECOMMIT.search(s.run or s.uses) for s in all_steps(workflows)):
+        return True
+    if any(_RUNS_PRECOMMIT.search(text) for _, _, text in _reached_ci_commands(ctx)):
         return True
     for path in (".gitlab-ci.yml", *_OTHER_CI):
         if ctx.snapshot.exists(path) and _RUNS_PRECOMMIT.search(ctx.snapshot.read_text(path) or ""):
@@ -962,11 +1004,14 @@ def _codeql_config(snapshot: RepoSnapshot) -> str | None:
 
 def security_sast(ctx: CheckContext, params: dict) -> Outcome:
     parsed, broken = _workflows(ctx)
+    uncalled = uncalled_reusable_workflows(parsed)
+    parsed = [w for w in parsed if w.path not in uncalled]
     findings: list[SastFinding] = []
     for step in all_steps(parsed):
         findings += _step_sast(step)
     findings += _gitlab_sast(ctx.snapshot)
     findings += _other_ci_sast(ctx.snapshot)
+    findings += _followed_sast(ctx)
     findings += _precommit_sast(ctx, parsed)
     findings += _linter_sast(ctx, parsed)
     if ctx.snapshot.exists(".sonarcloud.properties"):
