@@ -61,6 +61,18 @@ _CHANNEL = re2.compile(
 )
 
 
+# Addresses written to keep spam harvesters off: `security [at] acme [dot] org`, `info[@]acme.com`,
+# `security(at)acme.org`, `security at acme dot org`, `security&#64;acme.org`, `security @ acme . org`.
+_BRACKETED_AT = r"\s*(?:[\[({<]\s*(?:at|@)\s*[\])}>]|&#0*64;|\s@\s)\s*"
+_SPELLED_DOT = r"\s*(?:[\[({<]\s*(?:dot|\.)\s*[\])}>])\s*|\s+dot\s+"
+_OBFUSCATED_EMAIL = re2.compile(
+    r"(?i)[A-Za-z0-9._%+-]+" + _BRACKETED_AT + r"[A-Za-z0-9-]+(?:(?:" + _SPELLED_DOT + r"| ?\. ?)[A-Za-z0-9-]+)*"
+    r"(?:" + _SPELLED_DOT + r"| ?\. ?)[A-Za-z]{2,}"
+    r"|[A-Za-z0-9._%+-]+\s+at\s+[A-Za-z0-9-]+(?:(?:" + _SPELLED_DOT + r")[A-Za-z0-9-]+)*(?:" + _SPELLED_DOT
+    + r")[A-Za-z]{2,}\b"
+)
+
+
 def find_security_policy(snapshot: RepoSnapshot) -> list[str]:
     """SECURITY files where GitHub or GitLab show them, in the order GitHub looks."""
     from standards_check.evaluators.presence import find_documents
@@ -78,7 +90,7 @@ def security_policy(ctx: CheckContext, params: dict) -> Outcome:
         )
     path = found[0]
     text = ctx.snapshot.read_text(path) or ""
-    match = _CHANNEL.search(text)
+    match = _CHANNEL.search(text) or _OBFUSCATED_EMAIL.search(text)
     if match is not None or not params["require_channel"]:
         line = text.count("\n", 0, match.start()) + 1 if match is not None else None
         return Outcome.passed(f"{path} tells reporters how to disclose a vulnerability.",
