@@ -27,6 +27,7 @@ class RepoConfig:
     path: str | None
     policy: str | None
     waivers: tuple[Waiver, ...]
+    exclude: tuple[str, ...] = ()  # globs of paths that are not the team's own (see facts/scope.py)
 
 
 @lru_cache(maxsize=None)
@@ -60,7 +61,7 @@ def load_repo_config(snapshot: RepoSnapshot, today: dt.date | None = None) -> Re
     today = today or dt.date.today()
     waivers = tuple(_waiver(entry, waiver_validator, today, path, positions, index)
                     for index, entry in enumerate(data.get("waivers", [])))
-    return RepoConfig(path, data.get("policy"), waivers)
+    return RepoConfig(path, data.get("policy"), waivers, tuple(data.get("exclude") or ()))
 
 
 def _waiver(entry: dict, validator: Any, today: dt.date, path: str, positions: dict, index: int) -> Waiver:

@@ -724,7 +724,8 @@ def _judge_task_runner(base: str, args: list[str], index: ScriptIndex | None, de
         if _name_says_test(target) == "strong":
             return Finding(TEST, f"{base} {target}")
     if runner and index is not None and depth < _MAX_DEPTH:
-        for goal in (list(targets) or [None]):  # no task named: the runner's default task
+        goals: list[str | None] = list(targets) or [None]  # no task named: the runner's default task
+        for goal in goals:
             recipe = index.runner_recipe(runner, goal)
             if recipe:
                 inner = _best(classify("\n".join(recipe), index, depth + 1))
@@ -818,7 +819,9 @@ def _callee_bodies(tokens: list[str], index: ScriptIndex) -> list[tuple[str, str
             directory = args[args.index("-C") + 1].strip("/")
             directory = "" if directory in (".", "./") else directory.removeprefix("./")
         bodies = []
-        for goal in _non_options(args, {"-C", "-f", "-j", "-l", "-o", "-W", "--directory", "--file"}) or [None]:
+        make_goals: list[str | None] = list(_non_options(args, {"-C", "-f", "-j", "-l", "-o", "-W", "--directory",
+                                                                "--file"})) or [None]
+        for goal in make_goals:
             recipe = index.make_recipe(directory, goal)
             if recipe:
                 bodies.append((f"make {goal or '(default)'}".strip(),
@@ -840,7 +843,8 @@ def _callee_bodies(tokens: list[str], index: ScriptIndex) -> list[tuple[str, str
     runner = taskfiles.RUNNER_HEADS.get(base)
     if runner:
         bodies = []
-        for goal in taskfiles.targets(runner, args) or [None]:
+        runner_goals: list[str | None] = list(taskfiles.targets(runner, args)) or [None]
+        for goal in runner_goals:
             recipe = index.runner_recipe(runner, goal)
             if recipe:
                 bodies.append((f"{base} {goal or '(default)'}", "\n".join(recipe)))

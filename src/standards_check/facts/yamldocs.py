@@ -13,13 +13,14 @@ from typing import Any, Callable, Iterable
 import yaml
 
 from standards_check import yamlio
+from standards_check.facts import scope
 from standards_check.snapshot import RepoSnapshot
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
-# Directories whose YAML is not the repository's own practice: vendored code, and Go's
-# `testdata` convention, which holds deliberately broken inputs for tests.
-IGNORED_DIRS = frozenset({"node_modules", "vendor", "third_party", "testdata", ".git"})
+# Directories whose YAML is not the repository's own practice (examples, fixtures, test data,
+# vendored and generated code): see facts/scope.py, which also reads `exclude:` of .standards.yml.
+IGNORED_DIRS = scope.BUILTIN_EXCLUDED_DIRS
 
 
 @dataclass
@@ -78,7 +79,7 @@ def looks_templated(text: str) -> bool:
 
 
 def select_yaml(snapshot: RepoSnapshot, hints: tuple[str, ...],
-                wanted: Callable[[str, tuple[str, ...]], bool]) -> list[str]:
+                wanted: Callable[[str, tuple[str, ...]], bool], left_out: list[str] | None = None) -> list[str]:
     """YAML paths that contain one of `hints` (lowercase substrings) and satisfy
     `wanted(lowercase file name, lowercase directory parts)`.
 
@@ -91,11 +92,37 @@ def select_yaml(snapshot: RepoSnapshot, hints: tuple[str, ...],
         if not lowered.endswith(YAML_SUFFIXES) or not any(hint in lowered for hint in hints):
             continue
         *dirs, name = lowered.split("/")
-        if IGNORED_DIRS.intersection(dirs):
+        if not wanted(name, tuple(dirs)):
             continue
-        if wanted(name, tuple(dirs)):
-            selected.append(path)
+        if scope.excluded(snapshot, path):
+            if left_out is not None:
+                left_out.append(path)  # an example's, a fixture's, vendored or declared not the team's own
+            continue
+        selected.append(path)
     return selected
+
+
+_NOT_PRACTICE_YAML = (".github/", ".gitlab-ci", ".circleci/", ".pre-commit", "docker-compose", "compose.y",
+                      "package-lock", "pnpm-lock", "yarn.lock", ".golangci", "codecov.y", "mkdocs.y",
+                      "renovate", "dependabot", ".readthedocs", "_config.y", "pubspec", "chart.lock")
+
+
+def other_yaml(snapshot: RepoSnapshot, chosen: Iterable[str], limit: int, suffixes: tuple[str, ...] = ()) -> list[str]:
+    """YAML files (and files with `suffixes`) not already `chosen`, to be judged by their content:
+    the repository's own (see facts/scope.py), not CI or tool configuration, at most `limit`."""
+    chosen = set(chosen)
+    found: list[str] = []
+    wanted = YAML_SUFFIXES + suffixes
+    for path in snapshot.paths:
+        lowered = path.lower()
+        if not lowered.endswith(wanted) or path in chosen or any(n in lowered for n in _NOT_PRACTICE_YAML):
+            continue
+        if scope.excluded(snapshot, path):
+            continue
+        found.append(path)
+        if len(found) >= limit:
+            break
+    return found
 
 
 def read_candidates(snapshot: RepoSnapshot, paths: Iterable[str]) -> Iterable[tuple[str, str | None]]:
