@@ -72,18 +72,30 @@ def declared_globs(snapshot: RepoSnapshot) -> tuple[str, ...]:
     return _GLOBS[snapshot]
 
 
+def compile_glob(glob: str) -> Any:
+    """One `exclude:` glob as wcmatch compiles it; a directory's glob covers what is below it.
+    Raises ValueError for a glob wcmatch rejects (bad syntax, a brace expansion past its limit)."""
+    glob = glob.rstrip("/") if glob.endswith("/") else glob
+    try:
+        return wcglob.compile([glob, glob + "/**"], flags=_FLAGS)
+    except Exception as exc:  # wcmatch raises several types (PatternLimitException, ValueError...)
+        raise ValueError(f"invalid glob {glob!r}: {exc}") from None
+
+
 @lru_cache(maxsize=256)
-def _compiled(globs: tuple[str, ...]) -> Any:
-    patterns: list[str] = []
+def _compiled(globs: tuple[str, ...]) -> list[Any]:
+    compiled = []
     for glob in globs:
-        glob = glob.rstrip("/") if glob.endswith("/") else glob
-        patterns += [glob, glob + "/**"]  # a directory's glob covers what is below it
-    return wcglob.compile(patterns, flags=_FLAGS)
+        try:
+            compiled.append(compile_glob(glob))
+        except ValueError:
+            continue  # the engine reports it from .standards.yml; a fact never fails on it
+    return compiled
 
 
 def declared_excluded(snapshot: RepoSnapshot, path: str) -> bool:
     globs = declared_globs(snapshot)
-    return bool(globs) and bool(_compiled(globs).match(path))
+    return bool(globs) and any(glob.match(path) for glob in _compiled(globs))
 
 
 def excluded(snapshot: RepoSnapshot, path: str) -> bool:

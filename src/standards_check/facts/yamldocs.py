@@ -63,6 +63,10 @@ def load_documents(text: str, keep: Callable[[Any], bool] | None = None) -> list
             data = loader.construct_document(node)
             if data is None or (keep is not None and not keep(data)):
                 continue
+            if expanded_size(node) > MAX_EXPANDED_NODES:
+                raise yamlio.YamlSyntaxError(
+                    f"aliases expand it to more than {MAX_EXPANDED_NODES:,} values (a YAML bomb); not read",
+                    node.start_mark.line + 1, None)
             positions: dict[tuple, tuple[int, int]] = {}
             yamlio.record_positions(node, (), positions)
             documents.append(YamlDocument(data, positions, node.start_mark.line + 1))
@@ -71,6 +75,38 @@ def load_documents(text: str, keep: Callable[[Any], bool] | None = None) -> list
     finally:
         loader.dispose()
     return documents
+
+
+# A document whose aliases (`*a`) would expand past this many values is not walked: recording
+# positions visits every expanded value, which a few lines of nested aliases make billions.
+MAX_EXPANDED_NODES = 200_000
+
+
+def expanded_size(node: yaml.Node) -> int:
+    """How many values walking `node` visits, with aliases expanded; counted over the distinct
+    nodes only (memoised), so a bomb is measured without being walked. Stops past the limit."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # on the current path: an alias back to one is a cycle
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        current, done = stack.pop()
+        key = id(current)
+        children = ([v for pair in current.value for v in pair] if isinstance(current, yaml.MappingNode)
+                    else list(current.value) if isinstance(current, yaml.SequenceNode) else [])
+        if not done:
+            if key in sizes or key in open_nodes:
+                continue
+            open_nodes.add(key)
+            stack.append((current, True))
+            for child in children:
+                if id(child) in open_nodes:
+                    return MAX_EXPANDED_NODES + 1  # a recursive alias: endless when walked
+                if id(child) not in sizes:
+                    stack.append((child, False))
+            continue
+        open_nodes.discard(key)
+        sizes[key] = min(1 + sum(sizes.get(id(child), 1) for child in children), MAX_EXPANDED_NODES + 1)
+    return sizes.get(id(node), 1)
 
 
 def looks_templated(text: str) -> bool:
