@@ -119,3 +119,12 @@ def test_github_script_injection_points_at_the_expression(make_repo) -> None:
                 "            const a = 1;\n            core.info(\"${{ github.event.pull_request.title }}\")\n")
     outcome = evaluate(make_repo({".github/workflows/c.yml": workflow}), "workflows.dangerous_triggers")
     assert lines(outcome) == [(".github/workflows/c.yml", 10)]
+
+
+def test_a_repositorys_own_analysis_action_used_locally_is_sast(make_repo) -> None:
+    workflow = ("on: [pull_request]\njobs:\n  analyze:\n    runs-on: x\n    steps:\n"
+                "      - uses: ./init\n      - uses: ./analyze\n")
+    files = {".github/workflows/codeql.yml": workflow, "analyze/action.yml": "name: analyze\nruns:\n  using: node20\n"}
+    assert evaluate(make_repo(files), "security.sast").status == "fail"  # a local action of unknown purpose
+    outcome = evaluate(named(make_repo(files), "github/codeql-action"), "security.sast")
+    assert outcome.status == "pass" and "CodeQL" in outcome.message

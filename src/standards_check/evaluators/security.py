@@ -834,9 +834,12 @@ def _text_line(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def _step_sast(step: StepRef) -> list[SastFinding]:
+def _step_sast(step: StepRef, own: str | None = None) -> list[SastFinding]:
     found = []
     uses = step.uses.lower()
+    if own and uses.startswith("./"):  # the repository's own action, by the name others use for it
+        local = first_party_path(uses, own)
+        uses = f"{own}/{local}" if local else uses
     if uses:
         for prefix, tool in _SAST_ACTIONS:
             if uses.startswith(prefix):
@@ -1095,7 +1098,7 @@ def security_sast(ctx: CheckContext, params: dict) -> Outcome:
     parsed = [w for w in parsed if w.path not in uncalled]
     findings: list[SastFinding] = []
     for step in all_steps(parsed):
-        findings += _step_sast(step)
+        findings += _step_sast(step, own_repository(ctx.snapshot))
     findings += _gitlab_sast(ctx.snapshot)
     findings += _other_ci_sast(ctx.snapshot)
     findings += _followed_sast(ctx)
