@@ -160,7 +160,7 @@ def test_lookalikes_are_not_rules(make_repo):
     facts = alerts_of(make_repo, {
         "alertmanager/alertmanager.yml": "route:\n  receiver: team\nreceivers:\n  - name: team\n",
         "rules/lint-rules.yaml": "rules:\n  - alert: no\n",           # no groups
-        "config/settings.yaml": RULE_FILE,                               # not named or placed as rules
+        "config/settings.yaml": "groups:\n  - name: g\n    alert: x\n",  # not shaped as rules
         "vendor/x/prometheus/rules.yaml": RULE_FILE,                     # vendored
         "alerting/alertmanager-config.yaml": "route:\n  receiver: '{{ template \"x\" }}'\n  - bad: [\n",
     })

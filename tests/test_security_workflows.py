@@ -370,7 +370,7 @@ jobs:
     (INJECTION, "fail", [10], "github.event.issue.title"),
     (INJECTION_ONE_LINE, "fail", [6], "github.head_ref"),
     (ENV_IS_SAFE, "pass", [], "no workflow runs on pull_request_target"),
-    (GITHUB_SCRIPT, "fail", [6], "github.event.pull_request.body"),
+    (GITHUB_SCRIPT, "fail", [9], "github.event.pull_request.body"),  # the expression, not `uses:`
     (TOP_READ, "pass", [], "no workflow runs on pull_request_target"),
 ])
 def test_dangerous_triggers(make_repo, workflow, status, expected_lines, words):

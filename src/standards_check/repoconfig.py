@@ -27,6 +27,7 @@ class RepoConfig:
     path: str | None
     policy: str | None
     waivers: tuple[Waiver, ...]
+    exclude: tuple[str, ...] = ()  # globs of paths that are not the team's own (see facts/scope.py)
 
 
 @lru_cache(maxsize=None)
@@ -56,11 +57,28 @@ def load_repo_config(snapshot: RepoSnapshot, today: dt.date | None = None) -> Re
     problems = problems_from_schema(Draft202012Validator(_schema()), data, positions, path)
     if problems:
         raise UserError(f"invalid {path}", problems)
+    bad_globs = _invalid_globs(data.get("exclude") or [], path, positions)
+    if bad_globs:
+        raise UserError(f"invalid {path}", bad_globs)
     waiver_validator = Draft202012Validator(_schema()["$defs"]["waiver"])
     today = today or dt.date.today()
     waivers = tuple(_waiver(entry, waiver_validator, today, path, positions, index)
                     for index, entry in enumerate(data.get("waivers", [])))
-    return RepoConfig(path, data.get("policy"), waivers)
+    return RepoConfig(path, data.get("policy"), waivers, tuple(data.get("exclude") or ()))
+
+
+def _invalid_globs(globs: list, path: str, positions: dict) -> list[Problem]:
+    """An `exclude:` glob wcmatch cannot compile, as a problem at its line."""
+    from standards_check.facts.scope import compile_glob
+
+    problems = []
+    for index, glob in enumerate(globs):
+        try:
+            compile_glob(str(glob))
+        except ValueError as exc:
+            line, column = yamlio.position_of(positions, ("exclude", index))
+            problems.append(Problem(path, str(exc), line, column))
+    return problems
 
 
 def _waiver(entry: dict, validator: Any, today: dt.date, path: str, positions: dict, index: int) -> Waiver:

@@ -27,7 +27,11 @@ def resolve_owners(
     paths: Sequence[str], repo: str | None = None, codeowners_file: str | None = None
 ) -> tuple[str, dict[str, list[str]], dict[str, int | None]]:
     """(the CODEOWNERS used, path -> owners, path -> deciding line) for repository-relative paths."""
-    from standards_check.facts.codeowners import GITHUB_LOCATIONS, Codeowners, normalise_path, parse_codeowners
+    from standards_check.facts.codeowners import (
+        GITHUB_LOCATIONS, Codeowners, normalise_path, owners_for_directory, parse_codeowners, rules_for_directory,
+    )
+
+    known_dirs: set[str] = set()
 
     if codeowners_file is not None:
         file = Path(codeowners_file)
@@ -47,16 +51,26 @@ def resolve_owners(
 
         with open_snapshot(repo or ".") as snapshot:
             fact = parse_codeowners(snapshot)
+            known_dirs = {normalise_path(p) for p in paths if normalise_path(p) and snapshot.is_dir(normalise_path(p))}
         if fact.path is None:
             raise UserError(f"no CODEOWNERS in {repo or '.'}: looked for {', '.join(GITHUB_LOCATIONS)}")
         if fact.codeowners is None:
             raise UserError(f"cannot use {fact.path}: {fact.error}")
         source, codeowners = fact.path, fact.codeowners
-    found = codeowners.owners_for_many(paths)
+    directories = {given for given in paths if given.endswith("/") or normalise_path(given) in known_dirs}
+    files = [given for given in paths if given not in directories]
+    found = codeowners.owners_for_many(files)
     deciding = codeowners.rules_for_many(found)
     # keyed by each path as given; matched as the repository path it names (`./a` is `a`)
-    owners = {given: found[normalise_path(given)] for given in paths}
-    lines = {given: _last_line(deciding[normalise_path(given)]) for given in paths}
+    owners: dict[str, list[str]] = {}
+    lines: dict[str, int | None] = {}
+    for given in paths:
+        if given in directories:  # `docs/`: the rules GitHub applies to the directory itself too
+            owners[given] = owners_for_directory(codeowners, given)
+            lines[given] = _last_line(rules_for_directory(codeowners, given))
+        else:
+            owners[given] = found[normalise_path(given)]
+            lines[given] = _last_line(deciding[normalise_path(given)])
     return source, owners, lines
 
 
@@ -78,6 +92,8 @@ def _relative_to_repo(paths: Sequence[str]) -> tuple[str | None, list[str]]:
             rel = os.path.relpath(p, top)
         else:
             rel = os.path.normpath(os.path.join(prefix, p)) if prefix else p
+        if p.endswith(("/", os.sep)) and not rel.endswith("/"):
+            rel += "/"  # `docs/` asks about the directory
         out.append(rel.replace(os.sep, "/"))
     return top, out
 
@@ -113,7 +129,8 @@ def owners(repo: str | None, codeowners_file: str | None, fmt: str, paths: tuple
 
     The file is the first of .github/CODEOWNERS, CODEOWNERS and docs/CODEOWNERS (or
     .gitlab/CODEOWNERS when none exists). The last matching line decides; a matching line
-    without owners leaves the path unowned.
+    without owners leaves the path unowned. A PATH ending in `/` (or naming a directory of the
+    repository) gets the owners GitHub applies to that directory, `/docs/` rules included.
 
     \b
     Examples:

@@ -39,7 +39,11 @@ def evaluate_present(ctx: CheckContext, params: dict) -> Outcome:
     if count >= max(minimum, 1):
         by_dir = Counter(r.directory for r in adrs.records)
         where = ", ".join(f"{d}/ ({by_dir[d]})" for d in dirs if by_dir[d])
-        return Outcome.passed(f"Found {plural(count, 'decision record')} in {where}.",
+        structural = [f"{d}/ was found by its {source}" for d, source in adrs.directories
+                      if by_dir[d] and source.startswith("structure:")]
+        evidence = "; ".join(structural[:2]) + (f"; and {len(structural) - 2} more" if len(structural) > 2 else "")
+        return Outcome.passed(f"Found {plural(count, 'decision record')} in {where}"
+                              f"{' (' + evidence + ')' if evidence else ''}.",
                               [Location(d) for d in dirs if by_dir[d]])
     if count:
         return Outcome.failed(
@@ -53,7 +57,8 @@ def evaluate_present(ctx: CheckContext, params: dict) -> Outcome:
         return Outcome.failed(f"{', '.join(dirs)} exists but holds no Markdown decision record.",
                               [Location(d) for d in dirs])
     return Outcome.failed(f"No architecture decision records found (looked in {_where_looked(params)}, "
-                          "and for .adr-dir or .log4brains.yml).")
+                          "for .adr-dir or .log4brains.yml, and for folders of numbered documents with "
+                          "Status, Context and Decision sections).")
 
 
 # ---- adr.format ------------------------------------------------------------------------------------

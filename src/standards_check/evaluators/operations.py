@@ -53,7 +53,9 @@ def evaluate_runbook_present(ctx: CheckContext, params: dict) -> Outcome:
     written = _written(runbooks)
     if written:
         paths = [r.path for r in written]
-        return Outcome.passed(f"Found {plural(len(paths), 'runbook')}: {_list(paths)}.",
+        how = [f"{r.path} ({r.source})" for r in written if r.source.startswith(("linked from", "content:"))]
+        evidence = f"; found by what points at them or what they say: {_list(how)}" if how else ""
+        return Outcome.passed(f"Found {plural(len(paths), 'runbook')}: {_list(paths)}{evidence}.",
                               [Location(p) for p in paths])
     if runbooks.links and params.get("allow_catalog_links", True):
         link = runbooks.links[0]
@@ -71,7 +73,9 @@ def evaluate_runbook_present(ctx: CheckContext, params: dict) -> Outcome:
                               "(a Markdown page of symptoms, diagnosis and mitigation).",
                               [Location(d) for d in runbooks.scripts_only])
     return Outcome.failed("No runbook found (looked for RUNBOOK.md, runbooks/, docs/runbooks/, docs/runbook*, "
-                          "and runbook links in catalog-info.yaml).")
+                          "runbook links in catalog-info.yaml and alert rules, and documents with diagnosis, "
+                          "mitigation and escalation sections; examples, fixtures and vendored code are not "
+                          "the repository's own).")
 
 
 # ---- runbook.sections ------------------------------------------------------------------------------

@@ -110,6 +110,11 @@ def alerts_runbook_links(ctx: CheckContext, params: dict) -> Outcome:
                 f"rule files are templates or invalid YAML (first: {facts.not_evaluated[0].path}).",
                 [Location(n.path, n.line) for n in facts.not_evaluated[:MAX_LOCATIONS]],
             )
+        if facts.excluded:
+            return Outcome.skipped(
+                f"The repository defines no Prometheus alerting rules of its own ({_plural(len(facts.excluded), 'file')} "
+                f"left out as examples, fixtures, vendored or generated code, or by `exclude:` in .standards.yml; "
+                f"first: {facts.excluded[0]}).")
         return Outcome.skipped("The repository defines no Prometheus alerting rules.")
     missing = [r for r in rules if not r.has_any_annotation(names)]
     wanted = " or ".join(f"`{n}`" for n in names)

@@ -16,7 +16,7 @@ import re2
 
 from standards_check import yamlio
 from standards_check.context import CheckContext
-from standards_check.facts.workflows import Workflow
+from standards_check.facts.workflows import Workflow, first_party_path, own_repository
 from standards_check.model import Location, Outcome
 from standards_check.snapshot import RepoSnapshot
 
@@ -61,6 +61,18 @@ _CHANNEL = re2.compile(
 )
 
 
+# Addresses written to keep spam harvesters off: `security [at] acme [dot] org`, `info[@]acme.com`,
+# `security(at)acme.org`, `security at acme dot org`, `security&#64;acme.org`, `security @ acme . org`.
+_BRACKETED_AT = r"\s*(?:[\[({<]\s*(?:at|@)\s*[\])}>]|&#0*64;|\s@\s)\s*"
+_SPELLED_DOT = r"\s*(?:[\[({<]\s*(?:dot|\.)\s*[\])}>])\s*|\s+dot\s+"
+_OBFUSCATED_EMAIL = re2.compile(
+    r"(?i)[A-Za-z0-9._%+-]+" + _BRACKETED_AT + r"[A-Za-z0-9-]+(?:(?:" + _SPELLED_DOT + r"| ?\. ?)[A-Za-z0-9-]+)*"
+    r"(?:" + _SPELLED_DOT + r"| ?\. ?)[A-Za-z]{2,}"
+    r"|[A-Za-z0-9._%+-]+\s+at\s+[A-Za-z0-9-]+(?:(?:" + _SPELLED_DOT + r")[A-Za-z0-9-]+)*(?:" + _SPELLED_DOT
+    + r")[A-Za-z]{2,}\b"
+)
+
+
 def find_security_policy(snapshot: RepoSnapshot) -> list[str]:
     """SECURITY files where GitHub or GitLab show them, in the order GitHub looks."""
     from standards_check.evaluators.presence import find_documents
@@ -78,7 +90,7 @@ def security_policy(ctx: CheckContext, params: dict) -> Outcome:
         )
     path = found[0]
     text = ctx.snapshot.read_text(path) or ""
-    match = _CHANNEL.search(text)
+    match = _CHANNEL.search(text) or _OBFUSCATED_EMAIL.search(text)
     if match is not None or not params["require_channel"]:
         line = text.count("\n", 0, match.start()) + 1 if match is not None else None
         return Outcome.passed(f"{path} tells reporters how to disclose a vulnerability.",
@@ -297,6 +309,7 @@ class StepRef:
     index: int | None          # None: the job itself calls a reusable workflow
     step: dict
     line: int | None
+    script_line: int | None = None  # where `with: script:` (actions/github-script) is written
 
     @property
     def uses(self) -> str:
@@ -328,7 +341,8 @@ def job_steps(workflow: Workflow, job_name: str) -> list[StepRef]:
         key = "uses" if "uses" in step else "run" if "run" in step else None
         line = workflow.line("jobs", job_name, "steps", index, key) if key else workflow.line(
             "jobs", job_name, "steps", index)
-        refs.append(StepRef(workflow.path, job_name, index, step, line))
+        refs.append(StepRef(workflow.path, job_name, index, step, line,
+                            workflow.line("jobs", job_name, "steps", index, "with", "script")))
     return refs
 
 
@@ -364,7 +378,8 @@ def composite_actions(snapshot: RepoSnapshot) -> list[CompositeAction]:
             if isinstance(step, dict):
                 key = "uses" if "uses" in step else "run"
                 line = yamlio.position_of(positions, ("runs", "steps", index, key))[0]
-                refs.append(StepRef(path, "", index, step, line))
+                script_line = yamlio.position_of(positions, ("runs", "steps", index, "with", "script"))[0]
+                refs.append(StepRef(path, "", index, step, line, script_line))
         actions.append(CompositeAction(path, refs))
     return actions
 
@@ -446,9 +461,12 @@ _DOCKER_DIGEST = re2.compile(r"@sha256:[0-9a-f]{64}$")
 
 
 def action_is_pinned(uses: str, trusted_owners: set[str], require_docker_digest: bool,
-                     allowed_tags: frozenset[str] | set[str] = frozenset()) -> bool | None:
-    """True pinned, False unpinned third-party, None not subject (local, trusted, docker without rule)."""
+                     allowed_tags: frozenset[str] | set[str] = frozenset(), own: str | None = None) -> bool | None:
+    """True pinned, False unpinned third-party, None not subject (local, this repository's own
+    `OWNER/REPO/path@ref`, trusted, docker without rule)."""
     if uses.startswith("./") or uses.startswith("../"):
+        return None
+    if first_party_path(uses, own) is not None:
         return None
     if uses.startswith("docker://"):
         return bool(_DOCKER_DIGEST.search(uses)) if require_docker_digest else None
@@ -474,14 +492,16 @@ def workflows_pinned_actions(ctx: CheckContext, params: dict) -> Outcome:
     for step in steps:
         if not step.uses:
             continue
-        verdict = action_is_pinned(step.uses, trusted, params["require_docker_digest"], allowed_tags)
+        verdict = action_is_pinned(step.uses, trusted, params["require_docker_digest"], allowed_tags,
+                                   own_repository(ctx.snapshot))
         if verdict is True:
             pinned += 1
         elif verdict is False:
             unpinned.append((Location(step.path, step.line), step.uses.partition("@")[0]))
     total = pinned + len(unpinned)
     if total == 0:
-        return Outcome.passed("No third-party actions are used; trusted and local actions need no pin"
+        return Outcome.passed("No third-party actions are used; trusted, local and this repository's own "
+                              "actions need no pin"
                               f"{_broken_note(broken)}.")
     if not unpinned:
         return Outcome.passed(f"All {_plural(total, 'third-party action use')} are pinned to a full "
@@ -564,9 +584,10 @@ def _runs_code(step: StepRef) -> bool:
     return bool(step.run) or step.uses.startswith("./")
 
 
-def privileged_workflows(workflows: list[Workflow]) -> dict[str, list[str]]:
+def privileged_workflows(workflows: list[Workflow], own: str | None = None) -> dict[str, list[str]]:
     """path -> the privileged triggers it runs under: its own, or those of a workflow in this
-    repository that calls it as a reusable workflow (`uses: ./.github/workflows/x.yml`)."""
+    repository that calls it as a reusable workflow (`uses: ./.github/workflows/x.yml`, or
+    `OWNER/REPO/.github/workflows/x.yml@ref` naming this repository)."""
     by_path = {w.path: w for w in workflows}
     privileged = {w.path: [t for t in PRIVILEGED_TRIGGERS if t in w.triggers
                            and not (t == "workflow_run" and _runs_after_trusted_only(w, workflows))]
@@ -577,8 +598,8 @@ def privileged_workflows(workflows: list[Workflow]) -> dict[str, list[str]]:
         caller = queue.pop()
         for job in by_path[caller].jobs.values():
             uses = job.get("uses")
-            if isinstance(uses, str) and uses.startswith("./"):
-                target = uses[2:].partition("@")[0]
+            target = first_party_path(uses, own) if isinstance(uses, str) else None
+            if target is not None:
                 if target in by_path and target not in privileged:
                     privileged[target] = privileged[caller]
                     queue.append(target)
@@ -621,18 +642,82 @@ def dangerous_checkouts(workflow: Workflow, triggers: list[str]) -> list[tuple[L
     return found
 
 
-def script_injections(steps: Iterable[StepRef]) -> list[tuple[Location, str]]:
+# The events whose payload carries each attacker-controlled value: elsewhere the value is empty
+# (`github.head_ref` on push) or written by the repository's own maintainers.
+PR_EVENTS = frozenset({"pull_request", "pull_request_target", "pull_request_review",
+                       "pull_request_review_comment"})
+_EXPRESSION_EVENTS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("github.head_ref", PR_EVENTS),
+    ("github.event.pull_request.", PR_EVENTS),
+    ("github.event.issue.", frozenset({"issues", "issue_comment"})),
+    ("github.event.discussion.", frozenset({"discussion", "discussion_comment"})),
+    ("github.event.comment.", frozenset({"issue_comment", "pull_request_review_comment", "commit_comment",
+                                         "discussion_comment"})),
+    ("github.event.review.", frozenset({"pull_request_review"})),
+    ("github.event.review_comment.", frozenset({"pull_request_review_comment"})),
+    ("github.event.pages", frozenset({"gollum"})),
+    ("github.event.head_commit.", frozenset({"push"})),
+    ("github.event.commits", frozenset({"push"})),
+    ("github.event.workflow_run.", frozenset({"workflow_run"})),
+)
+
+
+def _settable_by(expression: str, events: frozenset[str] | set[str] | None) -> bool:
+    """Whether a workflow run by `events` (None: unknown, any) can carry an attacker's value here."""
+    if events is None:
+        return True
+    for prefix, carriers in _EXPRESSION_EVENTS:
+        if prefix in expression:
+            return bool(carriers & events)
+    return True
+
+
+def workflow_events(workflows: list[Workflow], own: str | None = None) -> dict[str, set[str] | None]:
+    """path -> the events that can run the workflow: its own triggers, and for `workflow_call` the
+    triggers of the workflows here that call it (None when only other repositories call it: any)."""
+    callers: dict[str, list[str]] = {}
+    for workflow in workflows:
+        for job in workflow.jobs.values():
+            uses = job.get("uses")
+            target = first_party_path(uses, own) if isinstance(uses, str) else None
+            if target is not None:
+                callers.setdefault(target, []).append(workflow.path)
+    by_path = {w.path: w for w in workflows}
+    memo: dict[str, set[str] | None] = {}
+
+    def events(path: str, visiting: frozenset[str]) -> set[str] | None:
+        if path in memo:
+            return memo[path]
+        own_events = set(by_path[path].triggers) - {"workflow_call"}
+        result: set[str] | None = own_events
+        if "workflow_call" in by_path[path].triggers:
+            calling = [c for c in callers.get(path, []) if c not in visiting]
+            if not calling:
+                result = None  # called from elsewhere: its callers' events are unknown
+            else:
+                for caller in calling:
+                    inherited = events(caller, visiting | {path})
+                    result = None if inherited is None or result is None else result | inherited
+        memo[path] = result
+        return result
+
+    return {w.path: events(w.path, frozenset({w.path})) for w in workflows}
+
+
+def script_injections(steps: Iterable[StepRef], events: set[str] | None = None) -> list[tuple[Location, str]]:
+    """Attacker-controlled values expanded into a `run:` script or a github-script `script:`,
+    where `events` (None: unknown) can run the steps; each located at the expression's line."""
     found = []
     for step in steps:
-        scripts = [step.run] if step.run else []
+        scripts = [(step.run, step.line)] if step.run else []
         if step.uses.lower().startswith("actions/github-script"):
             script = step.with_.get("script")
             if isinstance(script, str):
-                scripts.append(script)
-        for script in scripts:
-            match = _INJECTABLE.search(script)
+                scripts.append((script, step.script_line or step.line))
+        for script, value_line in scripts:
+            match = next((m for m in _INJECTABLE.finditer(script) if _settable_by(m.group(), events)), None)
             if match is not None:
-                line = _line_in_script(step.line, script, match.start()) if script is step.run else step.line
+                line = _line_in_script(value_line, script, match.start())
                 expression = match.group().strip("${} ")
                 found.append((Location(step.path, line),
                               f"`{expression}` is expanded into a script, where its author can inject commands"))
@@ -646,11 +731,13 @@ def workflows_dangerous_triggers(ctx: CheckContext, params: dict) -> Outcome:
         return Outcome.skipped("No GitHub Actions workflows in .github/workflows/.")
     problems: list[tuple[Location, str]] = []
     bad_workflows = set()
-    privileged = privileged_workflows(parsed)
+    own = own_repository(ctx.snapshot)
+    privileged = privileged_workflows(parsed, own)
+    events = workflow_events(parsed, own)
     for workflow in parsed:
         found = dangerous_checkouts(workflow, privileged.get(workflow.path, []))
         if params["check_script_injection"]:
-            found += script_injections(all_steps([workflow]))
+            found += script_injections(all_steps([workflow]), events.get(workflow.path))
         problems.extend(found)
         if found:
             bad_workflows.add(workflow.path)
@@ -747,9 +834,12 @@ def _text_line(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def _step_sast(step: StepRef) -> list[SastFinding]:
+def _step_sast(step: StepRef, own: str | None = None) -> list[SastFinding]:
     found = []
     uses = step.uses.lower()
+    if own and uses.startswith("./"):  # the repository's own action, by the name others use for it
+        local = first_party_path(uses, own)
+        uses = f"{own}/{local}" if local else uses
     if uses:
         for prefix, tool in _SAST_ACTIONS:
             if uses.startswith(prefix):
@@ -811,8 +901,50 @@ def _other_ci_sast(snapshot: RepoSnapshot) -> list[SastFinding]:
     return found
 
 
+def _reached_ci_commands(ctx: CheckContext) -> list[tuple[Any, str, str]]:
+    """(CI step, how it was reached, command) for every command CI runs through an indirection the
+    repository defines (a Makefile target, a package.json script, a task runner's task, a tox or
+    nox session, a script file), on every CI system the `ci` fact reads. Memoised per context."""
+    cached = getattr(ctx, "_reached_ci_commands", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    from standards_check.facts.commands import ScriptIndex, reached_commands
+
+    index = ScriptIndex(ctx.snapshot)
+    found: list[tuple[Any, str, str]] = []
+    seen: set[tuple[str, int | None, str]] = set()
+    for job in ctx.fact("ci").jobs:
+        for step in job.steps:
+            key = (step.path, step.line, step.script)
+            if key in seen:
+                continue
+            seen.add(key)
+            found += [(step, via, text) for via, text in reached_commands(step.script, index) if via]
+    setattr(ctx, "_reached_ci_commands", found)
+    return found
+
+
+def _followed_sast(ctx: CheckContext) -> list[SastFinding]:
+    found = []
+    for step, via, text in _reached_ci_commands(ctx):
+        for tool, _ in _command_tools(text):
+            found.append(SastFinding(f"{tool} (via {via})", Location(step.path, step.line)))
+    return found
+
+
+def uncalled_reusable_workflows(workflows: list[Workflow], own: str | None = None) -> set[str]:
+    """Workflows that run only on `workflow_call` and that no workflow of the repository calls:
+    they run only when another repository calls them, so they say nothing of this one's CI."""
+    called = {first_party_path(str(job.get("uses")), own) for w in workflows for job in w.jobs.values()
+              if isinstance(job.get("uses"), str)}
+    return {w.path for w in workflows
+            if w.triggers and set(w.triggers) <= {"workflow_call"} and w.path not in called}
+
+
 def _ci_runs_precommit(ctx: CheckContext, workflows: list[Workflow]) -> bool:
     if any(_RUNS_PRECOMMIT.search(s.run or s.uses) for s in all_steps(workflows)):
+        return True
+    if any(_RUNS_PRECOMMIT.search(text) for _, _, text in _reached_ci_commands(ctx)):
         return True
     for path in (".gitlab-ci.yml", *_OTHER_CI):
         if ctx.snapshot.exists(path) and _RUNS_PRECOMMIT.search(ctx.snapshot.read_text(path) or ""):
@@ -962,11 +1094,14 @@ def _codeql_config(snapshot: RepoSnapshot) -> str | None:
 
 def security_sast(ctx: CheckContext, params: dict) -> Outcome:
     parsed, broken = _workflows(ctx)
+    uncalled = uncalled_reusable_workflows(parsed, own_repository(ctx.snapshot))
+    parsed = [w for w in parsed if w.path not in uncalled]
     findings: list[SastFinding] = []
     for step in all_steps(parsed):
-        findings += _step_sast(step)
+        findings += _step_sast(step, own_repository(ctx.snapshot))
     findings += _gitlab_sast(ctx.snapshot)
     findings += _other_ci_sast(ctx.snapshot)
+    findings += _followed_sast(ctx)
     findings += _precommit_sast(ctx, parsed)
     findings += _linter_sast(ctx, parsed)
     if ctx.snapshot.exists(".sonarcloud.properties"):

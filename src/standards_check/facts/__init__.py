@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 _PARSERS: dict[str, str] = {
     "adr": "adr:parse_adrs",
-    "alerts": "alerts:parse_alert_rules",
+    "alerts": "alerts:alert_rules_of",
     "catalog_info": "catalog_info:parse_catalog_info",
     "ci": "ci:parse_ci",
     "codeowners": "codeowners:parse_codeowners",

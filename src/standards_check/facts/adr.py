@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from standards_check import yamlio
+from standards_check.facts import scope
 from standards_check.facts.locate import dirs_any_case
 from standards_check.facts.markdown import Heading, MarkdownDoc, links, normalise_heading, parse_markdown, plain
 from standards_check.snapshot import RepoSnapshot
@@ -139,9 +140,12 @@ def parse_adrs(snapshot: RepoSnapshot, extra_dirs: Iterable[str] = ()) -> AdrSet
     found = AdrSet()
     for directory, source in _directories(snapshot, extra_dirs):
         found.directories.append((directory, source))
+        by_structure = source.startswith("structure:")
         for path in snapshot.under(directory):
             if not _is_candidate(path, directory):
                 continue
+            if by_structure and not _numbered_document(path.rpartition("/")[2]):
+                continue  # an overview page beside records found by their structure
             if _is_template_name(path):
                 found.templates.append(path)
                 continue
@@ -177,6 +181,8 @@ def _directories(snapshot: RepoSnapshot, extra_dirs: Iterable[str]) -> list[tupl
         candidates.append((directory, "default location"))
     for first in snapshot.named("0001-record-architecture-decisions.md"):
         candidates.append((posixpath.dirname(first), "adr-tools first record"))
+    known = [d for d, _ in candidates]
+    candidates += structured_directories(snapshot, known)
     chosen: list[tuple[str, str]] = []
     for directory, source in candidates:
         directory = directory.strip("/")
@@ -184,6 +190,8 @@ def _directories(snapshot: RepoSnapshot, extra_dirs: Iterable[str]) -> list[tupl
             continue  # a pointer out of the repository, or the root itself: not followed
         if not snapshot.is_dir(directory):
             continue
+        if source != "policy" and scope.excluded(snapshot, directory + "/"):
+            continue  # an example's or a fixture's records, vendored, or declared not the team's own
         if any(directory == d or directory.startswith(d + "/") for d, _ in chosen):
             continue  # already covered by an enclosing directory
         chosen = [(d, s) for d, s in chosen if not d.startswith(directory + "/")]
@@ -358,3 +366,59 @@ def heading_at(doc: MarkdownDoc, line: int) -> Heading | None:
 def section_names() -> dict[str, Any]:
     """Documentation helper: the heading names that count for each section."""
     return {name: sorted(names) for name, names in SECTION_NAMES.items()}
+
+
+# ---- decision records found by their structure -------------------------------------------------
+
+_STRUCTURE_DIRS_READ = 40   # directories of numbered documents examined
+_STRUCTURE_SAMPLE = 5       # documents read in each
+
+
+_PREFIXED_NUMBER = re.compile(r"^[A-Za-z]{1,6}-\d{1,5}(?=[-_. ]|$)")  # `API-001-x.md`, `ENG-12.md`
+
+
+def _numbered_document(name: str) -> bool:
+    """`0007-use-postgres.md`, `adr-012-x.md`, `ADR-3.md`, `API-001-x.md`, `2021-03-04-x.md`."""
+    lowered = name.lower()
+    if not lowered.endswith(MARKDOWN) or not (lowered[:1].isdigit() or "-" in lowered[:7]):
+        return False  # cheap tests first
+    return bool(_NUMBERED_NAME.match(name) or _DATED_NAME.match(name) or _PREFIXED_NUMBER.match(name))
+
+
+def structured_directories(snapshot: RepoSnapshot, known: Iterable[str]) -> list[tuple[str, str]]:
+    """(directory, evidence) for folders, anywhere and under any name (`design/`, `docs/rfcs/`,
+    the root), that hold numbered decision documents in a known format: at least two numbered
+    Markdown files whose sampled records have a Decision section and a Context or Status."""
+    known = [d.strip("/") for d in known]
+    by_dir: dict[str, list[str]] = {}
+    for path in snapshot.paths:
+        directory, _, name = path.rpartition("/")
+        if _numbered_document(name):
+            by_dir.setdefault(directory, []).append(path)
+    found: list[tuple[str, str]] = []
+    examined = 0
+    for directory, paths in sorted(by_dir.items(), key=lambda item: -len(item[1])):
+        if len(paths) < 2 or any(directory == d or directory.startswith(d + "/") for d in known):
+            continue
+        if scope.excluded(snapshot, directory + "/"):
+            continue
+        examined += 1
+        if examined > _STRUCTURE_DIRS_READ:
+            break
+        sample = [p for p in paths if not _is_template_name(p)][:_STRUCTURE_SAMPLE]
+        shaped = 0
+        styles = set()
+        for path in sample:
+            text = snapshot.read_text(path)
+            record = _parse_record(path, directory, text) if text else None
+            if record is not None and "decision" in record.sections and "context" in record.sections and (
+                    "status" in record.sections or "consequences" in record.sections):
+                shaped += 1
+                styles.add("MADR" if record.style == "madr" else "Nygard")
+        # two numbered files (a template beside one record counts: `0000-template.md`), and at
+        # least half of the records read have the sections of a decision record
+        if shaped >= 1 and shaped * 2 >= len(sample):
+            sections = "Status/Context/Decision" if "Nygard" in styles else "MADR"
+            found.append((directory, f"structure: {len(paths)} numbered documents, {shaped} of {len(sample)} "
+                                     f"read have {sections} sections"))
+    return found

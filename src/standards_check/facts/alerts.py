@@ -13,15 +13,19 @@ alerts exist only after rendering, which the scanner never does.
 """
 from __future__ import annotations
 
+import posixpath
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from standards_check import yamlio
+from standards_check.facts import scope
 from standards_check.facts.yamldocs import (
     YamlDocument,
     load_documents,
     looks_templated,
+    other_yaml,
     read_candidates,
     select_yaml,
 )
@@ -68,24 +72,67 @@ class AlertFacts:
     not_evaluated: list[NotEvaluated] = field(default_factory=list)
     rule_files: list[str] = field(default_factory=list)  # files that hold at least one rule group
     candidates: list[str] = field(default_factory=list)
+    found_by_content: list[str] = field(default_factory=list)  # rule files not named like one
+    excluded: list[str] = field(default_factory=list)  # named like rule files, but examples, fixtures...
 
 
 def _is_candidate(name: str, dirs: tuple[str, ...]) -> bool:
     return any(hint in name for hint in _NAME_HINTS) or bool(ALERT_DIRS.intersection(dirs))
 
 
+# Rule files are found by content too: a PrometheusRule in `deploy/payments.yaml`, Prometheus' own
+# `*.rules` files. Other YAML files are read up to this many (the name-picked ones always are).
+CONTENT_SCAN_LIMIT = 4000
+_RULE_SUFFIXES = (".rules", ".rules.yml", ".rules.yaml", ".rule")
+
+
+def _looks_like_rules(text: str) -> bool:
+    return "expr" in text and ("groups" in text or "PrometheusRule" in text or "VMRule" in text)
+
+
 def parse_alert_rules(snapshot: RepoSnapshot) -> AlertFacts:
-    facts = AlertFacts(candidates=select_yaml(snapshot, _HINTS, _is_candidate))
-    for path, text in read_candidates(snapshot, facts.candidates):
+    """Rule files chosen by name and place; then, judged by content, the other YAML and `*.rules`
+    files beside the rule files found (a directory that holds one rule file usually holds its
+    siblings, whatever their names); and when no rule file is found by name, any YAML file of the
+    repository's own (up to CONTENT_SCAN_LIMIT), so a PrometheusRule in `deploy/payments.yaml` counts."""
+    left_out: list[str] = []
+    facts = AlertFacts(candidates=select_yaml(snapshot, _HINTS, _is_candidate, left_out))
+    # say which left-out files hold rules (a few name-picked files: cheap to read)
+    facts.excluded = [p for p, text in read_candidates(snapshot, left_out[:50]) if text and _ALERT_KEY.search(text)]
+    _read_rules(snapshot, facts, facts.candidates, named=True)
+    seen = set(facts.candidates)
+    directories = {posixpath.dirname(p) for p in facts.rule_files}
+    siblings = [p for d in sorted(directories) for p in _files_in(snapshot, d)
+                if p not in seen and p.lower().endswith(_YAML_OR_RULES) and not scope.excluded(snapshot, p)]
+    _read_rules(snapshot, facts, siblings, named=False)
+    seen.update(siblings)
+    if not facts.rule_files:
+        _read_rules(snapshot, facts, other_yaml(snapshot, seen, CONTENT_SCAN_LIMIT, _RULE_SUFFIXES), named=False)
+    return facts
+
+
+_YAML_OR_RULES = (".yaml", ".yml") + _RULE_SUFFIXES
+
+
+def _files_in(snapshot: RepoSnapshot, directory: str) -> list[str]:
+    """The files directly in `directory`."""
+    prefix = directory + "/" if directory else ""
+    below = snapshot.under(directory) if directory else list(snapshot.paths)
+    return [p for p in below if "/" not in p[len(prefix):]]
+
+
+def _read_rules(snapshot: RepoSnapshot, facts: AlertFacts, paths: list[str], named: bool) -> None:
+    for path, text in read_candidates(snapshot, paths):
         if text is None:
-            facts.not_evaluated.append(NotEvaluated(path, None, f"not read: {snapshot.skipped[path]}"))
+            if named:
+                facts.not_evaluated.append(NotEvaluated(path, None, f"not read: {snapshot.skipped[path]}"))
             continue
-        if not _ALERT_KEY.search(text):
+        if not _ALERT_KEY.search(text) or (not named and not _looks_like_rules(text)):
             continue
         try:
             documents = load_documents(text, keep=_may_hold_rules)
         except yamlio.YamlSyntaxError as exc:
-            if "groups:" not in text:
+            if "groups:" not in text or not named:
                 continue  # not shaped like a rule file (an Alertmanager config, say)
             reason = ("a template (Helm/Go {{ }}) that is not YAML until rendered"
                       if looks_templated(text) else exc.message)
@@ -100,7 +147,9 @@ def parse_alert_rules(snapshot: RepoSnapshot) -> AlertFacts:
                     facts.rules.append(rule_or_group)
         if found_groups:
             facts.rule_files.append(path)
-    return facts
+            if not named:
+                facts.found_by_content.append(path)
+
 
 
 # Kubernetes resources whose spec.groups is a Prometheus rule file: prometheus-operator's
@@ -177,3 +226,13 @@ def _groups(path: str, doc: YamlDocument, where: tuple, groups: Any) -> Iterator
                 group=group_name,
                 annotations=annotations if isinstance(annotations, dict) else {},
             )
+
+
+_MEMO: "weakref.WeakKeyDictionary[RepoSnapshot, AlertFacts]" = weakref.WeakKeyDictionary()
+
+
+def alert_rules_of(snapshot: RepoSnapshot) -> AlertFacts:
+    """parse_alert_rules, once per snapshot (the runbooks fact follows the rules' runbook links)."""
+    if snapshot not in _MEMO:
+        _MEMO[snapshot] = parse_alert_rules(snapshot)
+    return _MEMO[snapshot]

@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 
 from standards_check import yamlio
-from standards_check.facts.workflows import Workflow, parse_workflows
+from standards_check.facts.workflows import Workflow, first_party_path, own_repository, parse_workflows
 from standards_check.snapshot import RepoSnapshot
 
 GITHUB, GITLAB, CIRCLECI, AZURE, JENKINS, TRAVIS, BITBUCKET, BUILDKITE = (
@@ -347,11 +347,11 @@ def _github_job_steps(snapshot: RepoSnapshot, by_path: dict[str, Workflow], work
     if isinstance(uses, str):  # a reusable workflow
         line = workflow.line("jobs", job_name, "uses")
         ci_job.actions.append(CiStep(uses, workflow.path, line))
-        target = uses.split("@")[0]
-        if not target.startswith("./"):
+        local = first_party_path(uses, own_repository(snapshot))
+        if local is None:
             model.notes.append(f"{workflow.path}: reusable workflow {uses} from another repository not followed")
-        if target.startswith("./") and depth < _MAX_DEPTH:
-            called = by_path.get(target[2:])
+        if local is not None and depth < _MAX_DEPTH:
+            called = by_path.get(local)
             if called is None or called.error:
                 model.notes.append(f"{workflow.path}: reusable workflow {uses} not found in the repository")
                 return
@@ -394,8 +394,9 @@ def _github_job_steps(snapshot: RepoSnapshot, by_path: dict[str, Workflow], work
             command = _ACTION_COMMANDS.get(action) or _ACTION_COMMANDS.get("/".join(action.split("/")[:2]))
             if command is not None and command(with_).strip():
                 texts.append((command(with_), line))
-            if uses_ref.startswith("./") and depth < _MAX_DEPTH:
-                _composite_action(snapshot, uses_ref, with_, ci_job, excluded, depth + 1, model)
+            local = first_party_path(uses_ref, own_repository(snapshot))
+            if local is not None and depth < _MAX_DEPTH:
+                _composite_action(snapshot, "./" + local, with_, ci_job, excluded, depth + 1, model)
         for text, line in texts:
             text = _INPUT_REF.sub(lambda m: str(inputs.get(m.group(1), m.group(0))), text)
             text = _ENV_REF.sub(lambda m: env[m.group(1)] if "${{" not in env.get(m.group(1), "${{") else m.group(0), text)

@@ -698,3 +698,33 @@ def detect_dialect(snapshot: RepoSnapshot, path: str, text: str) -> str:
         return GITHUB
     github_only = snapshot.is_dir(".github") and not snapshot.exists(".gitlab-ci.yml")
     return GITHUB if github_only else GITLAB
+
+
+def rules_for_directory(codeowners: Codeowners, directory: str) -> list[CodeownersRule]:
+    """The deciding rules GitHub applies to a directory (`docs/`): those that would decide a file
+    at its place (`docs`, `*`, a rule for a directory above), and also the rules that name the
+    directory itself with a trailing slash or `/**` (`/docs/`), which no file query sees. The last
+    match wins (per section on GitLab)."""
+    directory = normalise_path(directory)
+    gitlab = codeowners.dialect == GITLAB
+    position = {rule: index for index, rule in enumerate(codeowners.rules)}
+    best: dict[str | None, tuple[int, CodeownersRule]] = {}
+    for rule in codeowners.rules_for_many([directory])[directory]:
+        best[rule.section] = (position[rule], rule)
+    for index, rule in enumerate(codeowners.rules):
+        if rule.negated:
+            continue
+        compiled = compile_pattern(rule.pattern, index, gitlab)
+        if compiled is None or compiled.mode != BELOW or not compiled.regex.fullmatch(directory):
+            continue
+        if rule.section not in best or index > best[rule.section][0]:
+            best[rule.section] = (index, rule)
+    return [rule for _, rule in sorted(best.values(), key=lambda pair: pair[0])]
+
+
+def owners_for_directory(codeowners: Codeowners, directory: str) -> list[str]:
+    """The owners of a directory (see `rules_for_directory`), in CODEOWNERS order."""
+    rules = rules_for_directory(codeowners, directory)
+    if codeowners.dialect != GITLAB:
+        return list(rules[-1].owners) if rules else []
+    return list(dict.fromkeys(owner for rule in rules for owner in rule.owners))

@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from standards_check.facts import taskfiles
+from standards_check.facts.launchers import unwrap as unwrap_launcher
+
 if TYPE_CHECKING:
     from standards_check.snapshot import RepoSnapshot
 
@@ -84,7 +87,7 @@ def _tokens(line: str) -> list[str]:
 _ENV_ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _PLAIN_WRAPPERS = {"sudo", "time", "exec", "nice", "nohup", "command", "stdbuf", "catchsegv",
                    "npx", "bunx", "pnpx", "uvx", "pipx", "dbus-run-session", "unbuffer", "retry",
-                   "gtimeout", "xvfb-run", "eatmydata", "call", "ddev", "devbox",
+                   "gtimeout", "xvfb-run", "eatmydata", "call", "ddev",
                    "if", "then", "else", "elif", "do", "while", "until", "!", "{"}
 _RUN_WRAPPERS = {"uv", "poetry", "pipenv", "pdm", "rye", "conda", "mamba", "micromamba", "pixi"}
 _NO_OP_HEADS = {"echo", "printf", "cat", "cd", "export", "set", "source", ".", "mkdir", "rm", "cp",
@@ -145,7 +148,10 @@ def _strip_wrappers(tokens: list[str]) -> list[str]:
                                                            "--temp-dir", "--lines", "--branches",
                                                            "--functions", "--statements"})
         else:
-            return tokens
+            wrapped = unwrap_launcher(tokens)
+            if wrapped is None:
+                return tokens
+            tokens = wrapped
     return tokens
 
 
@@ -318,6 +324,19 @@ class ScriptIndex:
         return self._just_recipes().get(name)
 
     @lru_cache(maxsize=None)
+    def runner_tasks(self, runner: str) -> tuple[dict[str, list[str]], str | None]:
+        """The tasks of a task runner's file at the root (see facts/taskfiles.py), and its default."""
+        path = self.snapshot.first(taskfiles.RUNNER_FILES[runner])
+        text = self.snapshot.read_text(path) if path else None
+        return taskfiles.read_tasks(runner, text) if text is not None else ({}, None)
+
+    def runner_recipe(self, runner: str, name: str | None) -> list[str] | None:
+        """The lines a task runs (None: the runner's default task), or None when not defined."""
+        tasks, default = self.runner_tasks(runner)
+        name = name if name is not None else default
+        return tasks.get(name) if name is not None else None
+
+    @lru_cache(maxsize=None)
     def precommit_test_hooks(self) -> tuple[str, ...]:
         """Hooks of .pre-commit-config.yaml that run a test runner (ids or entries)."""
         text = self.snapshot.read_text(".pre-commit-config.yaml")
@@ -448,7 +467,7 @@ def classify_command(tokens: list[str], index: ScriptIndex | None, depth: int = 
         return _judge_maven(args)
     if base in ("gradle", "gradlew", "gradlew.bat", "gradle.bat"):
         return _judge_gradle(args)
-    if base in ("just", "task", "mage", "invoke", "inv", "rake", "grunt", "gulp", "doit", "poe",
+    if base in ("just", "task", "go-task", "mise", "mage", "invoke", "inv", "rake", "grunt", "gulp", "doit", "poe",
                 "ant", "dagger", "earthly", "cake", "nuke", "fastlane", "scons", "waf", "bb"):
         return _judge_task_runner(base, args, index, depth)
     if base in ("hatch",) and args[:1] == ["run"] and len(args) > 1:
@@ -698,21 +717,24 @@ def _judge_gradle(args: list[str]) -> Finding:
 
 
 def _judge_task_runner(base: str, args: list[str], index: ScriptIndex | None, depth: int) -> Finding | None:
-    targets = _non_options(args, {"-f", "--justfile", "-d", "--dir", "-t", "--taskfile", "-C"})
-    if base in ("rake", "rails") and not targets:
-        return Finding(BUILD, "rake")
+    runner = taskfiles.RUNNER_HEADS.get(base)
+    targets = taskfiles.targets(runner, args) if runner else \
+        _non_options(args, {"-f", "--justfile", "-d", "--dir", "-t", "--taskfile", "-C"})
     for target in targets:
         if _name_says_test(target) == "strong":
             return Finding(TEST, f"{base} {target}")
-    if base == "just" and index is not None and depth < _MAX_DEPTH:
-        for target in targets:
-            recipe = index.just_recipe(target)
+    if runner and index is not None and depth < _MAX_DEPTH:
+        goals: list[str | None] = list(targets) or [None]  # no task named: the runner's default task
+        for goal in goals:
+            recipe = index.runner_recipe(runner, goal)
             if recipe:
                 inner = _best(classify("\n".join(recipe), index, depth + 1))
                 if inner is not None:
-                    return Finding(inner.kind, f"just {target} -> {inner.tool}")
+                    return Finding(inner.kind, f"{base} {goal or '(default)'} -> {inner.tool}")
+    if base in ("rake", "rails") and not targets:
+        return Finding(BUILD, "rake")
     for target in targets:
-        if _name_says_test(target) == "weak" and not (base == "just" and index and index.just_recipe(target)):
+        if _name_says_test(target) == "weak" and not (runner and index and index.runner_recipe(runner, target)):
             return Finding(TEST, f"{base} {target}")
     if any(_LINT_NAME.match(t.split(":")[-1]) for t in targets):
         return Finding(LINT, f"{base} {targets[0]}")
@@ -737,3 +759,106 @@ def _from_script_file(path: str | None, index: ScriptIndex | None, depth: int,
     if _TEST_SCRIPT.search(clean.rsplit(".", 1)[0] if "." in posixpath.basename(clean) else clean):
         return Finding(TEST, clean)
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# every command a script reaches, through the indirections the repository defines
+# --------------------------------------------------------------------------------------------
+_REACH_BUDGET = 2_000  # simple commands visited per script, whatever the nesting
+
+
+def reached_commands(script: str, index: ScriptIndex, via: str = "") -> list[tuple[str, str]]:
+    """(how it was reached, command text) for each simple command `script` runs, directly (via "")
+    or through what the repository defines: Makefile targets, package.json scripts, the tasks of
+    task runners (just, task, mise, rake, invoke, nox, tox), `sh -c` strings and script files.
+    Launchers (`poetry run`, `docker compose run svc`, `nix develop -c`...) are unwrapped, so the
+    text starts with the program that does the work. `via` reads like `make lint -> tox -e sec`."""
+    out: list[tuple[str, str]] = []
+    _reach(script, index, via, 0, [_REACH_BUDGET], out, set())
+    return out
+
+
+def _reach(script: str, index: ScriptIndex, via: str, depth: int, budget: list[int],
+           out: list[tuple[str, str]], seen: set[str]) -> None:
+    for tokens in simple_commands(script):
+        if budget[0] <= 0:
+            return
+        budget[0] -= 1
+        tokens = _strip_wrappers(tokens)
+        if not tokens:
+            continue
+        out.append((via, " ".join(tokens)))
+        if depth >= _MAX_DEPTH + 1:
+            continue
+        for label, body in _callee_bodies(tokens, index):
+            key = label or body
+            if key in seen:
+                continue
+            seen.add(key)
+            step = via if not label else (f"{via} -> {label}" if via else label)
+            _reach(body, index, step, depth + 1, budget, out, seen)
+
+
+_PM_BUILTINS = {"install", "add", "ci", "i", "exec", "dlx", "workspace", "workspaces", "global", "why",
+                "config", "set", "cache", "audit", "outdated", "remove", "upgrade", "up", "link", "pack",
+                "publish", "version", "info", "list", "init", "x"}
+
+
+def _callee_bodies(tokens: list[str], index: ScriptIndex) -> list[tuple[str, str]]:
+    """(label, script text) of what a command hands over to: "" labels an inline `sh -c` string."""
+    head, args = tokens[0], tokens[1:]
+    base = posixpath.basename(head)
+    if base in ("bash", "sh", "zsh", "dash") and args:
+        if args[0] in ("-c", "-lc", "-ec", "-exc", "-xc", "-euc", "-eux", "-eu") and len(args) > 1:
+            return [("", args[1])]
+        script = next((a for a in args if not a.startswith("-")), None)
+        return _script_body(script, index)
+    if base in ("make", "gmake"):
+        directory = ""
+        if "-C" in args and args.index("-C") + 1 < len(args):
+            directory = args[args.index("-C") + 1].strip("/")
+            directory = "" if directory in (".", "./") else directory.removeprefix("./")
+        bodies = []
+        make_goals: list[str | None] = list(_non_options(args, {"-C", "-f", "-j", "-l", "-o", "-W", "--directory",
+                                                                "--file"})) or [None]
+        for goal in make_goals:
+            recipe = index.make_recipe(directory, goal)
+            if recipe:
+                bodies.append((f"make {goal or '(default)'}".strip(),
+                               "\n".join(_make_to_shell(line) for line in recipe)))
+        return bodies
+    if base in ("npm", "yarn", "pnpm", "bun"):
+        words = _non_options(args, _PM_OPTIONS_WITH_VALUE)
+        directory = ""
+        for flag in ("--prefix", "-C", "--dir", "--cwd"):
+            if flag in args and args.index(flag) + 1 < len(args) and args[args.index(flag) + 1] not in (".", "./"):
+                directory = args[args.index(flag) + 1].strip("./")
+        if not words:
+            return []
+        name = words[1] if words[0] in ("run", "run-script") and len(words) > 1 else (
+            "test" if words[0] in ("test", "t", "tst") else
+            words[0] if base != "npm" and words[0] not in _PM_BUILTINS else None)
+        body = index.npm_script(directory, name) if name else None
+        return [(f"{base} run {name}", body)] if body else []
+    runner = taskfiles.RUNNER_HEADS.get(base)
+    if runner:
+        bodies = []
+        runner_goals: list[str | None] = list(taskfiles.targets(runner, args)) or [None]
+        for goal in runner_goals:
+            recipe = index.runner_recipe(runner, goal)
+            if recipe:
+                bodies.append((f"{base} {goal or '(default)'}", "\n".join(recipe)))
+        return bodies
+    if "/" in head or head.endswith(_SCRIPT_EXT[:-1]):
+        return _script_body(head, index)
+    return []
+
+
+def _script_body(path: str | None, index: ScriptIndex) -> list[tuple[str, str]]:
+    if not path or "EXPR" in path:
+        return []
+    clean = path[2:] if path.startswith("./") else path
+    if not (clean.endswith((".sh", ".bash", ".zsh")) or "." not in posixpath.basename(clean)):
+        return []
+    lines = index.script_lines(clean)
+    return [(clean, "\n".join(lines))] if lines else []

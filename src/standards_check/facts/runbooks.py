@@ -11,13 +11,17 @@ Runbooks are found by name, never by scanning every file's content:
 from __future__ import annotations
 
 import bisect
+import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from standards_check.facts import doclinks, scope
+from standards_check.facts.alerts import alert_rules_of
 from standards_check.facts.catalog_info import CatalogInfo, parse_catalog_info
 from standards_check.facts.locate import dirs_any_case
 from standards_check.facts.markdown import MarkdownDoc, parse_markdown
+from standards_check.facts.workflows import own_repository
 from standards_check.snapshot import RepoSnapshot
 
 # `.md.erb`: GOV.UK tech-docs-template sites (alphagov, hmcts, ministryofjustice) write pages as .html.md.erb
@@ -129,19 +133,87 @@ def parse_runbooks(snapshot: RepoSnapshot, extra_paths: Iterable[str] = (),
             chosen.setdefault(path, source)
 
     for path in sorted(chosen):
+        if chosen[path] != "policy" and scope.excluded(snapshot, path):
+            continue  # an example's, a fixture's, vendored, generated, or declared not the team's own
         text = snapshot.read_text(path)
         found.runbooks.append(Runbook(path, chosen[path], parse_markdown(path, text) if text is not None else None))
 
-    found.collection = _collection(snapshot)
+    own = own_repository(snapshot)
+    linked: dict[str, str] = {}
+    for rule in alert_rules_of(snapshot).rules:  # runbooks found by what points at them
+        for key in ("runbook_url", "runbook", "runbook_link", "playbook"):
+            value = rule.annotations.get(key)
+            target = doclinks.repo_path(snapshot, str(value), posixpath.dirname(rule.path), own) if value else None
+            if target and _is_document(target):
+                linked.setdefault(target, f"linked from alert {rule.name} ({rule.path}:{rule.line})")
     catalog = catalog if catalog is not None else parse_catalog_info(snapshot)
     for entity in catalog.entities:
         for link in entity.links:
             if any("runbook" in s.lower() for s in (link.title, link.type, link.url)):
+                target = doclinks.repo_path(snapshot, link.url, posixpath.dirname(entity.path), own)
+                if target and _is_document(target):
+                    linked.setdefault(target, f"linked from {entity.path}:{link.line}")
+                    continue
                 found.links.append(RunbookLink(link.url, link.title or link.type, entity.path, link.line))
         for key, value in entity.annotations.items():
             if "runbook" in key.lower() and value.strip():
                 found.links.append(RunbookLink(value.strip(), key, entity.path,
                                                entity.line_of("metadata", "annotations", key)))
+    known = {r.path for r in found.runbooks}
+    for path in sorted(linked):
+        if path not in known and not scope.excluded(snapshot, path):
+            text = snapshot.read_text(path)
+            found.runbooks.append(Runbook(path, linked[path], parse_markdown(path, text) if text is not None else None))
+    found.collection = _collection(snapshot)
+    if not found.runbooks and not found.links and not found.collection:
+        for path, doc in _runbooks_by_content(snapshot):
+            found.runbooks.append(Runbook(path, "content: diagnosis, mitigation and escalation steps", doc))
+    return found
+
+
+# ---- runbooks recognised by what they say ------------------------------------------------------
+
+CONTENT_SCAN_LIMIT = 1500  # documents read when no runbook is found by name, place or link
+# heading words (lower case) of the three things a runbook tells an operator
+_DIAGNOSE = ("diagnos", "triage", "investigat", "troubleshoot", "debug", "root cause", "identify the cause",
+             "how to check")
+_MITIGATE = ("mitigat", "remediat", "resolution", "resolve", "recover", "rollback", "roll back", "workaround",
+             "restore", "fail over", "failover", "fix the", "quick fix", "immediate action")
+_ESCALATE = ("escalat", "on-call", "oncall", "on call", "who to call", "who to contact", "contacts", "contact",
+             "pagerduty", "opsgenie", "paging", "page the", "get help", "support team")
+_NOT_RUNBOOK_STEMS = {"readme", "changelog", "contributing", "security", "code_of_conduct", "code-of-conduct",
+                      "license", "history", "news", "authors", "governance", "support", "releasing", "release"}
+
+
+def _mentions(text: str, words: tuple[str, ...]) -> bool:
+    return any(word in text for word in words)
+
+
+def _runbooks_by_content(snapshot: RepoSnapshot) -> list[tuple[str, MarkdownDoc]]:
+    """Documents whose headings tell an operator how to diagnose, mitigate and escalate, whatever
+    their folder or name (`docs/operations/db-failover.md`, `handbook/incident-procedures.md`)."""
+    candidates = []
+    for path in snapshot.paths:
+        if not _is_document(path) or _stem(path) in _NOT_RUNBOOK_STEMS or "template" in path.lower():
+            continue
+        if scope.excluded(snapshot, path):
+            continue
+        candidates.append(path)
+        if len(candidates) >= CONTENT_SCAN_LIMIT:
+            break
+    found = []
+    snapshot.prefetch(candidates)
+    for path in candidates:
+        text = snapshot.read_text(path)
+        if not text:
+            continue
+        lowered = text.lower()
+        if not (_mentions(lowered, _DIAGNOSE) and _mentions(lowered, _MITIGATE) and _mentions(lowered, _ESCALATE)):
+            continue  # a cheap test before parsing
+        doc = parse_markdown(path, text)
+        headings = [h.text.lower() for h in doc.headings]
+        if all(any(_mentions(h, words) for h in headings) for words in (_DIAGNOSE, _MITIGATE, _ESCALATE)):
+            found.append((path, doc))
     return found
 
 

@@ -181,6 +181,54 @@ def _recognise(path: str, doc: YamlDocument, prefix: tuple, data: dict) -> Itera
         yield _pyrra(path, doc, prefix, data)
     elif "spec_version" in data and "objectives" in data:
         yield from _keptn(path, doc, prefix, data)
+    else:
+        near = _near_miss(path, doc, prefix, data)
+        if near is not None:
+            yield near
+
+
+# A document whose kind and fields are those of a format, with one detail wrong (an apiVersion
+# no tool reads, a misspelt kind): still an SLO the team meant to write, reported by slo.valid.
+# kind (lower case) -> (the format it looks like, the apiVersions its tools read, its fields)
+_NEAR_KINDS: dict[str, tuple[str, tuple[str, ...], frozenset[str]]] = {
+    "slo": (OPENSLO_V1, ("openslo/v1", "openslo/v1alpha"),
+            frozenset({"service", "indicator", "indicatorref", "objectives", "timewindow", "budgetingmethod"})),
+    "servicelevelobjective": (PYRRA, ("pyrra.dev/v1alpha1", "sre.google.com/v2"),
+                              frozenset({"target", "window", "indicator", "goal", "backend", "method",
+                                         "service_level_indicator", "description"})),
+    "prometheusservicelevel": (SLOTH_K8S, ("sloth.slok.dev/v1",), frozenset({"service", "slos", "labels"})),
+}
+_SLOTH_FIELDS = frozenset({"service", "slos", "labels"})
+
+
+def _near_miss(path: str, doc: YamlDocument, prefix: tuple, data: dict) -> Slo | None:
+    api, kind = data.get("apiVersion"), data.get("kind")
+    version = data.get("version")
+    if isinstance(version, str) and version.startswith("prometheus/") and len(_SLOTH_FIELDS & set(data)) >= 2:
+        return Slo(path, doc.line_of(*prefix), SLOTH_V1, str(data.get("service") or "(unnamed)"),
+                   [SloProblem(doc.line_of(*prefix, "version"),
+                               f"version {version!r} is not one Sloth reads (it reads 'prometheus/v1')")])
+    if not isinstance(kind, str) or kind.lower() not in _NEAR_KINDS:
+        return None
+    fmt, apis, fields = _NEAR_KINDS[kind.lower()]
+    spec = data.get("spec")
+    present = {str(k).lower() for k in (spec if isinstance(spec, dict) else {})}
+    if len(present & fields) < 2:
+        return None  # a kind alone is not enough: two of the format's fields
+    if fmt == PYRRA and "goal" in present:
+        fmt, apis = SLO_GENERATOR_V2, ("sre.google.com/v2",)
+    if isinstance(api, str) and api in apis:  # the right apiVersion: the kind is what is wrong
+        detail = (doc.line_of(*prefix, "kind"), f"kind {kind!r} is not one {_TOOL[fmt]} reads "
+                                                  f"(expected {_KIND[fmt]!r})")
+    else:
+        detail = (doc.line_of(*prefix, "apiVersion"), f"apiVersion {api!r} is not one {_TOOL[fmt]} reads "
+                                                        f"(expected {' or '.join(repr(a) for a in apis)})")
+    return Slo(path, doc.line_of(*prefix), fmt, _meta_name(data), [SloProblem(*detail)])
+
+
+_TOOL = {OPENSLO_V1: "OpenSLO", PYRRA: "Pyrra", SLO_GENERATOR_V2: "slo-generator", SLOTH_K8S: "Sloth"}
+_KIND = {OPENSLO_V1: "SLO", PYRRA: "ServiceLevelObjective", SLO_GENERATOR_V2: "ServiceLevelObjective",
+         SLOTH_K8S: "PrometheusServiceLevel"}
 
 
 def _meta_name(data: dict) -> str:

@@ -67,3 +67,24 @@ def parse_workflows(snapshot: RepoSnapshot) -> list[Workflow]:
             continue
         workflows.append(Workflow(path, text, data, positions))
     return workflows
+
+
+def own_repository(snapshot: RepoSnapshot) -> str | None:
+    """`owner/name` of the scanned repository (lower case) when its origin says so, else None."""
+    name = getattr(snapshot, "name", "") or ""
+    return name.lower() if name.count("/") == 1 else None
+
+
+def first_party_path(uses: str, own: str | None) -> str | None:
+    """The repository path an action or reusable workflow reference names inside the scanned
+    repository: `./dir` (a local action), or `OWNER/REPO/path@ref` when OWNER/REPO is this
+    repository (the same code, perhaps at another ref). None for anything else."""
+    target = uses.strip().partition("@")[0]
+    if target.startswith("./"):
+        return target[2:].strip("/")
+    if own is None:
+        return None
+    parts = target.split("/")
+    if len(parts) >= 2 and f"{parts[0]}/{parts[1]}".lower() == own:
+        return "/".join(parts[2:])
+    return None

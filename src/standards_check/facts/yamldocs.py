@@ -13,13 +13,14 @@ from typing import Any, Callable, Iterable
 import yaml
 
 from standards_check import yamlio
+from standards_check.facts import scope
 from standards_check.snapshot import RepoSnapshot
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
-# Directories whose YAML is not the repository's own practice: vendored code, and Go's
-# `testdata` convention, which holds deliberately broken inputs for tests.
-IGNORED_DIRS = frozenset({"node_modules", "vendor", "third_party", "testdata", ".git"})
+# Directories whose YAML is not the repository's own practice (examples, fixtures, test data,
+# vendored and generated code): see facts/scope.py, which also reads `exclude:` of .standards.yml.
+IGNORED_DIRS = scope.BUILTIN_EXCLUDED_DIRS
 
 
 @dataclass
@@ -62,6 +63,10 @@ def load_documents(text: str, keep: Callable[[Any], bool] | None = None) -> list
             data = loader.construct_document(node)
             if data is None or (keep is not None and not keep(data)):
                 continue
+            if expanded_size(node) > MAX_EXPANDED_NODES:
+                raise yamlio.YamlSyntaxError(
+                    f"aliases expand it to more than {MAX_EXPANDED_NODES:,} values (a YAML bomb); not read",
+                    node.start_mark.line + 1, None)
             positions: dict[tuple, tuple[int, int]] = {}
             yamlio.record_positions(node, (), positions)
             documents.append(YamlDocument(data, positions, node.start_mark.line + 1))
@@ -72,13 +77,45 @@ def load_documents(text: str, keep: Callable[[Any], bool] | None = None) -> list
     return documents
 
 
+# A document whose aliases (`*a`) would expand past this many values is not walked: recording
+# positions visits every expanded value, which a few lines of nested aliases make billions.
+MAX_EXPANDED_NODES = 200_000
+
+
+def expanded_size(node: yaml.Node) -> int:
+    """How many values walking `node` visits, with aliases expanded; counted over the distinct
+    nodes only (memoised), so a bomb is measured without being walked. Stops past the limit."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # on the current path: an alias back to one is a cycle
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        current, done = stack.pop()
+        key = id(current)
+        children = ([v for pair in current.value for v in pair] if isinstance(current, yaml.MappingNode)
+                    else list(current.value) if isinstance(current, yaml.SequenceNode) else [])
+        if not done:
+            if key in sizes or key in open_nodes:
+                continue
+            open_nodes.add(key)
+            stack.append((current, True))
+            for child in children:
+                if id(child) in open_nodes:
+                    return MAX_EXPANDED_NODES + 1  # a recursive alias: endless when walked
+                if id(child) not in sizes:
+                    stack.append((child, False))
+            continue
+        open_nodes.discard(key)
+        sizes[key] = min(1 + sum(sizes.get(id(child), 1) for child in children), MAX_EXPANDED_NODES + 1)
+    return sizes.get(id(node), 1)
+
+
 def looks_templated(text: str) -> bool:
     """Go/Helm/Jinja templating that YAML cannot be expected to parse."""
     return "{{" in text or "{%" in text
 
 
 def select_yaml(snapshot: RepoSnapshot, hints: tuple[str, ...],
-                wanted: Callable[[str, tuple[str, ...]], bool]) -> list[str]:
+                wanted: Callable[[str, tuple[str, ...]], bool], left_out: list[str] | None = None) -> list[str]:
     """YAML paths that contain one of `hints` (lowercase substrings) and satisfy
     `wanted(lowercase file name, lowercase directory parts)`.
 
@@ -91,11 +128,37 @@ def select_yaml(snapshot: RepoSnapshot, hints: tuple[str, ...],
         if not lowered.endswith(YAML_SUFFIXES) or not any(hint in lowered for hint in hints):
             continue
         *dirs, name = lowered.split("/")
-        if IGNORED_DIRS.intersection(dirs):
+        if not wanted(name, tuple(dirs)):
             continue
-        if wanted(name, tuple(dirs)):
-            selected.append(path)
+        if scope.excluded(snapshot, path):
+            if left_out is not None:
+                left_out.append(path)  # an example's, a fixture's, vendored or declared not the team's own
+            continue
+        selected.append(path)
     return selected
+
+
+_NOT_PRACTICE_YAML = (".github/", ".gitlab-ci", ".circleci/", ".pre-commit", "docker-compose", "compose.y",
+                      "package-lock", "pnpm-lock", "yarn.lock", ".golangci", "codecov.y", "mkdocs.y",
+                      "renovate", "dependabot", ".readthedocs", "_config.y", "pubspec", "chart.lock")
+
+
+def other_yaml(snapshot: RepoSnapshot, chosen: Iterable[str], limit: int, suffixes: tuple[str, ...] = ()) -> list[str]:
+    """YAML files (and files with `suffixes`) not already `chosen`, to be judged by their content:
+    the repository's own (see facts/scope.py), not CI or tool configuration, at most `limit`."""
+    chosen = set(chosen)
+    found: list[str] = []
+    wanted = YAML_SUFFIXES + suffixes
+    for path in snapshot.paths:
+        lowered = path.lower()
+        if not lowered.endswith(wanted) or path in chosen or any(n in lowered for n in _NOT_PRACTICE_YAML):
+            continue
+        if scope.excluded(snapshot, path):
+            continue
+        found.append(path)
+        if len(found) >= limit:
+            break
+    return found
 
 
 def read_candidates(snapshot: RepoSnapshot, paths: Iterable[str]) -> Iterable[tuple[str, str | None]]:
