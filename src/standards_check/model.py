@@ -28,6 +28,15 @@ class Outcome:
     score: float
     message: str
     locations: tuple[Location, ...] = field(default=())
+    # The verdict rests on dates or history, not only on the files (a changelog "stale" because of
+    # newer release tags); catalog entries marked time_dependent are so whatever they return.
+    time_based: bool = False
+
+    def from_history(self) -> Outcome:
+        """This outcome, marked as resting on dates or history."""
+        from dataclasses import replace
+
+        return replace(self, time_based=True)
 
     @classmethod
     def passed(cls, message: str, locations: list[Location] | tuple = ()) -> Outcome:

@@ -44,6 +44,8 @@ def diff_line(report: Report) -> str | None:
     parts.append(f"new failures: {', '.join(d.new_failures) or 'none'}")
     if d.fixed:
         parts.append(f"fixed: {', '.join(d.fixed)}")
+    if d.changed_with_time:
+        parts.append(f"changed with time, not by this change: {', '.join(d.changed_with_time)}")
     return "; ".join(parts)
 
 
