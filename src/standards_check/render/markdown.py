@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from standards_check.model import PASS, SKIP, WAIVED
-from standards_check.render.common import diff_line, failures_first, gate_label, level_label, short_fix, tally_line
+from standards_check.render.common import diff_line, failures_first, gate_label, level_label, fix_text, tally_line
 from standards_check.report import CATEGORIES, Report
 
 
@@ -35,7 +35,7 @@ def render_markdown(report: Report) -> str:
                   "| --- | --- | ---: | --- | --- | --- |"]
         for r in failing:
             where = "<br>".join(f"`{_cell(str(loc))}`" for loc in r.locations[:3]) or "–"
-            fix = _cell(short_fix(r, 160)) if r.status == "fail" else "could not be evaluated"
+            fix = _cell(fix_text(r)) if r.status == "fail" else "could not be evaluated"
             lines.append(f"| `{r.check}` | {r.severity} | {r.level} | {_cell(r.message)} | {where} | {fix} |")
     passed = [r for r in report.results if r.status in (PASS, WAIVED, SKIP)]
     if passed:

@@ -2,8 +2,10 @@
 to fix it, then a one-line tally. Colour only when asked (the CLI asks on a TTY without NO_COLOR)."""
 from __future__ import annotations
 
+import textwrap
+
 from standards_check.model import ERROR, FAIL, SKIP, WAIVED
-from standards_check.render.common import diff_line, failures_first, gate_label, level_label, short_fix, tally_line
+from standards_check.render.common import diff_line, explain_command, failures_first, gate_label, level_label, tally_line
 from standards_check.report import Report
 
 _COLORS = {"red": "31", "green": "32", "yellow": "33", "dim": "2", "bold": "1"}
@@ -36,7 +38,13 @@ def render_text(report: Report, color: bool = False) -> str:
         if len(result.locations) > 5:
             lines.append(f"    … and {len(result.locations) - 5} more")
         if result.status == FAIL and result.remediation:
-            lines.append(f"    fix: {short_fix(result)}")
+            # the whole fix, wrapped, never cut; the command to read more on a line of its own
+            lines.append(textwrap.fill(" ".join(result.remediation.split()), width=100, initial_indent="    fix: ",
+                                       subsequent_indent="         ", break_long_words=False,
+                                       break_on_hyphens=False))
+            hint = explain_command(result)
+            if hint:
+                lines.append(f"    more: {hint}")
     waived = report.by_status(WAIVED)
     if waived:
         lines.append("")
