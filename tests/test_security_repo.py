@@ -70,7 +70,7 @@ WORKFLOW = "on: push\njobs: {a: {runs-on: x, steps: [{run: x}]}}\n"
     ({".github/dependabot.yaml": DEPENDABOT, "requirements/dev.txt": "", ".github/workflows/ci.yml": WORKFLOW},
      "pass", 1.0, [(".github/dependabot.yaml", 3)]),
     ({".github/dependabot.yml": DEPENDABOT_STALE, "pyproject.toml": "", ".github/workflows/ci.yml": WORKFLOW},
-     "fail", round(0.5 + 0.5 * 2 / 3, 3), [(".github/dependabot.yml", 10)]),
+     "pass", round(0.5 + 0.5 * 2 / 3, 3), [(".github/dependabot.yml", 10)]),  # in place, one entry to correct
     ({".github/dependabot.yml": DEPENDABOT_INCOMPLETE, "setup.py": ""}, "fail", 0.5, [(".github/dependabot.yml", 3)]),
     ({".github/dependabot.yml": "version: 1\nupdates: []\n"}, "fail", 0.25, [(".github/dependabot.yml", 1)]),
     ({".github/dependabot.yml": "version: 2\n"}, "fail", 0.25, [(".github/dependabot.yml", 1)]),
@@ -95,6 +95,33 @@ def test_update_tool(make_repo, files, status, score, expected):
     outcome = evaluate(make_repo(files), "deps.update_tool")
     assert (outcome.status, round(outcome.score, 3)) == (status, score), outcome.message
     assert lines(outcome) == expected
+
+
+def test_an_imperfect_dependabot_is_in_place_and_its_fix_names_the_entry(make_repo):
+    # The practice is there; one entry points at a folder without a manifest (a moved or deleted
+    # front end). The result says the practice is in place and the fix says what to change in the
+    # existing file, not "add .github/dependabot.yml".
+    repo = make_repo({".github/dependabot.yml": DEPENDABOT_STALE, "pyproject.toml": "",
+                      ".github/workflows/ci.yml": WORKFLOW, ".standards.yml": "policy: baseline\n"})
+    outcome = evaluate(repo, "deps.update_tool")
+    assert outcome.status == "pass" and outcome.score < 1
+    assert outcome.message.startswith("Dependabot is in place")
+    assert outcome.fix is not None
+    assert "line 10" in outcome.fix and "`/web`" in outcome.fix and "npm" in outcome.fix
+    assert "Add `.github/dependabot.yml`" not in outcome.fix
+    from tests.cli_helpers import run_cli
+    text = run_cli("scan", str(repo)).stdout
+    block = text[text.index("deps.update_tool"):]
+    assert "Dependabot is in place" in block.splitlines()[0]
+    assert "fix: In .github/dependabot.yml, the `npm` entry at line 10 points at `/web`" in block
+    markdown = run_cli("scan", str(repo), "--format", "markdown").stdout
+    assert "In .github/dependabot.yml, the `npm` entry at line 10 points at `/web`" in markdown
+
+
+def test_a_broken_dependabot_file_is_fixed_in_place(make_repo):
+    outcome = evaluate(make_repo({".github/dependabot.yml": DEPENDABOT_INCOMPLETE, "setup.py": ""}), "deps.update_tool")
+    assert outcome.status == "fail"
+    assert outcome.fix == ("In .github/dependabot.yml, give the entry at line 3 (pip) `schedule.interval`.")
 
 
 def test_renovate_reads_only_the_first_location(make_repo):

@@ -91,7 +91,7 @@ def _result(rule, spec: CheckSpec, outcome: Outcome, waiver: Waiver | None) -> R
     return Result(
         check=spec.id, title=spec.title, category=spec.category, severity=rule.severity,
         weight=rule.weight, level=rule.level, status=status, score=outcome.score, message=message,
-        locations=tuple(outcome.locations), remediation=spec.remediation, waiver=waiver,
+        locations=tuple(outcome.locations), remediation=outcome.fix or spec.remediation, waiver=waiver,
         time_based=spec.time_dependent or outcome.time_based,
     )
 

@@ -59,6 +59,11 @@ class Result:
     def is_failure(self) -> bool:
         return self.status in (FAIL, ERROR)
 
+    @property
+    def to_improve(self) -> bool:
+        """The practice is in place (a pass) but imperfect (partial credit): its fix says what to correct."""
+        return self.status == PASS and self.score < 1.0
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "check": self.check, "title": self.title, "category": self.category,

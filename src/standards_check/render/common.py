@@ -13,6 +13,11 @@ def failures_first(report: Report) -> list[Result]:
     return sorted(report.failures, key=lambda r: (_SEVERITY_ORDER[r.severity], r.level, -r.weight, r.check))
 
 
+def to_improve(report: Report) -> list[Result]:
+    """Passing rules with partial credit: the practice is in place, something in it needs correcting."""
+    return sorted((r for r in report.results if r.to_improve), key=lambda r: (r.level, -r.weight, r.check))
+
+
 def counts(report: Report) -> dict[str, int]:
     out = {status: 0 for status in (PASS, FAIL, ERROR, WAIVED, SKIP)}
     for result in report.results:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from standards_check.model import PASS, SKIP, WAIVED
-from standards_check.render.common import diff_line, failures_first, gate_label, level_label, fix_text, tally_line
+from standards_check.render.common import (diff_line, failures_first, fix_text, gate_label, level_label, tally_line,
+                                          to_improve)
 from standards_check.report import CATEGORIES, Report
 
 
@@ -37,6 +38,10 @@ def render_markdown(report: Report) -> str:
             where = "<br>".join(f"`{_cell(str(loc))}`" for loc in r.locations[:3]) or "–"
             fix = _cell(fix_text(r)) if r.status == "fail" else "could not be evaluated"
             lines.append(f"| `{r.check}` | {r.severity} | {r.level} | {_cell(r.message)} | {where} | {fix} |")
+    improve = to_improve(report)
+    if improve:
+        lines += ["", "### In place, to improve", "", "| Check | Level | Finding | How to fix |", "| --- | ---: | --- | --- |"]
+        lines += [f"| `{r.check}` | {r.level} | {_cell(r.message)} | {_cell(fix_text(r))} |" for r in improve]
     passed = [r for r in report.results if r.status in (PASS, WAIVED, SKIP)]
     if passed:
         lines += ["", f"<details><summary>{len(passed)} passing, waived or skipped</summary>", ""]
