@@ -23,10 +23,13 @@ def render_json(results: list[dict[str, Any]]) -> str:
 
 
 CSV_COLUMNS = ["name", "status", "error", "score", "level", "passed", "policy", "team",
-               *[f"{c}_score" for c in CATEGORIES], "failing_checks", "commit", "scanned_at"]
+               *[f"{c}_score" for c in CATEGORIES], "failing_checks", "commit", "scanned_at", "score_change"]
 
 
-def render_csv(results: list[dict[str, Any]]) -> str:
+def render_csv(results: list[dict[str, Any]], changes: dict[str, float | None] | None = None) -> str:
+    """The JSON's fields and more; `score_change` is the change since the previous sweep of the same
+    source (empty when the repository was not scored then, or this is the first sweep)."""
+    changes = changes or {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -37,6 +40,7 @@ def render_csv(results: list[dict[str, Any]]) -> str:
             "" if r["passed"] is None else str(r["passed"]).lower(), r.get("policy") or "",
             r.get("team") or "", *[_num(cats.get(c)) for c in CATEGORIES],
             " ".join(r.get("failing") or []), r.get("commit_sha") or "", r["scanned_at"],
+            _num(changes.get(r["repo"])),
         ])
     return out.getvalue()
 
