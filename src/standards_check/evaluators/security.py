@@ -223,7 +223,8 @@ def _dependabot(snapshot: RepoSnapshot, check_manifests: bool) -> _Found | None:
         problems.append(f"{_plural(len(stale), 'entry', 'entries')} pointing at a directory with no "
                         f"manifest of that ecosystem ({_listing(stale)})")
     score = 0.5 + 0.5 * good / total
-    fix = f"In {path}, " + "; ".join(to_fix) + "."
+    more = f"; and {len(to_fix) - 5} more entries like these" if len(to_fix) > 5 else ""
+    fix = f"In {path}, " + "; ".join(to_fix[:5]) + more + "."
     if good:  # the practice is in place: some entries work; the others need correcting
         return _Found(score, f"Dependabot is in place ({path} updates {kinds} in {_plural(good, 'entry', 'entries')}), "
                       "but has " + " and ".join(problems), incomplete + stale, fix, in_place=True)

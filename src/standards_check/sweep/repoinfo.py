@@ -78,7 +78,7 @@ def _most_common_team(owners: list[str]) -> str | None:
     from collections import Counter
 
     teams = Counter(o for o in owners if _is_team(o))
-    return max(teams, key=lambda t: (teams[t], -owners.index(t))) if teams else None
+    return max(teams, key=teams.__getitem__) if teams else None  # a tie: the first seen (insertion order)
 
 
 def _component(snapshot: Any) -> Any:
