@@ -279,3 +279,21 @@ def test_sast_message_names_tools_and_default_setup(make_repo):
     assert "Bandit" in passed.message and "CodeQL" in passed.message
     failed = evaluate(make_repo({"README.md": "x"}), "security.sast")
     assert "default setup" in failed.message
+
+
+def test_a_stale_directory_in_a_directories_list(make_repo):
+    # A real shape (a monorepo that dropped an app): one of four npm directories is gone.
+    config = ("version: 2\nupdates:\n  - package-ecosystem: npm\n    directories: [/, /ui, /apps/desktop]\n"
+              "    schedule: {interval: weekly}\n")
+    repo = make_repo({".github/dependabot.yml": config, "package.json": "{}", "ui/package.json": "{}"})
+    outcome = evaluate(repo, "deps.update_tool")
+    assert outcome.status == "fail"  # its only entry has a gone directory: nothing wholly works
+    assert outcome.fix == ("In .github/dependabot.yml, the `npm` entry at line 3 lists `/apps/desktop` in "
+                           "`directories`, where no npm manifest is: correct the path, or remove it from the "
+                           "list if that code is gone.")
+    with_actions = config + "  - package-ecosystem: github-actions\n    directory: /\n    schedule: {interval: weekly}\n"
+    repo = make_repo({".github/dependabot.yml": with_actions, "package.json": "{}", "ui/package.json": "{}",
+                      ".github/workflows/ci.yml": WORKFLOW})
+    outcome = evaluate(repo, "deps.update_tool")
+    assert outcome.status == "pass" and outcome.score == 0.75
+    assert "updates github-actions)" in outcome.message  # a gone directory fails the whole npm job

@@ -201,15 +201,20 @@ def _dependabot(snapshot: RepoSnapshot, check_manifests: bool) -> _Found | None:
             to_fix.append(f"give the entry at line {line}{f' ({ecosystem})' if ecosystem else ''} "
                           f"{' and '.join(f'`{k}`' for k in lacking)}")
             continue
-        ecosystems.append(ecosystem)
-        for directory in directories if check_manifests else ():
-            if _dir_has_manifest(snapshot, ecosystem, str(directory)) is False:
-                ecosystems.pop()  # this entry updates nothing
-                stale.append(Location(path, line))
-                to_fix.append(f"the `{ecosystem}` entry at line {line} points at `{directory}`, which holds no "
-                              f"{ecosystem} manifest: set `directory` to the folder that holds it, or remove "
-                              "the entry if that code is gone")
-                break
+        missing = [str(d) for d in directories
+                   if check_manifests and _dir_has_manifest(snapshot, ecosystem, str(d)) is False]
+        if not missing:
+            ecosystems.append(ecosystem)
+            continue  # (one missing directory fails the entry's whole update job, dependabot-core#10684)
+        stale.append(Location(path, line))
+        named = ", ".join(f"`{d}`" for d in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        if "directories" in entry:
+            to_fix.append(f"the `{ecosystem}` entry at line {line} lists {named} in `directories`, where no "
+                          f"{ecosystem} manifest is: correct the path, or remove it from the list if that code is gone")
+        else:
+            to_fix.append(f"the `{ecosystem}` entry at line {line} points at {named}, which holds no "
+                          f"{ecosystem} manifest: set `directory` to the folder that holds it, or remove "
+                          "the entry if that code is gone")
     total = len(updates)
     good = total - len(incomplete) - len(stale)
     kinds = ", ".join(sorted(set(ecosystems)))
@@ -226,7 +231,7 @@ def _dependabot(snapshot: RepoSnapshot, check_manifests: bool) -> _Found | None:
     more = f"; and {len(to_fix) - 5} more entries like these" if len(to_fix) > 5 else ""
     fix = f"In {path}, " + "; ".join(to_fix[:5]) + more + "."
     if good:  # the practice is in place: some entries work; the others need correcting
-        return _Found(score, f"Dependabot is in place ({path} updates {kinds} in {_plural(good, 'entry', 'entries')}), "
+        return _Found(score, f"Dependabot is in place ({path} updates {kinds}), "
                       "but has " + " and ".join(problems), incomplete + stale, fix, in_place=True)
     return _Found(score, f"Dependabot is configured in {path} but has " + " and ".join(problems), incomplete + stale, fix)
 
