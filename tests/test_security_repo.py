@@ -107,21 +107,23 @@ def test_an_imperfect_dependabot_is_in_place_and_its_fix_names_the_entry(make_re
     assert outcome.status == "pass" and outcome.score < 1
     assert outcome.message.startswith("Dependabot is in place")
     assert outcome.fix is not None
-    assert "line 10" in outcome.fix and "`/web`" in outcome.fix and "npm" in outcome.fix
+    assert "line 10" in outcome.fix and "`/web`" in outcome.fix and "`npm`" in outcome.fix
     assert "Add `.github/dependabot.yml`" not in outcome.fix
     from tests.cli_helpers import run_cli
     text = run_cli("scan", str(repo)).stdout
     block = text[text.index("deps.update_tool"):]
     assert "Dependabot is in place" in block.splitlines()[0]
-    assert "fix: In .github/dependabot.yml, the `npm` entry at line 10 points at `/web`" in block
+    assert ("fix: In .github/dependabot.yml, these entries name directories that hold no manifest of their\n"
+            "         ecosystem: `npm` at line 10, `directory` `/web`.") in block
     markdown = run_cli("scan", str(repo), "--format", "markdown").stdout
-    assert "In .github/dependabot.yml, the `npm` entry at line 10 points at `/web`" in markdown
+    assert "no manifest of their ecosystem: `npm` at line 10, `directory` `/web`. Point each at" in markdown
 
 
 def test_a_broken_dependabot_file_is_fixed_in_place(make_repo):
     outcome = evaluate(make_repo({".github/dependabot.yml": DEPENDABOT_INCOMPLETE, "setup.py": ""}), "deps.update_tool")
     assert outcome.status == "fail"
-    assert outcome.fix == ("In .github/dependabot.yml, give the entry at line 3 (pip) `schedule.interval`.")
+    assert outcome.fix == ("In .github/dependabot.yml, give these entries the keys they lack: "
+                           "line 3 (pip): `schedule.interval`.")
 
 
 def test_renovate_reads_only_the_first_location(make_repo):
@@ -288,9 +290,10 @@ def test_a_stale_directory_in_a_directories_list(make_repo):
     repo = make_repo({".github/dependabot.yml": config, "package.json": "{}", "ui/package.json": "{}"})
     outcome = evaluate(repo, "deps.update_tool")
     assert outcome.status == "fail"  # its only entry has a gone directory: nothing wholly works
-    assert outcome.fix == ("In .github/dependabot.yml, the `npm` entry at line 3 lists `/apps/desktop` in "
-                           "`directories`, where no npm manifest is: correct the path, or remove it from the "
-                           "list if that code is gone.")
+    assert outcome.fix is not None and outcome.fix.startswith(
+        "In .github/dependabot.yml, these entries name directories that hold no manifest of their ecosystem: "
+        "`npm` at line 3, `directories` `/apps/desktop`. Point each at the folder that holds the manifest, or "
+        "remove the directory (or the entry) if that code is gone")
     with_actions = config + "  - package-ecosystem: github-actions\n    directory: /\n    schedule: {interval: weekly}\n"
     repo = make_repo({".github/dependabot.yml": with_actions, "package.json": "{}", "ui/package.json": "{}",
                       ".github/workflows/ci.yml": WORKFLOW})

@@ -184,11 +184,13 @@ def _dependabot(snapshot: RepoSnapshot, check_manifests: bool) -> _Found | None:
                       f"Add an entry under `updates:` in {path} for each ecosystem and directory, with "
                       "`package-ecosystem`, `directory` and `schedule.interval`.")
     incomplete, stale, ecosystems = [], [], []
-    to_fix: list[str] = []
+    lacking_keys: list[str] = []  # "line 3 (pip): `schedule.interval`"
+    gone_dirs: list[str] = []  # "`npm` at line 6: `/web`"
     for index, entry in enumerate(updates):
         line = yamlio.position_of(positions, ("updates", index))[0]
         if not isinstance(entry, dict):
             incomplete.append(Location(path, line))
+            lacking_keys.append(f"line {line}: `package-ecosystem`, `directory` and `schedule.interval`")
             continue
         ecosystem = str(entry.get("package-ecosystem", ""))
         directories = entry.get("directories") or ([entry["directory"]] if "directory" in entry else [])
@@ -198,23 +200,18 @@ def _dependabot(snapshot: RepoSnapshot, check_manifests: bool) -> _Found | None:
             lacking = [k for k, ok in (("package-ecosystem", ecosystem), ("directory", directories),
                                        ("schedule.interval", isinstance(schedule, dict) and schedule.get("interval")))
                        if not ok]
-            to_fix.append(f"give the entry at line {line}{f' ({ecosystem})' if ecosystem else ''} "
-                          f"{' and '.join(f'`{k}`' for k in lacking)}")
+            lacking_keys.append(f"line {line}{f' ({ecosystem})' if ecosystem else ''}: "
+                                + " and ".join(f"`{k}`" for k in lacking))
             continue
         missing = [str(d) for d in directories
                    if check_manifests and _dir_has_manifest(snapshot, ecosystem, str(d)) is False]
         if not missing:
             ecosystems.append(ecosystem)
-            continue  # (one missing directory fails the entry's whole update job, dependabot-core#10684)
+            continue  # an entry with a gone directory errors (dependabot-core#10684): it does not count
         stale.append(Location(path, line))
-        named = ", ".join(f"`{d}`" for d in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-        if "directories" in entry:
-            to_fix.append(f"the `{ecosystem}` entry at line {line} lists {named} in `directories`, where no "
-                          f"{ecosystem} manifest is: correct the path, or remove it from the list if that code is gone")
-        else:
-            to_fix.append(f"the `{ecosystem}` entry at line {line} points at {named}, which holds no "
-                          f"{ecosystem} manifest: set `directory` to the folder that holds it, or remove "
-                          "the entry if that code is gone")
+        key = "`directories`" if "directories" in entry else "`directory`"
+        gone_dirs.append(f"`{ecosystem}` at line {line}, {key} " + ", ".join(f"`{d}`" for d in missing[:5])
+                         + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""))
     total = len(updates)
     good = total - len(incomplete) - len(stale)
     kinds = ", ".join(sorted(set(ecosystems)))
@@ -228,12 +225,23 @@ def _dependabot(snapshot: RepoSnapshot, check_manifests: bool) -> _Found | None:
         problems.append(f"{_plural(len(stale), 'entry', 'entries')} pointing at a directory with no "
                         f"manifest of that ecosystem ({_listing(stale)})")
     score = 0.5 + 0.5 * good / total
-    more = f"; and {len(to_fix) - 5} more entries like these" if len(to_fix) > 5 else ""
-    fix = f"In {path}, " + "; ".join(to_fix[:5]) + more + "."
+    fix = []
+    if gone_dirs:
+        fix.append(f"In {path}, these entries name directories that hold no manifest of their ecosystem: "
+                   f"{_first(gone_dirs)}. Point each at the folder that holds the manifest, or remove the "
+                   "directory (or the entry) if that code is gone.")
+    if lacking_keys:
+        fix.append(f"In {path}, give these entries the keys they lack: {_first(lacking_keys)}.")
     if good:  # the practice is in place: some entries work; the others need correcting
         return _Found(score, f"Dependabot is in place ({path} updates {kinds}), "
-                      "but has " + " and ".join(problems), incomplete + stale, fix, in_place=True)
-    return _Found(score, f"Dependabot is configured in {path} but has " + " and ".join(problems), incomplete + stale, fix)
+                      "but has " + " and ".join(problems), incomplete + stale, " ".join(fix), in_place=True)
+    return _Found(score, f"Dependabot is configured in {path} but has " + " and ".join(problems),
+                  incomplete + stale, " ".join(fix))
+
+
+def _first(items: list[str], limit: int = 5) -> str:
+    """The first few items, then how many more."""
+    return "; ".join(items[:limit]) + (f"; and {len(items) - limit} more" if len(items) > limit else "")
 
 
 @dataclass(frozen=True)
@@ -316,8 +324,8 @@ def deps_update_tool(ctx: CheckContext, params: dict) -> Outcome:
     best = max(found, key=lambda r: (r.score >= 1.0, r.in_place, r.score))
     locations = [loc for r in found for loc in r.locations]
     message = "; ".join(r.message for r in sorted(found, key=lambda r: -r.score)) + "."
-    if best.score >= 1.0:
-        return Outcome.passed(message, locations)
+    if best.score >= 1.0:  # another tool's configuration may still need correcting: its fix, if any
+        return Outcome.passed(message, locations).with_fix(next((r.fix for r in found if r.fix), None))
     if best.in_place and best.fix:
         return Outcome.in_place(best.score, message, locations, fix=best.fix)
     return Outcome.failed(message, locations, score=best.score).with_fix(best.fix)
