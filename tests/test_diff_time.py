@@ -164,3 +164,16 @@ def test_an_unchanged_tree_never_fails_or_fixes_a_rule(commits, start_days_ago, 
         assert moved is not None and moved.new_failures == () and moved.fixed == (), moved
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_the_pull_request_comment_says_what_moved_with_time(make_repo) -> None:
+    from standards_check.publish.summary import comment_body, summary_markdown
+
+    repo = make_repo({"README.md": README}, date=_iso(NOW - 30 * DAY))
+    for i in range(10):
+        commit_all(repo, f"change {i}", date=_iso(NOW - (20 - i) * DAY))
+    commit_all(repo, 'Revert "change 9"', date=_iso(NOW - DAY))
+    report = scan_diff(repo, "HEAD~1", policy_ref="production-service", now=NOW)
+    for body in (comment_body(report), summary_markdown(report)):
+        assert "Changed with time, not by this change: [`delivery.revert_rate`]" in body
+        assert "New failures" not in body
