@@ -146,3 +146,31 @@ def test_policy_show_prints_resolved_policy():
     assert result.exit_code == 0
     assert "resolved_from:\n- production-service@1.0.0\n- baseline@1.0.0" in result.stdout
     assert "min_bytes: 100" in result.stdout
+
+
+TEAM_POLICY = """\
+apiVersion: standards-check/v1
+kind: Policy
+metadata: {name: team, version: 1.0.0}
+extends: baseline@1
+rules:
+  - {check: slo.present, level: 3}
+"""
+
+
+@pytest.mark.parametrize("args", [(), ("--ref", "HEAD"), ("--base", "HEAD")])
+def test_repository_policy_file_may_extend_a_bundled_policy(make_repo, args) -> None:
+    # .standards.yml names a policy file of the repository; the file extends baseline@1. The bundled
+    # parent is read from the package, not looked for inside the repository.
+    import json
+
+    repo = make_repo({"README.md": "# svc\n", "policies/team.yaml": TEAM_POLICY,
+                      ".standards.yml": "policy: policies/team.yaml\n"})
+    from_config = run_cli("scan", str(repo), "--format", "json", *args)
+    assert from_config.exit_code in (0, 1), from_config.output
+    given = run_cli("scan", str(repo), "--format", "json", "--policy", str(repo / "policies/team.yaml"))
+    config_report, given_report = json.loads(from_config.stdout), json.loads(given.stdout)
+    assert config_report["policy"]["name"] == "team"
+    checks = [r["check"] for r in config_report["results"]]
+    assert checks == [r["check"] for r in given_report["results"]]
+    assert "slo.present" in checks and "readme.present" in checks  # its own rule and baseline's

@@ -70,7 +70,7 @@ WORKFLOW = "on: push\njobs: {a: {runs-on: x, steps: [{run: x}]}}\n"
     ({".github/dependabot.yaml": DEPENDABOT, "requirements/dev.txt": "", ".github/workflows/ci.yml": WORKFLOW},
      "pass", 1.0, [(".github/dependabot.yaml", 3)]),
     ({".github/dependabot.yml": DEPENDABOT_STALE, "pyproject.toml": "", ".github/workflows/ci.yml": WORKFLOW},
-     "fail", round(0.5 + 0.5 * 2 / 3, 3), [(".github/dependabot.yml", 10)]),
+     "pass", round(0.5 + 0.5 * 2 / 3, 3), [(".github/dependabot.yml", 10)]),  # in place, one entry to correct
     ({".github/dependabot.yml": DEPENDABOT_INCOMPLETE, "setup.py": ""}, "fail", 0.5, [(".github/dependabot.yml", 3)]),
     ({".github/dependabot.yml": "version: 1\nupdates: []\n"}, "fail", 0.25, [(".github/dependabot.yml", 1)]),
     ({".github/dependabot.yml": "version: 2\n"}, "fail", 0.25, [(".github/dependabot.yml", 1)]),
@@ -95,6 +95,35 @@ def test_update_tool(make_repo, files, status, score, expected):
     outcome = evaluate(make_repo(files), "deps.update_tool")
     assert (outcome.status, round(outcome.score, 3)) == (status, score), outcome.message
     assert lines(outcome) == expected
+
+
+def test_an_imperfect_dependabot_is_in_place_and_its_fix_names_the_entry(make_repo):
+    # The practice is there; one entry points at a folder without a manifest (a moved or deleted
+    # front end). The result says the practice is in place and the fix says what to change in the
+    # existing file, not "add .github/dependabot.yml".
+    repo = make_repo({".github/dependabot.yml": DEPENDABOT_STALE, "pyproject.toml": "",
+                      ".github/workflows/ci.yml": WORKFLOW, ".standards.yml": "policy: baseline\n"})
+    outcome = evaluate(repo, "deps.update_tool")
+    assert outcome.status == "pass" and outcome.score < 1
+    assert outcome.message.startswith("Dependabot is in place")
+    assert outcome.fix is not None
+    assert "line 10" in outcome.fix and "`/web`" in outcome.fix and "`npm`" in outcome.fix
+    assert "Add `.github/dependabot.yml`" not in outcome.fix
+    from tests.cli_helpers import run_cli
+    text = run_cli("scan", str(repo)).stdout
+    block = text[text.index("deps.update_tool"):]
+    assert "Dependabot is in place" in block.splitlines()[0]
+    assert ("fix: In .github/dependabot.yml, these entries name directories that hold no manifest of their\n"
+            "         ecosystem: `npm` at line 10, `directory` `/web`.") in block
+    markdown = run_cli("scan", str(repo), "--format", "markdown").stdout
+    assert "no manifest of their ecosystem: `npm` at line 10, `directory` `/web`. Point each at" in markdown
+
+
+def test_a_broken_dependabot_file_is_fixed_in_place(make_repo):
+    outcome = evaluate(make_repo({".github/dependabot.yml": DEPENDABOT_INCOMPLETE, "setup.py": ""}), "deps.update_tool")
+    assert outcome.status == "fail"
+    assert outcome.fix == ("In .github/dependabot.yml, give these entries the keys they lack: "
+                           "line 3 (pip): `schedule.interval`.")
 
 
 def test_renovate_reads_only_the_first_location(make_repo):
@@ -252,3 +281,22 @@ def test_sast_message_names_tools_and_default_setup(make_repo):
     assert "Bandit" in passed.message and "CodeQL" in passed.message
     failed = evaluate(make_repo({"README.md": "x"}), "security.sast")
     assert "default setup" in failed.message
+
+
+def test_a_stale_directory_in_a_directories_list(make_repo):
+    # A real shape (a monorepo that dropped an app): one of four npm directories is gone.
+    config = ("version: 2\nupdates:\n  - package-ecosystem: npm\n    directories: [/, /ui, /apps/desktop]\n"
+              "    schedule: {interval: weekly}\n")
+    repo = make_repo({".github/dependabot.yml": config, "package.json": "{}", "ui/package.json": "{}"})
+    outcome = evaluate(repo, "deps.update_tool")
+    assert outcome.status == "fail"  # its only entry has a gone directory: nothing wholly works
+    assert outcome.fix is not None and outcome.fix.startswith(
+        "In .github/dependabot.yml, these entries name directories that hold no manifest of their ecosystem: "
+        "`npm` at line 3, `directories` `/apps/desktop`. Point each at the folder that holds the manifest, or "
+        "remove the directory (or the entry) if that code is gone")
+    with_actions = config + "  - package-ecosystem: github-actions\n    directory: /\n    schedule: {interval: weekly}\n"
+    repo = make_repo({".github/dependabot.yml": with_actions, "package.json": "{}", "ui/package.json": "{}",
+                      ".github/workflows/ci.yml": WORKFLOW})
+    outcome = evaluate(repo, "deps.update_tool")
+    assert outcome.status == "pass" and outcome.score == 0.75
+    assert "updates github-actions)" in outcome.message  # a gone directory fails the whole npm job

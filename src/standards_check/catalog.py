@@ -32,6 +32,7 @@ class CheckSpec:
     type: str = "builtin"
     params: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> schema with default
     source: str = ""
+    time_dependent: bool = False  # reads dates or history: can move with no change to the files
 
     @property
     def is_declarative(self) -> bool:
@@ -77,7 +78,7 @@ def spec_from_data(data: dict[str, Any], source: str) -> CheckSpec:
         why=data.get("why", "The policy's authors require it."),
         fix=data.get("fix", "See the policy's documentation."),
         example=data.get("example", ""), references=tuple(data.get("references", ())),
-        type=check_type, params=params, source=source,
+        type=check_type, params=params, source=source, time_dependent=bool(data.get("time_dependent", False)),
     )
 
 

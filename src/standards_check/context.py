@@ -9,10 +9,15 @@ FactParser = Callable[[RepoSnapshot], Any]
 
 
 class CheckContext:
-    """Gives evaluators the snapshot and memoised facts (`ctx.fact("codeowners")`)."""
+    """Gives evaluators the snapshot, memoised facts (`ctx.fact("codeowners")`) and the moment to judge
+    as of (`now`, seconds since the epoch; None: the checks' own default, the scanned commit's date for
+    history windows and the wall clock for ages). Diff mode passes ONE `now` to both sides, so a time
+    window does not move between base and head."""
 
-    def __init__(self, snapshot: RepoSnapshot, parsers: Mapping[str, FactParser] | None = None) -> None:
+    def __init__(self, snapshot: RepoSnapshot, parsers: Mapping[str, FactParser] | None = None,
+                 now: float | None = None) -> None:
         self.snapshot = snapshot
+        self.now = now
         self._parsers = parsers if parsers is not None else _default_parsers()
         self._facts: dict[str, Any] = {}
 

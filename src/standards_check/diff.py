@@ -7,7 +7,15 @@ the code; each side keeps its own waivers. The Report is the head's, with `diff`
 
 - `new_failures`: rules that fail (or could not be evaluated) at head and did not at the base;
 - `fixed`: rules that failed at the base and pass at head;
-- `score_delta`: head score minus base score.
+- `score_delta`: head score minus base score;
+- `changed_with_time`: rules that moved (status or score) but whose outcome rests on dates or
+  history rather than files (catalog `time_dependent: true`, or an outcome marked `time_based`,
+  such as a changelog judged stale by newer release tags). These never count as new failures or
+  fixes: the head's history holds the change's own commit and a window slides with the clock, so
+  their movement is not something the change did to the files.
+
+Both sides are judged as of ONE moment (`now`, the time of the scan unless given), so a release
+window or an age does not differ between base and head only because their commits are dated apart.
 
 With `gate.fail_on_new: true` the gate then fails only on new failures (scoring.evaluate_gate),
 so a legacy repository can adopt the check without fixing everything first.
@@ -18,6 +26,7 @@ plain scan of the head.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,17 +41,21 @@ from standards_check.model import PASS
 
 
 def scan_diff(path: str | Path, base: str, *, ref: str | None = None, policy_ref: str | None = None,
-              today: dt.date | None = None, base_label: str | None = None) -> Report:
+              today: dt.date | None = None, base_label: str | None = None,
+              now: float | None = None) -> Report:
     """Scan `ref` (default HEAD) of the repository at `path` and compare it with `base`.
 
-    `base_label` names the base in the report (e.g. the PR's base branch while `base` is its SHA)."""
+    `base_label` names the base in the report (e.g. the PR's base branch while `base` is its SHA);
+    `now` (seconds since the epoch, default the time of the call) is the moment both sides are
+    judged as of."""
+    now = time.time() if now is None else now
     root = Path(path)
     if run_git(root, "rev-parse", "--git-dir", check=False).strip() == "":
         raise UserError(f"--base needs a git repository, and {path} is not one")
     head_ref = ref or "HEAD"
     with RefSnapshot(root, head_ref) as head:
         policy = resolve_for(head, policy_ref, load_repo_config(head, today))
-        head_report = scan(head, policy, today=today)
+        head_report = scan(head, policy, today=today, now=now)
         shallow = head.is_shallow
     prefix = run_git(root, "rev-parse", "--show-prefix", check=False).strip()
     if prefix:
@@ -54,7 +67,7 @@ def scan_diff(path: str | Path, base: str, *, ref: str | None = None, policy_ref
     if base_commit is None:
         return replace(head_report, warnings=(*head_report.warnings, base_missing(base, shallow)))
     with RefSnapshot(root, base_commit) as base_snapshot:
-        base_report = scan(base_snapshot, policy, today=today)
+        base_report = scan(base_snapshot, policy, today=today, now=now)
     return with_diff(head_report, compare(base_report, head_report, base_label or base, base_commit), policy)
 
 
@@ -81,13 +94,22 @@ def base_missing(base: str, shallow: bool) -> str:
 
 def compare(base: Report, head: Report, base_ref: str, base_commit: str | None = None) -> Diff:
     before = {r.check: r for r in base.results}
-    new = [r.check for r in head.results
-           if r.is_failure and not (r.check in before and before[r.check].is_failure)]
-    fixed = [r.check for r in head.results
-             if r.status == PASS and r.check in before and before[r.check].is_failure]
+    new, fixed, with_time = [], [], []
+    for r in head.results:
+        old = before.get(r.check)
+        was_failing = old is not None and old.is_failure
+        if r.time_based or (old is not None and old.time_based):
+            if old is not None and (r.status != old.status or abs(r.score - old.score) >= 0.005):
+                with_time.append(r.check)
+            elif old is None and r.is_failure:
+                with_time.append(r.check)
+        elif r.is_failure and not was_failing:
+            new.append(r.check)
+        elif r.status == PASS and was_failing:
+            fixed.append(r.check)
     return Diff(base_ref=base_ref, base_commit=base_commit, base_score=base.score,
                 score_delta=round(head.score - base.score, 1),
-                new_failures=tuple(new), fixed=tuple(fixed))
+                new_failures=tuple(new), fixed=tuple(fixed), changed_with_time=tuple(with_time))
 
 
 def with_diff(report: Report, diff: Diff, policy: Policy) -> Report:

@@ -18,8 +18,11 @@ from standards_check.snapshot import RepoSnapshot, open_snapshot
 
 
 def scan(snapshot: RepoSnapshot, policy: Policy | None = None, *, policy_ref: str | None = None,
-         today: dt.date | None = None, diff: Diff | None = None) -> Report:
-    """Evaluate a snapshot against a policy (given, or named, or from .standards.yml, or baseline)."""
+         today: dt.date | None = None, diff: Diff | None = None, now: float | None = None) -> Report:
+    """Evaluate a snapshot against a policy (given, or named, or from .standards.yml, or baseline).
+
+    `now` (seconds since the epoch) is the moment the time-dependent checks judge as of; None keeps
+    their defaults (see CheckContext)."""
     # Catalog and a named policy first: a worktree snapshot is still listing files meanwhile.
     catalog = load_catalog()
     if policy is None and policy_ref:
@@ -27,7 +30,7 @@ def scan(snapshot: RepoSnapshot, policy: Policy | None = None, *, policy_ref: st
     config = load_repo_config(snapshot, today)
     if policy is None:
         policy = resolve_for(snapshot, None, config)
-    ctx = CheckContext(snapshot)
+    ctx = CheckContext(snapshot, now=now)
     waivers = {w.check: w for w in config.waivers}
     results = []
     for rule in policy.rules:
@@ -88,7 +91,8 @@ def _result(rule, spec: CheckSpec, outcome: Outcome, waiver: Waiver | None) -> R
     return Result(
         check=spec.id, title=spec.title, category=spec.category, severity=rule.severity,
         weight=rule.weight, level=rule.level, status=status, score=outcome.score, message=message,
-        locations=tuple(outcome.locations), remediation=spec.remediation, waiver=waiver,
+        locations=tuple(outcome.locations), remediation=outcome.fix or spec.remediation, waiver=waiver,
+        time_based=spec.time_dependent or outcome.time_based,
     )
 
 

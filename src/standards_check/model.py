@@ -28,6 +28,23 @@ class Outcome:
     score: float
     message: str
     locations: tuple[Location, ...] = field(default=())
+    # The verdict rests on dates or history, not only on the files (a changelog "stale" because of
+    # newer release tags); catalog entries marked time_dependent are so whatever they return.
+    time_based: bool = False
+    # A fix for THIS finding, when the catalog's general one would mislead (the practice is there
+    # but one entry is wrong: say what to change in the existing file, not "add the file").
+    fix: str | None = None
+
+    def with_fix(self, fix: str | None) -> Outcome:
+        from dataclasses import replace
+
+        return replace(self, fix=fix)
+
+    def from_history(self) -> Outcome:
+        """This outcome, marked as resting on dates or history."""
+        from dataclasses import replace
+
+        return replace(self, time_based=True)
 
     @classmethod
     def passed(cls, message: str, locations: list[Location] | tuple = ()) -> Outcome:
@@ -43,6 +60,16 @@ class Outcome:
         score = max(0.0, min(1.0, score))
         status = PASS if score >= threshold else FAIL
         return cls(status, 1.0 if status == PASS else score, message, tuple(locations))
+
+    @classmethod
+    def in_place(cls, score: float, message: str, locations: list[Location] | tuple = (), *, fix: str) -> Outcome:
+        """The practice is in place but imperfect: a pass (it does not fail the gate or the level)
+        with partial credit, and the fix that says what to correct in what exists."""
+        return cls(PASS, max(0.0, min(1.0, score)), message, tuple(locations), fix=fix)
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.status == PASS and self.score < 1.0
 
     @classmethod
     def skipped(cls, reason: str) -> Outcome:

@@ -180,13 +180,20 @@ def _read_raw(file: str, text: str) -> tuple[_Raw | None, list[Problem]]:
     return (None if problems else raw), problems
 
 
+def _read_file(path: str) -> str:
+    return Path(path).read_text()
+
+
 class PolicyLoader:
     """Resolves references to Policy objects, following `extends`, collecting every problem."""
 
     def __init__(self, catalog: Catalog | None = None, reader: Reader | None = None,
                  policies_dir: str | None = None) -> None:
         self.catalog = catalog or load_catalog()
-        self.reader = reader or (lambda path: Path(path).read_text())
+        # `reader` reads policy FILES (a repository's own, through its snapshot); a bundled
+        # NAME@VERSION always comes from the package, whoever names it (a repository policy may
+        # extend baseline@1).
+        self.reader = reader or _read_file
         self.policies_dir = policies_dir
 
     def load(self, ref: str, relative_to: str | None = None) -> Policy:
@@ -205,8 +212,9 @@ class PolicyLoader:
         if identity in stack:
             cycle = " -> ".join([*stack, identity])
             raise UserError(f"policy extends itself in a cycle: {cycle}")
+        read = self.reader if looks_like_path(ref) else _read_file
         try:
-            text = self.reader(file)
+            text = read(file)
         except (FileNotFoundError, IsADirectoryError):
             raise UserError(f"policy file not found: {file}") from None
         except OSError as exc:

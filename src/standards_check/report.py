@@ -47,6 +47,9 @@ class Result:
     locations: tuple[Location, ...] = ()
     remediation: str = ""
     waiver: Waiver | None = None
+    # Not serialised: whether the outcome can move with no change to the files (diff mode reports
+    # such movement as changed with time, not as the change's doing).
+    time_based: bool = False
 
     @property
     def counts(self) -> bool:
@@ -56,6 +59,11 @@ class Result:
     @property
     def is_failure(self) -> bool:
         return self.status in (FAIL, ERROR)
+
+    @property
+    def to_improve(self) -> bool:
+        """The practice is in place (a pass) but imperfect (partial credit): its fix says what to correct."""
+        return self.status == PASS and self.score < 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,12 +84,14 @@ class Diff:
     new_failures: tuple[str, ...]
     fixed: tuple[str, ...]
     base_commit: str | None = None
+    changed_with_time: tuple[str, ...] = ()  # moved, but by dates or history, not by the change
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "base_ref": self.base_ref, "base_commit": self.base_commit,
             "base_score": self.base_score, "score_delta": self.score_delta,
             "new_failures": list(self.new_failures), "fixed": list(self.fixed),
+            "changed_with_time": list(self.changed_with_time),
         }
 
 

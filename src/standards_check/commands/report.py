@@ -24,7 +24,7 @@ def report_command(*, store_path: Path, fmt: str = "html", output: Path | None =
         elif fmt == "csv":
             from standards_check.sweep.export import render_csv
 
-            text = render_csv(results)
+            text = render_csv(results, store.score_changes(sweep, results))
         else:
             from standards_check.sweep.scorecard import render_scorecard
 

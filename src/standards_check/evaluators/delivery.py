@@ -453,7 +453,7 @@ def release_changelog(ctx: CheckContext, params: dict) -> Outcome:
                               locations, score=0.3)
     stale = _changelog_stale(ctx, found_file, params) if not evidence else None
     if stale:
-        return Outcome.failed(stale, locations[:_MAX_LOCATIONS], score=0.6)
+        return Outcome.failed(stale, locations[:_MAX_LOCATIONS], score=0.6).from_history()
     extra = f" (with {', '.join(dict.fromkeys(e[0] for e in evidence))})" if evidence else ""
     return Outcome.passed(f"Changes are recorded in {found_file}{extra}.", locations[:_MAX_LOCATIONS])
 
@@ -541,7 +541,7 @@ def _releases(ctx: CheckContext, params: dict, none_found: str) -> tuple[list[_T
     if not tags:
         return Outcome.skipped(none_found)
     window = int(params.get("window_days", 180))
-    return tags, _window_end(snapshot) - window * 86400, window
+    return tags, _window_end(ctx) - window * 86400, window
 
 
 def release_cadence(ctx: CheckContext, params: dict) -> Outcome:
@@ -634,7 +634,7 @@ def revert_rate(ctx: CheckContext, params: dict) -> Outcome:
     window = int(params.get("window_days", 180))
     limit = float(params.get("max_rate", 0.05))
     minimum = int(params.get("min_commits", 10))
-    since = _window_end(snapshot) - window * 86400
+    since = _window_end(ctx) - window * 86400
     out = snapshot.git("log", "--no-merges", f"--since={since}", "--format=%h%x1f%s%x1f%b%x1e",
                        snapshot.commit or "HEAD", "--")
     total = 0
@@ -659,9 +659,12 @@ def revert_rate(ctx: CheckContext, params: dict) -> Outcome:
     return Outcome.failed(message, score=limit / rate if rate else 0.0)
 
 
-def _window_end(snapshot: RepoSnapshot) -> float:
-    """The window ends at the scanned commit's date, so the same commit always gives the same
-    result (reproducible reports, diff mode at an old ref); a plain scan of HEAD is "now"."""
+def _window_end(ctx: CheckContext) -> float:
+    """The window ends at the moment the context judges as of (diff mode: one moment for base and
+    head), else at the scanned commit's date, so the same commit always gives the same result."""
+    if ctx.now is not None:
+        return ctx.now
+    snapshot = ctx.snapshot
     try:
         out = snapshot.git("log", "-1", "--format=%ct", snapshot.commit or "HEAD").strip()
         return float(out) if out else time.time()

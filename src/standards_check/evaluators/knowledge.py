@@ -225,7 +225,7 @@ def freshness(ctx: CheckContext, paths: list[str], query: list[str], max_age: fl
     newest = history.latest(reliable or wanted)
     assert newest is not None
     path, change = newest
-    age = history.days_since(change.epoch)
+    age = history.days_since(change.epoch, ctx.now)
     if not reliable and age <= max_age:
         return Outcome.skipped(
             f"Shallow clone: git shows {what} as added by the clone's oldest commit ({day(change.epoch)}), so "

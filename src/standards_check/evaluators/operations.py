@@ -190,7 +190,7 @@ def evaluate_runbook_fresh(ctx: CheckContext, params: dict) -> Outcome:
         if change is None:
             unknown.append(path)  # not committed yet
             continue
-        age = history.days_since(change.epoch)
+        age = history.days_since(change.epoch, ctx.now)
         if age > max_age:
             stale.append((path, age, change.epoch))  # also true behind a shallow boundary: it is an upper bound
         elif change.reliable:

@@ -175,7 +175,7 @@ def _dir_has_manifest(snapshot: RepoSnapshot, ecosystem: str, directory: str) ->
     return False
 
 
-def _dependabot(snapshot: RepoSnapshot, check_manifests: bool) -> tuple[float, str, list[Location]] | None:
+def _dependabot(snapshot: RepoSnapshot, check_manifests: bool) -> _Found | None:
     path = snapshot.first(DEPENDABOT_FILES)
     if path is None:
         return None
@@ -183,37 +183,52 @@ def _dependabot(snapshot: RepoSnapshot, check_manifests: bool) -> tuple[float, s
     try:
         data, positions = yamlio.load_with_positions(text)
     except yamlio.YamlSyntaxError as exc:
-        return 0.25, f"{path} is not valid YAML ({exc.message}), so Dependabot ignores it", [Location(path, exc.line)]
+        return _Found(0.25, f"{path} is not valid YAML ({exc.message}), so Dependabot ignores it",
+                      [Location(path, exc.line)], f"Correct the YAML syntax of {path} at line {exc.line}: {exc.message}.")
     if not isinstance(data, dict) or str(data.get("version")) != "2":
         line = yamlio.position_of(positions, ("version",))[0] if isinstance(data, dict) else 1
-        return 0.25, f"{path} does not declare `version: 2`, so Dependabot rejects it", [Location(path, line)]
+        return _Found(0.25, f"{path} does not declare `version: 2`, so Dependabot rejects it", [Location(path, line)],
+                      f"Set `version: 2` at the top of {path} (line {line}); Dependabot reads no other version.")
     updates = data.get("updates")
     if not isinstance(updates, list) or not updates:
         line = yamlio.position_of(positions, ("updates",))[0]
-        return 0.25, f"{path} has no `updates` entries, so Dependabot updates nothing", [Location(path, line)]
+        return _Found(0.25, f"{path} has no `updates` entries, so Dependabot updates nothing", [Location(path, line)],
+                      f"Add an entry under `updates:` in {path} for each ecosystem and directory, with "
+                      "`package-ecosystem`, `directory` and `schedule.interval`.")
     incomplete, stale, ecosystems = [], [], []
+    lacking_keys: list[str] = []  # "line 3 (pip): `schedule.interval`"
+    gone_dirs: list[str] = []  # "`npm` at line 6: `/web`"
     for index, entry in enumerate(updates):
         line = yamlio.position_of(positions, ("updates", index))[0]
         if not isinstance(entry, dict):
             incomplete.append(Location(path, line))
+            lacking_keys.append(f"line {line}: `package-ecosystem`, `directory` and `schedule.interval`")
             continue
         ecosystem = str(entry.get("package-ecosystem", ""))
         directories = entry.get("directories") or ([entry["directory"]] if "directory" in entry else [])
         schedule = entry.get("schedule")
         if not ecosystem or not directories or not (isinstance(schedule, dict) and schedule.get("interval")):
             incomplete.append(Location(path, line))
+            lacking = [k for k, ok in (("package-ecosystem", ecosystem), ("directory", directories),
+                                       ("schedule.interval", isinstance(schedule, dict) and schedule.get("interval")))
+                       if not ok]
+            lacking_keys.append(f"line {line}{f' ({ecosystem})' if ecosystem else ''}: "
+                                + " and ".join(f"`{k}`" for k in lacking))
             continue
-        ecosystems.append(ecosystem)
-        if check_manifests:
-            for directory in directories:
-                if _dir_has_manifest(snapshot, ecosystem, str(directory)) is False:
-                    stale.append(Location(path, line))
-                    break
+        missing = [str(d) for d in directories
+                   if check_manifests and _dir_has_manifest(snapshot, ecosystem, str(d)) is False]
+        if not missing:
+            ecosystems.append(ecosystem)
+            continue  # an entry with a gone directory errors (dependabot-core#10684): it does not count
+        stale.append(Location(path, line))
+        key = "`directories`" if "directories" in entry else "`directory`"
+        gone_dirs.append(f"`{ecosystem}` at line {line}, {key} " + ", ".join(f"`{d}`" for d in missing[:5])
+                         + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""))
     total = len(updates)
     good = total - len(incomplete) - len(stale)
+    kinds = ", ".join(sorted(set(ecosystems)))
     if good == total:
-        kinds = ", ".join(sorted(set(ecosystems)))
-        return 1.0, f"Dependabot updates {kinds} ({path})", [Location(path, yamlio.position_of(positions, ("updates",))[0])]
+        return _Found(1.0, f"Dependabot updates {kinds} ({path})", [Location(path, yamlio.position_of(positions, ("updates",))[0])])
     problems = []
     if incomplete:
         problems.append(f"{_plural(len(incomplete), 'entry', 'entries')} lacking package-ecosystem, "
@@ -222,7 +237,35 @@ def _dependabot(snapshot: RepoSnapshot, check_manifests: bool) -> tuple[float, s
         problems.append(f"{_plural(len(stale), 'entry', 'entries')} pointing at a directory with no "
                         f"manifest of that ecosystem ({_listing(stale)})")
     score = 0.5 + 0.5 * good / total
-    return score, f"Dependabot is configured in {path} but has " + " and ".join(problems), incomplete + stale
+    fix = []
+    if gone_dirs:
+        fix.append(f"In {path}, these entries name directories that hold no manifest of their ecosystem: "
+                   f"{_first(gone_dirs)}. Point each at the folder that holds the manifest, or remove the "
+                   "directory (or the entry) if that code is gone.")
+    if lacking_keys:
+        fix.append(f"In {path}, give these entries the keys they lack: {_first(lacking_keys)}.")
+    if good:  # the practice is in place: some entries work; the others need correcting
+        return _Found(score, f"Dependabot is in place ({path} updates {kinds}), "
+                      "but has " + " and ".join(problems), incomplete + stale, " ".join(fix), in_place=True)
+    return _Found(score, f"Dependabot is configured in {path} but has " + " and ".join(problems),
+                  incomplete + stale, " ".join(fix))
+
+
+def _first(items: list[str], limit: int = 5) -> str:
+    """The first few items, then how many more."""
+    return "; ".join(items[:limit]) + (f"; and {len(items) - limit} more" if len(items) > limit else "")
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What one update tool's configuration shows: a score, a sentence, where, and (when it exists
+    but needs correcting) what to change in it."""
+
+    score: float
+    message: str
+    locations: list[Location]
+    fix: str | None = None
+    in_place: bool = False  # working, with some entries to correct
 
 
 def _load_json_lenient(text: str) -> Any:
@@ -234,7 +277,7 @@ def _load_json_lenient(text: str) -> Any:
         return json5.loads(text)
 
 
-def _renovate(snapshot: RepoSnapshot) -> tuple[float, str, list[Location]] | None:
+def _renovate(snapshot: RepoSnapshot) -> _Found | None:
     found = [p for p in RENOVATE_FILES if snapshot.exists(p)]
     config: Any = None
     path = None
@@ -244,7 +287,8 @@ def _renovate(snapshot: RepoSnapshot) -> tuple[float, str, list[Location]] | Non
         try:
             config = _load_json_lenient(text)
         except ValueError as exc:
-            return 0.25, f"{path} does not parse as JSON5 ({exc}), so Renovate cannot read it", [Location(path)]
+            return _Found(0.25, f"{path} does not parse as JSON5 ({exc}), so Renovate cannot read it", [Location(path)],
+                          f"Correct the JSON5 syntax of {path} (Renovate reports the same error in its log).")
     elif snapshot.exists("package.json"):
         try:
             package = json.loads(snapshot.read_text("package.json") or "")
@@ -256,13 +300,14 @@ def _renovate(snapshot: RepoSnapshot) -> tuple[float, str, list[Location]] | Non
         return None
     line = None
     if not isinstance(config, dict):
-        return 0.25, f"{path} is not a JSON object, so Renovate cannot read it", [Location(path)]
+        return _Found(0.25, f"{path} is not a JSON object, so Renovate cannot read it", [Location(path)])
     if config.get("enabled") is False:
-        return 0.0, f"{path} disables Renovate (`enabled: false`)", [Location(path)]
+        return _Found(0.0, f"{path} disables Renovate (`enabled: false`)", [Location(path)],
+                      f"Remove `\"enabled\": false` from {path} to let Renovate open update pull requests.")
     if path == "package.json":
         line = yamlio.line_of_key(snapshot.read_text(path) or "", '"renovate"')
     note = f"; {', '.join(found[1:])} also exist but Renovate reads only the first" if len(found) > 1 else ""
-    return 1.0, f"Renovate is configured in {path}{note}", [Location(path, line)]
+    return _Found(1.0, f"Renovate is configured in {path}{note}", [Location(path, line)])
 
 
 def deps_update_tool(ctx: CheckContext, params: dict) -> Outcome:
@@ -276,11 +321,11 @@ def deps_update_tool(ctx: CheckContext, params: dict) -> Outcome:
     if "pyup" in accepted:
         pyup = snapshot.first([".pyup.yml", ".pyup.yaml"])
         if pyup:
-            results.append((1.0, f"pyup is configured in {pyup}", [Location(pyup)]))
+            results.append(_Found(1.0, f"pyup is configured in {pyup}", [Location(pyup)]))
     if "depfu" in accepted:
         depfu = snapshot.first([".depfu.yml", ".depfu.yaml"])
         if depfu:
-            results.append((1.0, f"Depfu is configured in {depfu}", [Location(depfu)]))
+            results.append(_Found(1.0, f"Depfu is configured in {depfu}", [Location(depfu)]))
     found = [r for r in results if r is not None]
     if not found:
         return Outcome.failed(
@@ -288,12 +333,14 @@ def deps_update_tool(ctx: CheckContext, params: dict) -> Outcome:
             "configuration in any place Renovate reads); updates configured only in an organisation's "
             "settings cannot be seen from here."
         )
-    best = max(found, key=lambda r: r[0])
-    locations = [loc for r in found for loc in r[2]]
-    message = "; ".join(r[1] for r in sorted(found, key=lambda r: -r[0])) + "."
-    if best[0] >= 1.0:
-        return Outcome.passed(message, locations)
-    return Outcome.failed(message, locations, score=best[0])
+    best = max(found, key=lambda r: (r.score >= 1.0, r.in_place, r.score))
+    locations = [loc for r in found for loc in r.locations]
+    message = "; ".join(r.message for r in sorted(found, key=lambda r: -r.score)) + "."
+    if best.score >= 1.0:  # another tool's configuration may still need correcting: its fix, if any
+        return Outcome.passed(message, locations).with_fix(next((r.fix for r in found if r.fix), None))
+    if best.in_place and best.fix:
+        return Outcome.in_place(best.score, message, locations, fix=best.fix)
+    return Outcome.failed(message, locations, score=best.score).with_fix(best.fix)
 
 
 # ================================================================================================

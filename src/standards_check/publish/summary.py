@@ -83,6 +83,7 @@ def comment_body(report: Report, *, run_url: str | None = None) -> str:
     failing = report.failures
     if nothing_changed(report):
         lines.append(f"No change from the base: {len(failing)} rule(s) failing, as before.")
+        lines += [""] + _time_lines(report) if _time_lines(report) else []
     else:
         lines += _diff_section(report)
         if failing:
@@ -139,7 +140,16 @@ def _diff_section(report: Report) -> list[str]:
                   ", ".join(f"[`{c}`]({check_doc_url(c)})" for c in d.fixed), ""]
     if not d.new_failures and not d.fixed:
         lines += ["No rule changed status.", ""]
-    return lines
+    return lines + _time_lines(report)
+
+
+def _time_lines(report: Report) -> list[str]:
+    d = report.diff
+    if not d or not d.changed_with_time:
+        return []
+    return ["Changed with time, not by this change: "
+            + ", ".join(f"[`{c}`]({check_doc_url(c)})" for c in d.changed_with_time)
+            + " (these read dates or git history; they never count as new failures).", ""]
 
 
 def _table(results: list[Result]) -> list[str]:

@@ -13,6 +13,11 @@ def failures_first(report: Report) -> list[Result]:
     return sorted(report.failures, key=lambda r: (_SEVERITY_ORDER[r.severity], r.level, -r.weight, r.check))
 
 
+def to_improve(report: Report) -> list[Result]:
+    """Passing rules with partial credit: the practice is in place, something in it needs correcting."""
+    return sorted((r for r in report.results if r.to_improve), key=lambda r: (r.level, -r.weight, r.check))
+
+
 def counts(report: Report) -> dict[str, int]:
     out = {status: 0 for status in (PASS, FAIL, ERROR, WAIVED, SKIP)}
     for result in report.results:
@@ -30,9 +35,19 @@ def gate_label(report: Report) -> str:
     return "failed: " + "; ".join(report.gate.reasons)
 
 
-def short_fix(result: Result, width: int = 200) -> str:
+def fix_text(result: Result) -> str:
+    """The whole fix, on one line (never cut), ending with where to read more."""
+    hint = explain_command(result)
     text = " ".join(result.remediation.split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+    return f"{text} More: `{hint}`".lstrip() if hint else text
+
+
+def explain_command(result: Result) -> str | None:
+    """`standards-check checks explain ID` for a check of the shipped catalog (a policy's own
+    checks are documented in the policy, and `checks explain` does not know them)."""
+    from standards_check.catalog import load_catalog
+
+    return f"standards-check checks explain {result.check}" if result.check in load_catalog() else None
 
 
 def diff_line(report: Report) -> str | None:
@@ -44,6 +59,8 @@ def diff_line(report: Report) -> str | None:
     parts.append(f"new failures: {', '.join(d.new_failures) or 'none'}")
     if d.fixed:
         parts.append(f"fixed: {', '.join(d.fixed)}")
+    if d.changed_with_time:
+        parts.append(f"changed with time, not by this change: {', '.join(d.changed_with_time)}")
     return "; ".join(parts)
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from standards_check.escape import markdown_code as _code
 from standards_check.escape import markdown_inline as _cell
 from standards_check.model import PASS, SKIP, WAIVED
-from standards_check.render.common import diff_line, failures_first, gate_label, level_label, short_fix, tally_line
+from standards_check.render.common import (diff_line, failures_first, fix_text, gate_label, level_label, tally_line,
+                                          to_improve)
 from standards_check.report import CATEGORIES, Report
 
 
@@ -36,8 +37,12 @@ def render_markdown(report: Report) -> str:
                   "| --- | --- | ---: | --- | --- | --- |"]
         for r in failing:
             where = "<br>".join(_code(str(loc)) for loc in r.locations[:3]) or "–"
-            fix = _cell(short_fix(r, 160)) if r.status == "fail" else "could not be evaluated"
+            fix = _cell(fix_text(r)) if r.status == "fail" else "could not be evaluated"
             lines.append(f"| `{r.check}` | {r.severity} | {r.level} | {_cell(r.message)} | {where} | {fix} |")
+    improve = to_improve(report)
+    if improve:
+        lines += ["", "### In place, to improve", "", "| Check | Level | Finding | How to fix |", "| --- | ---: | --- | --- |"]
+        lines += [f"| `{r.check}` | {r.level} | {_cell(r.message)} | {_cell(fix_text(r))} |" for r in improve]
     passed = [r for r in report.results if r.status in (PASS, WAIVED, SKIP)]
     if passed:
         lines += ["", f"<details><summary>{len(passed)} passing, waived or skipped</summary>", ""]

@@ -5,10 +5,13 @@ Every string of the report is made `escape.printable` first: a file name, owner 
 from the repository cannot move the cursor, recolour, write the clipboard or forge a line."""
 from __future__ import annotations
 
+import textwrap
+
 from standards_check.escape import map_strings, printable
 from standards_check.model import ERROR, FAIL, SKIP, WAIVED
-from standards_check.render.common import diff_line, failures_first, gate_label, level_label, short_fix, tally_line
-from standards_check.report import Report
+from standards_check.render.common import (diff_line, explain_command, failures_first, gate_label, level_label,
+                                          tally_line, to_improve)
+from standards_check.report import Report, Result
 
 _COLORS = {"red": "31", "green": "32", "yellow": "33", "dim": "2", "bold": "1"}
 
@@ -41,7 +44,14 @@ def render_text(report: Report, color: bool = False) -> str:
         if len(result.locations) > 5:
             lines.append(f"    … and {len(result.locations) - 5} more")
         if result.status == FAIL and result.remediation:
-            lines.append(f"    fix: {short_fix(result)}")
+            lines += _fix_lines(result)
+    improve = to_improve(report)
+    if improve:
+        lines.append("")
+    for result in improve:
+        lines.append(f"{paint('↑', 'yellow')} {result.check} [in place, level {result.level}, "
+                     f"score {result.score:.0%}] {result.message}")
+        lines += _fix_lines(result)
     waived = report.by_status(WAIVED)
     if waived:
         lines.append("")
@@ -55,3 +65,13 @@ def render_text(report: Report, color: bool = False) -> str:
         lines.extend(paint(f"warning: {w}", "yellow") for w in report.warnings)
     lines += ["", tally_line(report)]
     return "\n".join(lines) + "\n"
+
+
+def _fix_lines(result: Result) -> list[str]:
+    """The whole fix, wrapped, never cut; the command to read more on a line of its own."""
+    lines = [textwrap.fill(" ".join(result.remediation.split()), width=100, initial_indent="    fix: ",
+                           subsequent_indent="         ", break_long_words=False, break_on_hyphens=False)]
+    hint = explain_command(result)
+    if hint:
+        lines.append(f"    more: {hint}")
+    return lines

@@ -24,12 +24,15 @@ def render_json(results: list[dict[str, Any]]) -> str:
 
 
 CSV_COLUMNS = ["name", "status", "error", "score", "level", "passed", "policy", "team",
-               *[f"{c}_score" for c in CATEGORIES], "failing_checks", "commit", "scanned_at"]
+               *[f"{c}_score" for c in CATEGORIES], "failing_checks", "commit", "scanned_at", "score_change"]
 
 
-def render_csv(results: list[dict[str, Any]]) -> str:
+def render_csv(results: list[dict[str, Any]], changes: dict[str, float | None] | None = None) -> str:
     """Standard CSV (RFC 4180 quoting); a text cell that a spreadsheet would read as a formula
-    (starting with `=`, `+`, `-`, `@`, TAB or CR) is prefixed with `'` (`escape.csv_cell`)."""
+    (starting with `=`, `+`, `-`, `@`, TAB or CR) is prefixed with `'` (`escape.csv_cell`).
+    `score_change` is the change since the previous sweep of the same source (empty when the
+    repository was not scored then, or this is the first sweep)."""
+    changes = changes or {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -41,6 +44,7 @@ def render_csv(results: list[dict[str, Any]]) -> str:
             csv_cell(r.get("policy") or ""), csv_cell(r.get("team") or ""),
             *[_num(cats.get(c)) for c in CATEGORIES], csv_cell(" ".join(r.get("failing") or [])),
             csv_cell(r.get("commit_sha") or ""), csv_cell(str(r["scanned_at"])),
+            _num(changes.get(r["repo"])),
         ])
     return out.getvalue()
 

@@ -22,7 +22,7 @@ class RepoInfo:
 
 def read_info(snapshot: Any) -> RepoInfo:
     component = _component(snapshot)
-    team = codeowners_default_owner(snapshot) or (component.owner if component else None)
+    team = pick_team(codeowners_owners(snapshot), component.owner if component else None)
     tier = None
     if component is not None:
         labels = component.spec.get("labels") if isinstance(component.spec.get("labels"), dict) else {}
@@ -32,18 +32,53 @@ def read_info(snapshot: Any) -> RepoInfo:
                     config_policy=_config_policy(snapshot))
 
 
-def codeowners_default_owner(snapshot: Any) -> str | None:
-    """The first owner of the last catch-all rule (`*`) of the CODEOWNERS GitHub would use."""
+def pick_team(owners: tuple[tuple[str, ...], list[str]], catalog_owner: str | None) -> str | None:
+    """The team a scorecard files a repository under. Teams are teams: an `@org/team` owner of the
+    catch-all CODEOWNERS rule first, then the Backstage `spec.owner` (a group unless it says
+    `user:`), then the team owning the most CODEOWNERS rules, and only then a person (the first
+    owner of the catch-all rule, or a `user:` catalog owner)."""
+    default, others = owners
+    catalog_person = catalog_owner is not None and catalog_owner.lower().startswith("user:")
+    for candidate in (
+        next((o for o in default if _is_team(o)), None),
+        None if catalog_person else catalog_owner,
+        _most_common_team(others),
+        default[0] if default else None,
+        catalog_owner,
+    ):
+        if candidate:
+            return candidate
+    return None
+
+
+def codeowners_owners(snapshot: Any) -> tuple[tuple[str, ...], list[str]]:
+    """(the owners of the last catch-all rule (`*`) of the CODEOWNERS GitHub would use, every owner
+    of every rule in file order)."""
     from standards_check.facts.codeowners import parse_codeowners
 
     found = parse_codeowners(snapshot)
     if found.codeowners is None:
-        return None
-    owner = None
+        return (), []
+    default: tuple[str, ...] = ()
+    everyone: list[str] = []
     for rule in found.codeowners.rules:
-        if rule.pattern in DEFAULT_PATTERNS and not rule.negated:
-            owner = rule.owners[0] if rule.owners else None  # an owner-less `*` unsets the default
-    return owner
+        if rule.negated:
+            continue
+        everyone.extend(rule.owners)
+        if rule.pattern in DEFAULT_PATTERNS:
+            default = tuple(rule.owners)  # an owner-less `*` unsets the default
+    return default, everyone
+
+
+def _is_team(owner: str) -> bool:
+    return owner.startswith("@") and "/" in owner  # @org/team (GitHub), @group/subgroup (GitLab)
+
+
+def _most_common_team(owners: list[str]) -> str | None:
+    from collections import Counter
+
+    teams = Counter(o for o in owners if _is_team(o))
+    return max(teams, key=teams.__getitem__) if teams else None  # a tie: the first seen (insertion order)
 
 
 def _component(snapshot: Any) -> Any:

@@ -87,15 +87,19 @@ def build_view(store: Store, sweep: Sweep, results: list[dict[str, Any]]) -> dic
         rules.append({"check": check, "title": title, "fix": fix, "category": category, "count": count,
                       "share": round(100.0 * count / len(ok), 0) if ok else 0})
 
+    previous = store.previous_sweep(sweep)
+    changes = store.score_changes(sweep, results)
     repos = []
     for r in sorted(results, key=lambda r: (r["status"] == "ok", r["score"] or 0, r["repo"])):
         report = r.get("report") or {}
         failures = [res for res in report.get("results", []) if res.get("status") in ("fail", "error")]
         repos.append({**r, "failures": failures, "anchor": "repo-" + _slug(r["repo"]),
-                      "level_name": level_names.get(r["level"]) if r["level"] is not None else None})
+                      "level_name": level_names.get(r["level"]) if r["level"] is not None else None,
+                      "change": changes.get(r["repo"])})
 
     scores = [r["score"] for r in ok]
     trend = store.trend(sweep.source, sweep.shard)
+    labels = trend_labels([t["started_at"] for t in trend])
     return {
         "sweep": sweep,
         "title": _title(sweep.source),
@@ -110,7 +114,9 @@ def build_view(store: Store, sweep: Sweep, results: list[dict[str, Any]]) -> dic
         "rules": rules,
         "repos": repos,
         "trend": trend,
-        "charts": _charts(levels, level_names, trend),
+        "previous": ({"started_at": previous.started_at, "label": _label_of(previous, trend, labels)}
+                     if previous else None),
+        "charts": _charts(levels, level_names, trend, labels),
         "heat": heat, "grade": grade,
     }
 
@@ -130,7 +136,29 @@ def _describe(check: str, ok: list[dict[str, Any]]) -> tuple[str, str, str]:
         return check, "", ""
 
 
-def _charts(levels: Counter, level_names: dict[int, str], trend: list[dict[str, Any]]) -> dict[str, str]:
+def trend_labels(started: list[str]) -> list[str]:
+    """One distinct label per sweep: its date; with the time (UTC) when another sweep ran that day;
+    with `#n` when even the minute is shared."""
+    days = Counter(s[:10] for s in started)
+    labels = [s[:16].replace("T", " ") if days[s[:10]] > 1 else s[:10] for s in started]
+    seen: Counter = Counter()
+    totals = Counter(labels)
+    out = []
+    for label in labels:
+        seen[label] += 1
+        out.append(f"{label} #{seen[label]}" if totals[label] > 1 else label)
+    return out
+
+
+def _label_of(sweep: Sweep, trend: list[dict[str, Any]], labels: list[str]) -> str:
+    for row, label in zip(trend, labels):
+        if row["id"] == sweep.id:
+            return label
+    return sweep.started_at[:16].replace("T", " ")
+
+
+def _charts(levels: Counter, level_names: dict[int, str], trend: list[dict[str, Any]],
+            labels: list[str]) -> dict[str, str]:
     import pygal
     from pygal.style import Style
 
@@ -155,7 +183,7 @@ def _charts(levels: Counter, level_names: dict[int, str], trend: list[dict[str, 
                     margin_right=40,
                     show_minor_x_labels=False, truncate_label=-1, **{**common, "print_values": False})
     tr.title = "Organisation score and gate pass rate per sweep (%)"
-    tr.x_labels = [t["started_at"][:10] for t in trend]
+    tr.x_labels = labels
     tr.x_labels_major = tr.x_labels[:: max(1, len(trend) // 8)]
     tr.add("mean score", [round(t["score"], 1) if t["score"] is not None else None for t in trend])
     tr.add("gate pass rate", [round(100 * t["pass_rate"], 1) if t["pass_rate"] is not None else None
@@ -184,6 +212,17 @@ def _title(source: str) -> str:
     return Path(what).name or source if kind in ("urls", "dir") else source
 
 
+def _delta(change: float | None, previous: Any) -> str:
+    """A score change for a person: ▲ +3.2, ▼ -1.5, = 0; "new" when not scored last time."""
+    if previous is None:
+        return "first sweep"
+    if change is None:
+        return "new"
+    if abs(change) < 0.05:
+        return "= 0"
+    return f"▲ +{change:.1f}" if change > 0 else f"▼ {change:.1f}"
+
+
 def _slug(name: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in name.lower())
 
@@ -195,6 +234,7 @@ def render_scorecard(store: Store, sweep: Sweep, results: list[dict[str, Any]]) 
     env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                       autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = lambda v, d=0: "–" if v is None else f"{v:.{d}f}"
+    env.filters["delta"] = _delta
     view = build_view(store, sweep, results)
     view["charts"] = {k: Markup(v) for k, v in view["charts"].items()}  # pygal's escaped SVG
     from standards_check import __version__

@@ -163,6 +163,23 @@ class Store:
             raise UserError(f"the store {self.path} has no sweeps yet")
         return Sweep.from_row(row)
 
+    def previous_sweep(self, sweep: Sweep) -> Sweep | None:
+        """The sweep of the same source (and shard) started just before this one, or None."""
+        row = self.db.execute(
+            "SELECT * FROM sweeps WHERE source = ? AND shard IS ? AND (started_at < ? OR"
+            " (started_at = ? AND id < ?)) ORDER BY started_at DESC, id DESC LIMIT 1",
+            (sweep.source, sweep.shard, sweep.started_at, sweep.started_at, sweep.id)).fetchone()
+        return Sweep.from_row(row) if row is not None else None
+
+    def score_changes(self, sweep: Sweep, results: list[dict[str, Any]]) -> dict[str, float | None]:
+        """Each scored repository's score change since the previous sweep of the same source; None
+        when it was not scored then (new, or an error then)."""
+        previous = self.previous_sweep(sweep)
+        before = {r["repo"]: r["score"] for r in self.results(previous.id)
+                  if r["status"] == "ok" and r["score"] is not None} if previous else {}
+        return {r["repo"]: (round(r["score"] - before[r["repo"]], 1) if r["repo"] in before else None)
+                for r in results if r["status"] == "ok" and r["score"] is not None}
+
     # ---- results ----------------------------------------------------------------------------
     def done_repos(self, sweep_id: int) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT repo FROM results WHERE sweep_id = ?", (sweep_id,))}
