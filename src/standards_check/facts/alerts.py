@@ -83,7 +83,7 @@ def parse_alert_rules(snapshot: RepoSnapshot) -> AlertFacts:
         if not _ALERT_KEY.search(text):
             continue
         try:
-            documents = load_documents(text, keep=_may_hold_rules)
+            documents = load_documents(text, keep=_may_hold_rules, source=path)
         except yamlio.YamlSyntaxError as exc:
             if "groups:" not in text:
                 continue  # not shaped like a rule file (an Alertmanager config, say)
@@ -148,7 +148,7 @@ def _walk_object(path: str, doc: YamlDocument, prefix: tuple, data: Any) -> Iter
 def _embedded(path: str, doc: YamlDocument, where: tuple, text: str) -> Iterator[AlertRule | None]:
     """A rule file held as a block string (`alerts.yaml: |`) in a ConfigMap: lines are shifted."""
     try:
-        inner = load_documents(text)
+        inner = load_documents(text, source=path)
     except yamlio.YamlSyntaxError:
         return
     # a block scalar starts on the line of its indicator; its content on the next line

@@ -2,15 +2,13 @@
 
 Shared by the SLO and alerting-rule facts. `yamlio.load_with_positions` reads one document; SLO and
 rule files are often streams (`---`) and Kubernetes manifests, so this reads every document of a
-stream once (one compose per document, then construction from the same node: no second parse).
+stream once (`yamlio.load_stream`: one compose per document, construction from the same node).
 Timestamps stay strings, as everywhere in standards-check.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
-
-import yaml
 
 from standards_check import yamlio
 from standards_check.snapshot import RepoSnapshot
@@ -46,30 +44,15 @@ class YamlDocument:
             path = path[:-1]
 
 
-def load_documents(text: str, keep: Callable[[Any], bool] | None = None) -> list[YamlDocument]:
-    """Every non-empty document of a YAML stream. Raises yamlio.YamlSyntaxError.
+def load_documents(text: str, keep: Callable[[Any], bool] | None = None,
+                   source: str | None = None) -> list[YamlDocument]:
+    """Every non-empty document of a YAML stream. Raises yamlio.YamlSyntaxError (yamlio.Refused
+    past the loader's bounds; `source` names the file in the scan's record of refusals).
 
     `keep(data)` filters documents before their positions are recorded (walking a large manifest
     for positions costs as much as building it, so it is done only for documents that matter).
     """
-    loader = yamlio.StringDateLoader(text)
-    documents: list[YamlDocument] = []
-    try:
-        while loader.check_node():
-            node = loader.get_node()
-            if node is None:
-                continue
-            data = loader.construct_document(node)
-            if data is None or (keep is not None and not keep(data)):
-                continue
-            positions: dict[tuple, tuple[int, int]] = {}
-            yamlio.record_positions(node, (), positions)
-            documents.append(YamlDocument(data, positions, node.start_mark.line + 1))
-    except yaml.YAMLError as exc:
-        raise yamlio.syntax_error(exc) from None
-    finally:
-        loader.dispose()
-    return documents
+    return [YamlDocument(data, positions, line) for data, positions, line in yamlio.load_stream(text, keep, source)]
 
 
 def looks_templated(text: str) -> bool:
