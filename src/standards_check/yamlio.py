@@ -21,7 +21,7 @@ was crossed) before a node is built, by one pass over the parser's events that k
   it (an endless structure).
 - MAX_DEPTH (100) levels of nested collections. libyaml stops at 1,000, but the walkers after it
   (positions, JSON Schema, checks) recurse in Python, several frames per level.
-- SCAN_NODES (2,000,000) nodes per scan, across every file it parses, when the caller opened a
+- SCAN_NODES (1,000,000) nodes per scan, across every file it parses, when the caller opened a
   `scan_budget()` (the engine does, per scan): many files each just under MAX_NODES cannot add up
   to an unbounded scan. What was refused is recorded there by source, and the report names it.
 Construction shares the objects of an anchor among its aliases (PyYAML builds each node once), and
@@ -42,7 +42,7 @@ MAX_BYTES = 4 * 1024 * 1024
 MAX_NODES = 250_000
 MAX_ALIASES = 10_000
 MAX_DEPTH = 100
-SCAN_NODES = 2_000_000
+SCAN_NODES = 1_000_000
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -81,6 +81,7 @@ class ScanBudget:
 
     nodes: int = SCAN_NODES
     refused: dict[str, str] = field(default_factory=dict)
+    charged: dict[str, int] = field(default_factory=dict)  # source -> nodes taken for it
 
 
 _BUDGET: contextvars.ContextVar[ScanBudget | None] = contextvars.ContextVar("standards_check_budget", default=None)
@@ -105,13 +106,18 @@ def refuse(reason: str, source: str | None, line: int | None = None, column: int
 
 
 def charge(nodes: int, source: str | None, line: int | None = None, column: int | None = None) -> None:
-    """Take `nodes` from the scan's budget (if one is open); Refused when it is spent."""
+    """Take `nodes` from the scan's budget (if one is open); Refused when it is spent.
+
+    A file is charged once: the facts that read the same file again get the same answer, so a file
+    is either read everywhere or refused everywhere."""
     budget = _BUDGET.get()
-    if budget is None:
+    if budget is None or (source is not None and budget.charged.get(source) == nodes):
         return
     if nodes > budget.nodes:
         raise refuse(f"refused: the scan's budget of {SCAN_NODES:,} parsed nodes is spent", source, line, column)
     budget.nodes -= nodes
+    if source is not None:
+        budget.charged[source] = nodes
 
 
 def _checked_size(text: str, source: str | None) -> None:

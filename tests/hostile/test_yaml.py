@@ -279,3 +279,19 @@ def test_non_finite_numbers_in_policy_are_rejected(make_repo, tmp_path, name, bo
                          "--format", "sarif")
     assert_held(result, (2,))
     assert "NaN" not in result.out and "Infinity" not in result.out
+
+
+@pytest.mark.hostile("repo", "yaml-scan-budget-many-files")
+def test_scan_budget_across_files(make_repo):
+    """Ten workflows, each under the per-file bound (aliases expanding to 240,000 nodes): together
+    they pass the scan's budget, so the later ones are refused, by name, and the rest are read."""
+    filler = "x-a: &a [" + ", ".join(["0"] * 999) + "]\nx-b: [" + ", ".join(["*a"] * 239) + "]\n"
+    files = {f".github/workflows/ci{k}.yml": WORKFLOW + filler for k in range(10)}
+    result = scan_json(make_repo(files))
+    assert_held(result, (0, 1))
+    report = json.loads(result.out)
+    refused = [w for w in report["warnings"] if "budget" in w and "refused" in w]
+    assert 0 < len(refused) < 10, report["warnings"]
+    by_check = {r["check"]: r for r in report["results"]}
+    assert by_check["ci.tests_on_pr"]["status"] == "pass", by_check["ci.tests_on_pr"]  # the files read
+    assert by_check["ci.present"]["status"] == "fail" and "refused" in by_check["ci.present"]["message"]
