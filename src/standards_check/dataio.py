@@ -5,7 +5,6 @@ yamlio.MAX_BYTES, nesting deeper than yamlio.MAX_DEPTH (Python's own parsers rec
 walkers after them) or more than yamlio.MAX_NODES values is refused with `yamlio.Refused` (a
 ValueError, so callers that treat unparsable JSON as a ValueError need nothing new), recorded in
 the scan's budget under `source`; the values parsed count against that budget too.
-JSON5 is parsed by a pure-Python library, about 1 MB/s, so its text is held to MAX_JSON5_BYTES.
 """
 from __future__ import annotations
 
@@ -13,9 +12,6 @@ import json
 from typing import Any, Callable
 
 from standards_check.yamlio import MAX_BYTES, MAX_DEPTH, MAX_NODES, Refused, charge, refuse
-
-MAX_JSON5_BYTES = 512 * 1024
-
 
 def load_json(text: str, source: str | None = None) -> Any:
     """json.loads, bounded. Raises ValueError (Refused past the bounds)."""
@@ -29,11 +25,18 @@ def load_json_or_json5(text: str, source: str | None = None) -> Any:
     except Refused:
         raise
     except ValueError:
-        if len(text) > MAX_JSON5_BYTES:
-            raise refuse(f"refused: JSON5 larger than {MAX_JSON5_BYTES // 1024} KiB", source) from None
-        import json5
+        return _bounded(_json5, text, source, "JSON5")
 
-        return _bounded(json5.loads, text, source, "JSON5")
+
+def _json5(text: str) -> Any:
+    import pyjson5
+
+    try:
+        return pyjson5.decode(text, maxdepth=MAX_DEPTH)
+    except pyjson5.Json5NestingTooDeep:
+        raise RecursionError from None  # refused as too deep, as the other parsers are
+    except pyjson5.Json5Exception as exc:  # not a ValueError: say it as one
+        raise ValueError(exc.args[0] if exc.args else str(exc)) from None
 
 
 def load_toml(text: str, source: str | None = None) -> Any:

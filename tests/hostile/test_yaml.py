@@ -47,7 +47,14 @@ REPO_YAML = [
     ("slo", "slo/availability.yaml", SLO),
     ("alert-rules", "alerts/rules.yaml", ALERTS),
     ("gitlab-ci", ".gitlab-ci.yml", GITLAB),
+    ("pre-commit", ".pre-commit-config.yaml", "repos:\n  - repo: local\n    hooks: [{id: bandit}]\n"),
+    ("composite-action", ".github/actions/setup/action.yml", "runs:\n  using: composite\n  steps: []\n"),
+    ("codecov", "codecov.yml", "coverage: {status: {project: {default: {target: 80%}}}}\n"),
+    ("drone", ".drone.yml", "kind: pipeline\nname: default\nsteps: [{name: test, commands: [make test]}]\n"),
 ]
+
+# files a kind needs beside it to be read at all (a composite action is read when a workflow uses it)
+BESIDE = {"composite-action": {".github/workflows/ci.yml": WORKFLOW + "      - uses: ./.github/actions/setup\n"}}
 
 
 def scan_json(repo: Path, *extra: str, seconds: float = 20.0):
@@ -74,7 +81,7 @@ def cases(name: str, table):
 
 @pytest.mark.parametrize("kind, path, content", cases("yaml-alias-bomb", REPO_YAML))
 def test_alias_bomb_in_repository_yaml_is_refused(make_repo, kind, path, content):
-    repo = make_repo({"README.md": "# svc\n", path: content + bomb()})
+    repo = make_repo({"README.md": "# svc\n", **BESIDE.get(kind, {}), path: content + bomb()})
     result = scan_json(repo)
     assert_held(result, (0, 1))
     refused_warning(result, path, "alias")
@@ -82,7 +89,7 @@ def test_alias_bomb_in_repository_yaml_is_refused(make_repo, kind, path, content
 
 @pytest.mark.parametrize("kind, path, content", cases("yaml-deep-nesting", REPO_YAML))
 def test_deep_nesting_in_repository_yaml_is_refused(make_repo, kind, path, content):
-    repo = make_repo({"README.md": "# svc\n", path: content + f"x-deep: {deep()}\n"})
+    repo = make_repo({"README.md": "# svc\n", **BESIDE.get(kind, {}), path: content + f"x-deep: {deep()}\n"})
     result = scan_json(repo)
     assert_held(result, (0, 1))
     refused_warning(result, path, "nested deeper than")
@@ -295,3 +302,15 @@ def test_scan_budget_across_files(make_repo):
     by_check = {r["check"]: r for r in report["results"]}
     assert by_check["ci.tests_on_pr"]["status"] == "pass", by_check["ci.tests_on_pr"]  # the files read
     assert by_check["ci.present"]["status"] == "fail" and "refused" in by_check["ci.present"]["message"]
+
+
+@pytest.mark.hostile("repo", "json5-large-renovate")
+def test_large_json5_renovate_is_read_quickly(make_repo):
+    """1.9 MB of ordinary JSON5 (a comment, bare keys): a pure-Python parser needs most of a minute."""
+    rules = ",\n".join(f'  {{matchPackageNames: ["pkg{i}"], enabled: true}}' for i in range(40_000))
+    path = "renovate.json5"
+    repo = make_repo({path: "// generated\n{packageRules: [\n" + rules + "\n]}\n"})
+    result = scan_json(repo)
+    assert_held(result, (0, 1))
+    deps = next(r for r in json.loads(result.out)["results"] if r["check"] == "deps.update_tool")
+    assert deps["status"] == "pass" and f"Renovate is configured in {path}" in deps["message"], deps
