@@ -257,11 +257,13 @@ def test_ten_thousand_rules_load_in_linear_time(make_repo, tmp_path):
     rules = "".join(f"  - {{check: acme.c{i}, weight: 2}}\n" for i in range(10_000))
     policy = tmp_path / "p.yaml"
     policy.write_text(POLICY_HEAD + "checks:\n" + checks + "rules:\n" + rules)
+    # alone: 13 s and 230 MB before (two parses, the cyclic collector re-walking the growing data),
+    # 4 s and 170 MB after; the bounds leave room for a busy machine
     result = run_bounded("policy", "validate", str(policy), seconds=60)
-    assert_held(result, (0,), seconds=10)
+    assert_held(result, (0,), seconds=12)
     result = run_bounded("scan", str(make_repo({"README.md": "# x\n"})), "--policy", str(policy),
                          "--format", "json", seconds=60)
-    assert_held(result, (0,), seconds=15)
+    assert_held(result, (0,), seconds=20)
     assert len(json.loads(result.out)["results"]) == 10_000
 
 
@@ -314,3 +316,16 @@ def test_large_json5_renovate_is_read_quickly(make_repo):
     assert_held(result, (0, 1))
     deps = next(r for r in json.loads(result.out)["results"] if r["check"] == "deps.update_tool")
     assert deps["status"] == "pass" and f"Renovate is configured in {path}" in deps["message"], deps
+
+
+@pytest.mark.hostile("repo", "policy-huge-finite-weights")
+def test_huge_finite_weights_score_finitely(make_repo, tmp_path):
+    """Each weight is finite, their sum is not: the score is still the weighted mean, not NaN."""
+    policy = tmp_path / "p.yaml"
+    policy.write_text(POLICY_HEAD + "rules:\n  - {check: readme.present, weight: 1.0e+308}\n"
+                      "  - {check: license.present, weight: 1.0e+308}\n")
+    result = run_bounded("scan", str(make_repo({"README.md": "# x\n"})), "--policy", str(policy), "--format", "json")
+    assert_held(result, (0, 1))
+    assert "NaN" not in result.out and "Infinity" not in result.out, result.out
+    report = json.loads(result.out)
+    assert report["score"] == 25.0 and report["categories"]["knowledge"]["score"] == 50.0, report["categories"]
