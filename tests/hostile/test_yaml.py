@@ -329,3 +329,12 @@ def test_huge_finite_weights_score_finitely(make_repo, tmp_path):
     assert "NaN" not in result.out and "Infinity" not in result.out, result.out
     report = json.loads(result.out)
     assert report["score"] == 25.0 and report["categories"]["knowledge"]["score"] == 50.0, report["categories"]
+
+
+@pytest.mark.hostile("repo", "yaml-alias-bomb-markdown-front-matter")
+def test_alias_bomb_in_markdown_front_matter(make_repo):
+    path = "docs/runbooks/api.md"
+    repo = make_repo({path: "---\n" + bomb() + "---\n# API runbook\n\n## Alerts\n\nRestart it.\n"})
+    result = scan_json(repo)
+    assert_held(result, (0, 1))
+    refused_warning(result, path, "alias")
