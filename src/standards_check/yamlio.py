@@ -303,6 +303,8 @@ def record_positions(node: yaml.Node, path: Path_, positions: dict[Path_, tuple[
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue  # a collection as a key: construction refuses it (unhashable)
             key = key_node.value
             positions[path + (key, "__key__")] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             record_positions(value_node, path + (key,), positions, seen)

@@ -338,3 +338,17 @@ def test_alias_bomb_in_markdown_front_matter(make_repo):
     result = scan_json(repo)
     assert_held(result, (0, 1))
     refused_warning(result, path, "alias")
+
+
+@pytest.mark.hostile("repo", "yaml-collection-keys")
+def test_collections_as_keys_are_a_parse_error(make_repo):
+    """`? [a, b]: 1` composes, but no Python mapping can hold it: a broken file, named, not a crash."""
+    path = ".github/workflows/ci.yml"
+    repo = make_repo({".standards.yml": "policy: baseline\n? {a: 1}\n: x\n"})
+    result = run_bounded("scan", str(repo), "--format", "json")
+    assert_held(result, (2,))
+    assert re.search(r"\.standards\.yml:2:\d+: invalid YAML: found unhashable key", result.err), result.describe()
+    result = scan_json(make_repo({path: WORKFLOW + "? [a, b]\n: 1\n"}))
+    assert_held(result, (0, 1))
+    ci = next(r for r in json.loads(result.out)["results"] if r["check"] == "ci.present")
+    assert path in ci["message"] and "unhashable" in ci["message"], ci
