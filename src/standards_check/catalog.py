@@ -107,7 +107,7 @@ def load_entry(path: Path) -> tuple[CheckSpec | None, list[Problem]]:
 
     text = path.read_text()
     try:
-        data = yamlio.load(text)
+        data = yamlio.load(text, source=str(path))
     except yamlio.YamlSyntaxError as exc:
         return None, [Problem(str(path), exc.message, exc.line, exc.column)]
 

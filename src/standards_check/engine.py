@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from standards_check import yamlio
 from standards_check.catalog import CheckSpec, load_catalog
 from standards_check.context import CheckContext
 from standards_check.errors import UserError
@@ -27,17 +28,20 @@ def scan(snapshot: RepoSnapshot, policy: Policy | None = None, *, policy_ref: st
     catalog = load_catalog()
     if policy is None and policy_ref:
         policy = PolicyLoader(catalog).load(policy_ref)
-    config = load_repo_config(snapshot, today)
-    if policy is None:
-        policy = resolve_for(snapshot, None, config)
-    ctx = CheckContext(snapshot, now=now)
-    waivers = {w.check: w for w in config.waivers}
-    results = []
-    for rule in policy.rules:
-        spec = policy.spec(rule.check, catalog)
-        outcome = run_check(ctx, spec, {**spec.defaults(), **rule.params})
-        results.append(_result(rule, spec, outcome, waivers.get(rule.check)))
-    warnings = [w.problem for w in config.waivers if w.problem]
+    with yamlio.scan_budget() as budget:  # bounds what this scan's files may parse, together
+        config = load_repo_config(snapshot, today)
+        if policy is None:
+            policy = resolve_for(snapshot, None, config)
+        ctx = CheckContext(snapshot, now=now)
+        waivers = {w.check: w for w in config.waivers}
+        results = []
+        for rule in policy.rules:
+            spec = policy.spec(rule.check, catalog)
+            outcome = run_check(ctx, spec, {**spec.defaults(), **rule.params})
+            results.append(_result(rule, spec, outcome, waivers.get(rule.check)))
+    refused = [f"{path}: {reason}" for path, reason in sorted(budget.refused.items())]
+    warnings = refused[:20] + ([f"{len(refused) - 20} more files were refused"] if len(refused) > 20 else [])
+    warnings += [w.problem for w in config.waivers if w.problem]
     warnings += [f"waiver for {w.check} matches no rule of policy {policy.name}" for w in config.waivers
                  if w.check not in {r.check for r in policy.rules}]
     warnings += [f"{path} was not read: {why}" for path, why in sorted(snapshot.skipped.items())][:20]

@@ -8,7 +8,9 @@ params merge over the parent's params; `disabled: true` removes an inherited rul
 from __future__ import annotations
 
 import json
+import math
 import re
+import sys
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -153,23 +155,22 @@ class _Raw:
 
 
 def _read_raw(file: str, text: str) -> tuple[_Raw | None, list[Problem]]:
-    from standards_check.schema_errors import problems_from_schema
+    from standards_check.schema_errors import dotted_path, problems_from_schema
 
-    try:
-        data = yamlio.load(text)
+    try:  # one parse: resolving needs the line of every rule anyway
+        data, found = yamlio.load_with_positions(text, source=file)
     except yamlio.YamlSyntaxError as exc:
         return None, [Problem(file, exc.message, exc.line, exc.column)]
-    cache: dict[str, dict] = {}
 
     def positions() -> dict:
-        if "p" not in cache:
-            cache["p"] = yamlio.load_with_positions(text)[1]
-        return cache["p"]
+        return found
 
     if not isinstance(data, dict):
         return None, [Problem(file, "a policy must be a YAML mapping (apiVersion, kind, metadata, rules)", 1, 1)]
     problems = problems_from_schema(_validator(), data, positions, file)
     raw = _Raw(file, data, positions)
+    problems += [raw.problem(f"{dotted_path(path)}: {value!r} is not a finite number (NaN and infinity cannot be "
+                             "scored or written as JSON)", *path) for path, value in _non_finite(data)]
     if not problems:
         seen: dict[str, int] = {}
         for index, rule in enumerate(data.get("rules", [])):
@@ -180,8 +181,34 @@ def _read_raw(file: str, text: str) -> tuple[_Raw | None, list[Problem]]:
     return (None if problems else raw), problems
 
 
-def _read_file(path: str) -> str:
-    return Path(path).read_text()
+def _non_finite(data: Any) -> list[tuple[tuple, float | int]]:
+    """(path, value) of every NaN, infinity, or integer too large for a float, in document order."""
+    found = []
+    stack: list[tuple[tuple, Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, float) and not math.isfinite(value) or isinstance(value, int) and abs(value) > sys.float_info.max:
+            found.append((path, value))
+        elif isinstance(value, dict):
+            stack.extend(reversed([((*path, key), item) for key, item in value.items()]))
+        elif isinstance(value, list):
+            stack.extend(reversed([((*path, index), item) for index, item in enumerate(value)]))
+    return found
+
+
+def _read_policy_file(path: str) -> str:
+    """A policy file from disk, refused past yamlio.MAX_BYTES without reading the rest."""
+    with open(path, "rb") as handle:
+        data = handle.read(yamlio.MAX_BYTES + 1)
+    if len(data) > yamlio.MAX_BYTES:
+        raise UserError(f"invalid policy {path}", [Problem(path, f"refused: larger than "
+                                                          f"{yamlio.MAX_BYTES // (1024 * 1024)} MiB", 1, 1)])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"invalid policy {path}", [Problem(path, f"not UTF-8 text ({exc.reason})", 1, 1)]) from None
 
 
 class PolicyLoader:
@@ -193,7 +220,7 @@ class PolicyLoader:
         # `reader` reads policy FILES (a repository's own, through its snapshot); a bundled
         # NAME@VERSION always comes from the package, whoever names it (a repository policy may
         # extend baseline@1).
-        self.reader = reader or _read_file
+        self.reader = reader or _read_policy_file
         self.policies_dir = policies_dir
 
     def load(self, ref: str, relative_to: str | None = None) -> Policy:
@@ -212,7 +239,7 @@ class PolicyLoader:
         if identity in stack:
             cycle = " -> ".join([*stack, identity])
             raise UserError(f"policy extends itself in a cycle: {cycle}")
-        read = self.reader if looks_like_path(ref) else _read_file
+        read = self.reader if looks_like_path(ref) else _read_policy_file
         try:
             text = read(file)
         except (FileNotFoundError, IsADirectoryError):

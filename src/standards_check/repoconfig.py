@@ -47,7 +47,7 @@ def load_repo_config(snapshot: RepoSnapshot, today: dt.date | None = None) -> Re
     if text is None:
         raise UserError(f"{path}: cannot be read as text")
     try:
-        data, positions = yamlio.load_with_positions(text)
+        data, positions = yamlio.load_with_positions(text, source=path)
     except yamlio.YamlSyntaxError as exc:
         raise UserError(f"invalid {path}", [Problem(path, exc.message, exc.line, exc.column)]) from None
     if data is None:

@@ -12,7 +12,7 @@ from standards_check.errors import Problem
 Positions = dict[tuple, tuple[int, int]]
 
 
-def _where(path: tuple) -> str:
+def dotted_path(path: tuple) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -22,13 +22,13 @@ def _where(path: tuple) -> str:
 def _sentence(error: ValidationError) -> tuple[str, tuple]:
     """A plain sentence for one error, and the path of the value it is about."""
     path = tuple(error.absolute_path)
-    where = _where(path) or "top level"
+    where = dotted_path(path) or "top level"
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = set(error.schema.get("properties", {}))
         extra = sorted(str(k) for k in error.instance if k not in allowed)
         key = extra[0] if extra else None
         known = ", ".join(sorted(allowed))
-        prefix = f"{_where(path)}: " if path else ""
+        prefix = f"{dotted_path(path)}: " if path else ""
         return (f"{prefix}unknown key {key!r} (known keys: {known})", path + ((key, "__key__") if key else ()))
     if error.validator == "required":
         return f"{where}: {error.message.replace(' is a required property', ' is required')}", path

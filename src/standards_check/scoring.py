@@ -8,6 +8,8 @@
 """
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from typing import Iterable
 
 from standards_check.model import FAIL, ERROR
@@ -19,7 +21,11 @@ def weighted_score(results: Iterable[Result]) -> float | None:
     total = sum(r.weight for r in counted)
     if not total:
         return None
-    return round(100 * sum(r.weight * r.score for r in counted) / total, 1)
+    weighted = 100 * sum(r.weight * r.score for r in counted)
+    if not (math.isfinite(total) and math.isfinite(weighted)):  # finite weights too large to add up:
+        top = max(r.weight for r in counted)                       # the same mean, scaled down
+        return weighted_score(replace(r, weight=r.weight / top) for r in counted)
+    return round(weighted / total, 1)
 
 
 def category_scores(results: list[Result]) -> dict[str, dict]:

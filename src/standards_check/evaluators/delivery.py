@@ -3,12 +3,12 @@ signals git history can show (release cadence, lead time, revert rate)."""
 from __future__ import annotations
 
 import configparser
-import json
 import re
 import statistics
 import time
 from dataclasses import dataclass
 
+from standards_check import dataio
 from standards_check.context import CheckContext
 from standards_check.facts.ci import SYSTEM_NAMES, CiJob, CiPipelines, CiStep, is_vendored, strip_c_comments
 from standards_check.facts.tags import Tag as _Tag
@@ -285,10 +285,9 @@ def _task_file_gates(snapshot: RepoSnapshot) -> list[tuple[str, Location]]:
 
 
 def _pyproject_fail_under(text: str) -> str | None:
-    import tomllib
     try:
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError):
+        data = dataio.load_toml(text, source="pyproject.toml")
+    except ValueError:
         return None
     value = data.get("tool", {}).get("coverage", {}).get("report", {}).get("fail_under")
     return str(value) if value is not None and (_number(value) or 0) > 0 else None
@@ -307,7 +306,7 @@ def _codecov(snapshot: RepoSnapshot) -> tuple[list[tuple[str, Location]], list[t
             continue
         measured.append((f"codecov configured in {path}", Location(path, 1)))
         try:
-            data, positions = yamlio.load_with_positions(text)
+            data, positions = yamlio.load_with_positions(text, source=path)
         except yamlio.YamlSyntaxError:
             continue
         status = ((data or {}).get("coverage") or {}).get("status") if isinstance(data, dict) else None
@@ -354,7 +353,7 @@ def _js_coverage_config(snapshot: RepoSnapshot) -> list[tuple[str, Location]]:
         if not manifest or ("coverageThreshold" not in manifest and "check-coverage" not in manifest):
             continue
         try:
-            data = json.loads(manifest)
+            data = dataio.load_json(manifest, source=path)
         except ValueError:
             continue
         if not isinstance(data, dict):

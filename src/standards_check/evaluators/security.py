@@ -7,14 +7,13 @@ from the few files each check names.
 """
 from __future__ import annotations
 
-import json
 import posixpath
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 import re2
 
-from standards_check import yamlio
+from standards_check import dataio, yamlio
 from standards_check.context import CheckContext
 from standards_check.facts.workflows import Workflow, first_party_path, own_repository
 from standards_check.model import Location, Outcome
@@ -181,7 +180,7 @@ def _dependabot(snapshot: RepoSnapshot, check_manifests: bool) -> _Found | None:
         return None
     text = snapshot.read_text(path) or ""
     try:
-        data, positions = yamlio.load_with_positions(text)
+        data, positions = yamlio.load_with_positions(text, source=path)
     except yamlio.YamlSyntaxError as exc:
         return _Found(0.25, f"{path} is not valid YAML ({exc.message}), so Dependabot ignores it",
                       [Location(path, exc.line)], f"Correct the YAML syntax of {path} at line {exc.line}: {exc.message}.")
@@ -268,15 +267,6 @@ class _Found:
     in_place: bool = False  # working, with some entries to correct
 
 
-def _load_json_lenient(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        import json5  # JSON5 (comments, trailing commas, bare keys) as Renovate reads it
-
-        return json5.loads(text)
-
-
 def _renovate(snapshot: RepoSnapshot) -> _Found | None:
     found = [p for p in RENOVATE_FILES if snapshot.exists(p)]
     config: Any = None
@@ -285,13 +275,13 @@ def _renovate(snapshot: RepoSnapshot) -> _Found | None:
         path = found[0]
         text = snapshot.read_text(path) or ""
         try:
-            config = _load_json_lenient(text)
+            config = dataio.load_json_or_json5(text, source=path)
         except ValueError as exc:
             return _Found(0.25, f"{path} does not parse as JSON5 ({exc}), so Renovate cannot read it", [Location(path)],
                           f"Correct the JSON5 syntax of {path} (Renovate reports the same error in its log).")
     elif snapshot.exists("package.json"):
         try:
-            package = json.loads(snapshot.read_text("package.json") or "")
+            package = dataio.load_json(snapshot.read_text("package.json") or "", source="package.json")
         except ValueError:
             return None
         if isinstance(package, dict) and "renovate" in package:
@@ -413,7 +403,7 @@ def composite_actions(snapshot: RepoSnapshot) -> list[CompositeAction]:
         if text is None:
             continue
         try:
-            data, positions = yamlio.load_with_positions(text)
+            data, positions = yamlio.load_with_positions(text, source=path)
         except yamlio.YamlSyntaxError:
             continue
         runs = data.get("runs") if isinstance(data, dict) else None
@@ -918,7 +908,7 @@ def _gitlab_sast(snapshot: RepoSnapshot) -> list[SastFinding]:
         return found
     texts = {".gitlab-ci.yml": snapshot.read_text(".gitlab-ci.yml") or ""}
     try:
-        data = yamlio.load(texts[".gitlab-ci.yml"])
+        data = yamlio.load(texts[".gitlab-ci.yml"], source=".gitlab-ci.yml")
     except yamlio.YamlSyntaxError:
         data = None
     includes = data.get("include") if isinstance(data, dict) else None
@@ -1039,7 +1029,7 @@ def _precommit_config(ctx: CheckContext) -> tuple[str | None, Any, dict]:
     if path is None:
         return None, None, {}
     try:
-        data, positions = yamlio.load_with_positions(ctx.snapshot.read_text(path) or "")
+        data, positions = yamlio.load_with_positions(ctx.snapshot.read_text(path) or "", source=path)
     except yamlio.YamlSyntaxError:
         return path, None, {}
     return path, data, positions
@@ -1064,13 +1054,11 @@ def _ci_runs(ctx: CheckContext, workflows: list[Workflow], pattern: Any, hook_id
     return bool(_precommit_hook_ids(data) & set(hook_ids)) and _precommit_in_ci(ctx, workflows, data)
 
 
-def _load_toml(text: str) -> Any:
+def _load_toml(text: str, path: str) -> Any:
     try:
-        import tomllib
+        return dataio.load_toml(text, source=path)
     except ImportError:  # Python 3.10: no TOML reader in the standard library
         return None
-    try:
-        return tomllib.loads(text)
     except ValueError:
         return None
 
@@ -1084,7 +1072,7 @@ def _ruff_security_rules(ctx: CheckContext) -> str | None:
     for path in ("ruff.toml", ".ruff.toml", "pyproject.toml"):
         if not ctx.snapshot.exists(path):
             continue
-        data = _load_toml(ctx.snapshot.read_text(path) or "")
+        data = _load_toml(ctx.snapshot.read_text(path) or "", path)
         if not isinstance(data, dict):
             continue
         ruff = data.get("tool", {}).get("ruff") if path == "pyproject.toml" else data
@@ -1106,7 +1094,7 @@ def _golangci_gosec(ctx: CheckContext) -> str | None:
             continue
         text = ctx.snapshot.read_text(path) or ""
         try:
-            data = _load_toml(text) if path.endswith(".toml") else yamlio.load(text)
+            data = _load_toml(text, path) if path.endswith(".toml") else yamlio.load(text, source=path)
         except yamlio.YamlSyntaxError:
             return None
         linters = data.get("linters") if isinstance(data, dict) else None

@@ -201,7 +201,7 @@ def _directories(snapshot: RepoSnapshot, extra_dirs: Iterable[str]) -> list[tupl
 
 def _log4brains_folder(text: str) -> str | None:
     try:
-        data = yamlio.load(text)
+        data = yamlio.load(text, source=".log4brains.yml")
     except yamlio.YamlSyntaxError:
         return None
     project = data.get("project") if isinstance(data, dict) else None

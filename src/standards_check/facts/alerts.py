@@ -130,7 +130,7 @@ def _read_rules(snapshot: RepoSnapshot, facts: AlertFacts, paths: list[str], nam
         if not _ALERT_KEY.search(text) or (not named and not _looks_like_rules(text)):
             continue
         try:
-            documents = load_documents(text, keep=_may_hold_rules)
+            documents = load_documents(text, keep=_may_hold_rules, source=path)
         except yamlio.YamlSyntaxError as exc:
             if "groups:" not in text or not named:
                 continue  # not shaped like a rule file (an Alertmanager config, say)
@@ -197,7 +197,7 @@ def _walk_object(path: str, doc: YamlDocument, prefix: tuple, data: Any) -> Iter
 def _embedded(path: str, doc: YamlDocument, where: tuple, text: str) -> Iterator[AlertRule | None]:
     """A rule file held as a block string (`alerts.yaml: |`) in a ConfigMap: lines are shifted."""
     try:
-        inner = load_documents(text)
+        inner = load_documents(text, source=path)
     except yamlio.YamlSyntaxError:
         return
     # a block scalar starts on the line of its indicator; its content on the next line

@@ -115,7 +115,7 @@ def _parse_file(snapshot: RepoSnapshot, path: str, info: CatalogInfo) -> list[En
         return []
     info.files.append(path)
     try:
-        documents = yamldocs.load_documents(text)  # the non-empty documents of the stream
+        documents = yamldocs.load_documents(text, source=path)  # the non-empty documents of the stream
     except yamlio.YamlSyntaxError as exc:
         info.errors.append(CatalogError(path, exc.message, exc.line))
         return []

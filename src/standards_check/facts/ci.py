@@ -118,7 +118,7 @@ def _load(snapshot: RepoSnapshot, path: str, system: str) -> tuple[Any, dict, Ci
     if text is None:
         return None
     try:
-        data, positions = yamlio.load_with_positions(text, loader=_CiLoader)
+        data, positions = yamlio.load_with_positions(text, loader=_CiLoader, source=path)
     except yamlio.YamlSyntaxError as exc:
         return None, {}, CiFile(system, path, exc.message, exc.line)
     if data is None:
@@ -1254,7 +1254,7 @@ def _drone_woodpecker(snapshot: RepoSnapshot, model: CiPipelines) -> None:
         if text is None:
             continue
         try:  # Drone keeps several pipelines in one file, as YAML documents
-            documents = [d for d in yamlio.load_all(text) if d is not None]
+            documents = [d for d in yamlio.load_all(text, source=path) if d is not None]
         except yamlio.YamlSyntaxError as exc:
             model.files.append(CiFile(system, path, exc.message, exc.line))
             continue

@@ -13,7 +13,6 @@ hook runs a test runner) and repository scripts such as `./scripts/test.sh`.
 """
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 import shlex
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from standards_check import dataio
 from standards_check.facts import taskfiles
 from standards_check.facts.launchers import unwrap as unwrap_launcher
 
@@ -284,11 +284,12 @@ class ScriptIndex:
 
     @lru_cache(maxsize=None)
     def _package_scripts(self, directory: str) -> dict[str, str]:
-        text = self.snapshot.read_text(posixpath.join(directory, "package.json") if directory else "package.json")
+        path = posixpath.join(directory, "package.json") if directory else "package.json"
+        text = self.snapshot.read_text(path)
         if text is None:
             return {}
         try:
-            data = json.loads(text)
+            data = dataio.load_json(text, source=path)
         except ValueError:
             return {}
         scripts = data.get("scripts") if isinstance(data, dict) else None
@@ -344,7 +345,7 @@ class ScriptIndex:
             return ()
         from standards_check import yamlio
         try:
-            data = yamlio.load(text)
+            data = yamlio.load(text, source=".pre-commit-config.yaml")
         except yamlio.YamlSyntaxError:
             return ()
         found = []

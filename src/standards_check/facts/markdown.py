@@ -108,7 +108,7 @@ def _blank_code_and_comments(lines: list[str]) -> list[str]:
     return out
 
 
-def _front_matter(lines: list[str]) -> tuple[dict[str, Any], dict[str, int], int]:
+def _front_matter(lines: list[str], path: str | None = None) -> tuple[dict[str, Any], dict[str, int], int]:
     """YAML front matter between `---` lines at the very top: (data, key lines, body start line)."""
     if not lines or lines[0].strip() != "---":
         return {}, {}, 1
@@ -116,7 +116,7 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, Any], dict[str, int], int
         if lines[index].strip() in ("---", "..."):
             block = "\n".join(lines[1:index])
             try:
-                data = yamlio.load(block)
+                data = yamlio.load(block, source=path)
             except yamlio.YamlSyntaxError:
                 data = None
             key_lines: dict[str, int] = {}
@@ -130,7 +130,7 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, Any], dict[str, int], int
 
 def parse_markdown(path: str, text: str) -> MarkdownDoc:
     raw = text.splitlines()
-    front, key_lines, body_start = _front_matter(raw)
+    front, key_lines, body_start = _front_matter(raw, path)
     lines = [""] * (body_start - 1) + _blank_code_and_comments(raw[body_start - 1:])
     doc = MarkdownDoc(path, lines, front_matter=front, front_matter_lines=key_lines, body_start=body_start)
     previous_text = ""

@@ -129,7 +129,7 @@ def parse_slos(snapshot: RepoSnapshot) -> SloFacts:
         if not strong and not any(marker in text for marker in _MARKERS):
             continue
         try:
-            documents = load_documents(text)
+            documents = load_documents(text, source=path)
         except yamlio.YamlSyntaxError as exc:
             if strong and any(marker in text for marker in _BROKEN_MARKERS):
                 facts.broken.append(BrokenFile(path, exc.line, exc.message, looks_templated(text)))

@@ -58,7 +58,7 @@ def parse_workflows(snapshot: RepoSnapshot) -> list[Workflow]:
         if text is None:
             continue
         try:
-            data, positions = yamlio.load_with_positions(text)
+            data, positions = yamlio.load_with_positions(text, source=path)
         except yamlio.YamlSyntaxError as exc:
             workflows.append(Workflow(path, text, error=exc.message, error_line=exc.line))
             continue

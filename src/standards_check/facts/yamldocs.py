@@ -2,15 +2,13 @@
 
 Shared by the SLO and alerting-rule facts. `yamlio.load_with_positions` reads one document; SLO and
 rule files are often streams (`---`) and Kubernetes manifests, so this reads every document of a
-stream once (one compose per document, then construction from the same node: no second parse).
+stream once (`yamlio.load_stream`: one compose per document, construction from the same node).
 Timestamps stay strings, as everywhere in standards-check.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
-
-import yaml
 
 from standards_check import yamlio
 from standards_check.facts import scope
@@ -47,66 +45,15 @@ class YamlDocument:
             path = path[:-1]
 
 
-def load_documents(text: str, keep: Callable[[Any], bool] | None = None) -> list[YamlDocument]:
-    """Every non-empty document of a YAML stream. Raises yamlio.YamlSyntaxError.
+def load_documents(text: str, keep: Callable[[Any], bool] | None = None,
+                   source: str | None = None) -> list[YamlDocument]:
+    """Every non-empty document of a YAML stream. Raises yamlio.YamlSyntaxError (yamlio.Refused
+    past the loader's bounds; `source` names the file in the scan's record of refusals).
 
     `keep(data)` filters documents before their positions are recorded (walking a large manifest
     for positions costs as much as building it, so it is done only for documents that matter).
     """
-    loader = yamlio.StringDateLoader(text)
-    documents: list[YamlDocument] = []
-    try:
-        while loader.check_node():
-            node = loader.get_node()
-            if node is None:
-                continue
-            data = loader.construct_document(node)
-            if data is None or (keep is not None and not keep(data)):
-                continue
-            if expanded_size(node) > MAX_EXPANDED_NODES:
-                raise yamlio.YamlSyntaxError(
-                    f"aliases expand it to more than {MAX_EXPANDED_NODES:,} values (a YAML bomb); not read",
-                    node.start_mark.line + 1, None)
-            positions: dict[tuple, tuple[int, int]] = {}
-            yamlio.record_positions(node, (), positions)
-            documents.append(YamlDocument(data, positions, node.start_mark.line + 1))
-    except yaml.YAMLError as exc:
-        raise yamlio.syntax_error(exc) from None
-    finally:
-        loader.dispose()
-    return documents
-
-
-# A document whose aliases (`*a`) would expand past this many values is not walked: recording
-# positions visits every expanded value, which a few lines of nested aliases make billions.
-MAX_EXPANDED_NODES = 200_000
-
-
-def expanded_size(node: yaml.Node) -> int:
-    """How many values walking `node` visits, with aliases expanded; counted over the distinct
-    nodes only (memoised), so a bomb is measured without being walked. Stops past the limit."""
-    sizes: dict[int, int] = {}
-    open_nodes: set[int] = set()  # on the current path: an alias back to one is a cycle
-    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
-    while stack:
-        current, done = stack.pop()
-        key = id(current)
-        children = ([v for pair in current.value for v in pair] if isinstance(current, yaml.MappingNode)
-                    else list(current.value) if isinstance(current, yaml.SequenceNode) else [])
-        if not done:
-            if key in sizes or key in open_nodes:
-                continue
-            open_nodes.add(key)
-            stack.append((current, True))
-            for child in children:
-                if id(child) in open_nodes:
-                    return MAX_EXPANDED_NODES + 1  # a recursive alias: endless when walked
-                if id(child) not in sizes:
-                    stack.append((child, False))
-            continue
-        open_nodes.discard(key)
-        sizes[key] = min(1 + sum(sizes.get(id(child), 1) for child in children), MAX_EXPANDED_NODES + 1)
-    return sizes.get(id(node), 1)
+    return [YamlDocument(data, positions, line) for data, positions, line in yamlio.load_stream(text, keep, source)]
 
 
 def looks_templated(text: str) -> bool:

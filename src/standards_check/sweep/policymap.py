@@ -58,7 +58,7 @@ class PolicyMap:
 def load_policy_map(path: Path) -> PolicyMap:
     try:
         text = path.read_text(encoding="utf-8")
-        data = yamlio.load(text)
+        data = yamlio.load(text, source=str(path))
     except OSError as exc:
         raise UserError(f"cannot read --policy-map {path}: {exc.strerror}") from None
     except yamlio.YamlSyntaxError as exc:
