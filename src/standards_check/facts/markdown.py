@@ -6,18 +6,18 @@ code block or a commented-out heading does not count as a real heading.
 """
 from __future__ import annotations
 
-import re
+from standards_check import rx
 from dataclasses import dataclass, field
 from typing import Any
 
 from standards_check import yamlio
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_SETEXT_1 = re.compile(r"^ {0,3}=+[ \t]*$")
-_SETEXT_2 = re.compile(r"^ {0,3}-+[ \t]*$")
-_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
-_DECORATION = re.compile(r"[*_`~]+")
+_ATX = rx.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
+_FENCE = rx.compile(r"^ {0,3}(`{3,}|~{3,})")
+_SETEXT_1 = rx.compile(r"^ {0,3}=+[ \t]*$")
+_SETEXT_2 = rx.compile(r"^ {0,3}-+[ \t]*$")
+_LINK = rx.compile(r"\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
+_DECORATION = rx.compile(r"[*_`~]+")
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def _blank_code_and_comments(lines: list[str]) -> list[str]:
             out.append("")
             continue
         # remove complete comments on the line, then an opening one that runs on
-        line = re.sub(r"<!--.*?-->", "", line)
+        line = rx.sub(r"<!--.*?-->", "", line)
         start = line.find("<!--")
         if start >= 0:
             in_comment = True
@@ -121,7 +121,7 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, Any], dict[str, int], int
                 data = None
             key_lines: dict[str, int] = {}
             for offset, text in enumerate(lines[1:index], start=2):
-                match = re.match(r"^([A-Za-z0-9_-]+)\s*:", text)
+                match = rx.match(r"^([A-Za-z0-9_-]+)\s*:", text)
                 if match and match.group(1) not in key_lines:
                     key_lines[match.group(1)] = offset
             return (data if isinstance(data, dict) else {}), key_lines, index + 2
@@ -152,5 +152,5 @@ def parse_markdown(path: str, text: str) -> MarkdownDoc:
 
 def normalise_heading(text: str) -> str:
     """Lower-case words only: '## 3. Mitigation / Fix:' -> 'mitigation fix'; letters of any script count."""
-    text = re.sub(r"^[\d.\s)]+", "", text.lower())
-    return " ".join(w for w in re.findall(r"[^\W_]+", text))
+    text = rx.sub(r"^[\d.\s)]+", "", text.lower())
+    return " ".join(w for w in rx.findall(r"[\p{L}\p{N}]+", text))
