@@ -222,3 +222,18 @@ def test_alert_rules_with_hostile_text(make_repo) -> None:
     repo = make_repo({"alerts/rules.yml": rules})
     results = _scan(repo)
     assert _status(results, "alerts.runbook_links") in ("pass", "fail")
+
+
+@pytest.mark.hostile("repo", "policy-glob-doublestar-chain")
+def test_policy_glob_doublestar_chain(make_repo, tmp_path: Path) -> None:
+    """A policy's file_exists glob with a chain of `**` against a path 400 directories deep."""
+    policy = tmp_path / "custom.yaml"
+    policy.write_text("apiVersion: standards-check/v1\nkind: Policy\nmetadata: {name: custom, version: 1.0.0}\n"
+                      "checks:\n  - id: acme.rule\n    title: A custom rule\n    category: delivery\n"
+                      "    type: file_exists\n    params: {globs: ['" + "**/a/" * 6 + "**/b']}\n"
+                      "    fix: Add b.\nrules:\n  - {check: acme.rule}\n")
+    repo = make_repo({"/".join(["a"] * 400) + "/c": "x\n", "a/a/a/a/a/a/b": "y\n"})
+    result = run_bounded("scan", repo, "--format", "json", "--policy", policy, seconds=SECONDS)
+    assert_held(result, (0, 1))
+    rule = {r["check"]: r for r in json.loads(result.out)["results"]}["acme.rule"]
+    assert rule["status"] == "pass" and "found 1 file" in rule["message"]
