@@ -54,7 +54,7 @@ class PatternError(ValueError):
 @lru_cache(maxsize=512)
 def compile_globs(globs: tuple[str, ...]) -> Any:
     """One RE2 expression fully matching the repository paths any of the globs matches."""
-    parts = []
+    parts: list[str] = []
     for pattern in globs:
         try:
             wcglob.translate(pattern, flags=_GLOB_FLAGS)  # wcmatch says whether the glob is valid
