@@ -567,3 +567,20 @@ def test_oversized_and_binary_files(make_repo) -> None:
     assert REGISTRY["codeowners.coverage"](CheckContext(snapshot), {"min_coverage": 0.9}).status == "error"
     binary = make_repo({".github/CODEOWNERS": b"\0\1\2", "a": ""})
     assert _run("codeowners.present", binary).status == FAIL
+
+
+def test_many_wildcard_rules_match_alike_through_rule_sets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past a few wildcard rules the matcher asks RE2 sets; the answers are those of one rule at a time."""
+    from standards_check.facts import codeowners as module
+
+    rules = ["* @all"] + [f"*x{n}*/* @t{n}" for n in range(60)] + [f"**/d{n}/**/*.py @p{n}" for n in range(60)] \
+        + ["*a*b*/ @ab"]
+    text = "\n".join(rules) + "\n"
+    paths = ["x1/f", "ax12z/f", "x59/g/h", "src/d3/e/f.py", "d59/f.py", "d59/f.pyc", "ab/c", "zazb/y/w", "q"]
+    sets = Codeowners.parse(text).owners_for_many(paths)
+    monkeypatch.setattr(module._GlobList, "SMALL", 10**9)
+    one_by_one = Codeowners.parse(text).owners_for_many(paths)
+    assert sets == one_by_one
+    assert sets["x1/f"] == ["@t1"] and sets["ax12z/f"] == ["@t12"] and sets["x59/g/h"] == ["@all"]
+    assert sets["src/d3/e/f.py"] == ["@p3"] and sets["d59/f.py"] == ["@p59"] and sets["d59/f.pyc"] == ["@all"]
+    assert sets["zazb/y/w"] == ["@ab"] and sets["q"] == ["@all"]

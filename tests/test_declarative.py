@@ -79,3 +79,23 @@ def test_hostile_pattern_runs_in_linear_time(make_repo, tmp_path):
 
     rule = results_by_check(json.loads(proc.stdout))["acme.rule"]
     assert rule["status"] == "fail" and "not found" in rule["message"]
+
+
+GLOBS = ["**", "*", "docs/**", "**/Dockerfile", "Dockerfile", "svc/*/Dockerfile", "docs/**/*.md", ".github/**",
+         "svc/{a,b}/Dockerfile", "a/**/b", "**/a/**/b", "*.txt", "**/*.py", "[!a]*", "[ab]?/*", "x[[:digit:]]",
+         "a/**", "**/b/**", ".*", "a*b*c", r"\*x", "!x", "a/[]b]", "a/[!]]", "**/**/b", "{a,b/**}/c",
+         "a/b/**/c/**", "[", "a[b", "?", "*/*"]
+PATHS = ["Dockerfile", "svc/a/Dockerfile", "svc/c/d/Dockerfile", "docs/a.md", "docs/x/y/z.md", "docs",
+         ".github/workflows/ci.yml", "a/b", "a/c/b", "a/c/d/b", "b", "x.txt", "d/x.txt", "p/q/m.py", "b/c", "ab/c",
+         "x1", "xa", "a", ".env", "aXbYc", "*x", "x", "a/]", "a/b/c/d/c", "a/b/c", "[", "a[b", "q"]
+
+
+@pytest.mark.parametrize("glob", GLOBS)
+def test_globs_match_as_wcmatch_reads_them(glob):
+    """The RE2 translation agrees with wcmatch's own matcher (GLOBSTAR, DOTGLOB, BRACE, NEGATE)."""
+    from wcmatch import glob as wcglob
+
+    from standards_check.evaluators.declarative import _GLOB_FLAGS, compile_globs
+
+    regex = compile_globs((glob,))
+    assert [p for p in PATHS if regex.fullmatch(p)] == [p for p in PATHS if wcglob.globmatch(p, glob, flags=_GLOB_FLAGS)]

@@ -3,7 +3,7 @@ signals git history can show (release cadence, lead time, revert rate)."""
 from __future__ import annotations
 
 import configparser
-import re
+from standards_check import rx
 import statistics
 import time
 from dataclasses import dataclass
@@ -148,16 +148,16 @@ def _tests_on_pr(ctx: CheckContext) -> Outcome:
 # ci.coverage_gate
 # ============================================================================================
 _COMMAND_GATES = [
-    (re.compile(r"--cov-fail-under[= ]+(\d+(?:\.\d+)?)"), "pytest --cov-fail-under"),
-    (re.compile(r"\bcoverage3?\s+report\b[^\n]*--fail-under[= ]+(\d+(?:\.\d+)?)"), "coverage report --fail-under"),
-    (re.compile(r"\bdiff-cover\b[^\n]*--fail-under[= ]+(\d+(?:\.\d+)?)"), "diff-cover --fail-under"),
-    (re.compile(r"\bcargo\s+(?:tarpaulin|llvm-cov)\b[^\n]*--fail-under(?:-lines|-regions|-functions)?[= ]+(\d+)"), "cargo coverage --fail-under"),
-    (re.compile(r"--coverageThreshold"), "jest --coverageThreshold"),
-    (re.compile(r"\bnyc\s+check-coverage\b|\bc8\b[^\n]*--check-coverage"), "nyc/c8 check-coverage"),
-    (re.compile(r"\bgo-test-coverage\b[^\n]*(?:--config|--threshold-\w+[= ]+[1-9])"), "go-test-coverage"),
+    (rx.compile(r"--cov-fail-under[= ]+(\d+(?:\.\d+)?)"), "pytest --cov-fail-under"),
+    (rx.compile(r"\bcoverage3?\s+report\b[^\n]*--fail-under[= ]+(\d+(?:\.\d+)?)"), "coverage report --fail-under"),
+    (rx.compile(r"\bdiff-cover\b[^\n]*--fail-under[= ]+(\d+(?:\.\d+)?)"), "diff-cover --fail-under"),
+    (rx.compile(r"\bcargo\s+(?:tarpaulin|llvm-cov)\b[^\n]*--fail-under(?:-lines|-regions|-functions)?[= ]+(\d+)"), "cargo coverage --fail-under"),
+    (rx.compile(r"--coverageThreshold"), "jest --coverageThreshold"),
+    (rx.compile(r"\bnyc\s+check-coverage\b|\bc8\b[^\n]*--check-coverage"), "nyc/c8 check-coverage"),
+    (rx.compile(r"\bgo-test-coverage\b[^\n]*(?:--config|--threshold-\w+[= ]+[1-9])"), "go-test-coverage"),
 ]
-_GO_COVER_COMPARE = re.compile(r"go\s+tool\s+cover\s+-func", re.S)
-_COMPARISON = re.compile(r"-lt\b|-le\b|\bbc\b|<\s*\$?\{?\w|\bthreshold\b|\bTHRESHOLD\b|awk[^\n]*[<>]|exit 1", re.I)
+_GO_COVER_COMPARE = rx.compile(r"go\s+tool\s+cover\s+-func", rx.S)
+_COMPARISON = rx.compile(r"-lt\b|-le\b|\bbc\b|<\s*\$?\{?\w|\bthreshold\b|\bTHRESHOLD\b|awk[^\n]*[<>]|exit 1", rx.I)
 # Actions that fail the job below a threshold, with the inputs that make them do so (their
 # defaults only report).
 _COVERAGE_ACTIONS = {
@@ -166,7 +166,7 @@ _COVERAGE_ACTIONS = {
     "irongut/codecoveragesummary": lambda i: i.get("fail_below_min", "").lower() == "true",
     "5monkeys/cobertura-action": lambda i: i.get("fail_below_threshold", "").lower() == "true",
 }
-_COVERAGE_MEASURED = re.compile(r"--cov\b|--cov=|coverage run|--coverage|-coverprofile|nyc |c8 |"
+_COVERAGE_MEASURED = rx.compile(r"--cov\b|--cov=|coverage run|--coverage|-coverprofile|nyc |c8 |"
                                 r"jacoco|tarpaulin|llvm-cov|simplecov|codecov|coveralls")
 
 
@@ -199,7 +199,7 @@ def ci_coverage_gate(ctx: CheckContext, params: dict) -> Outcome:
                 gates.append((f"{action.script.split('@')[0]} in job `{job.name}`", Location(action.path, action.line)))
             elif judge is not None:
                 measured.append((f"{action.script.split('@')[0]} without a failing threshold", Location(action.path, action.line)))
-            elif re.search(r"(?i)codecov/codecov-action|coverallsapp/github-action", action.script):
+            elif rx.search(r"(?i)codecov/codecov-action|coverallsapp/github-action", action.script):
                 measured.append(("coverage uploaded", Location(action.path, action.line)))
     gates.extend(_python_coverage_config(snapshot))
     gates.extend(_task_file_gates(snapshot))
@@ -221,7 +221,7 @@ def ci_coverage_gate(ctx: CheckContext, params: dict) -> Outcome:
 
 
 def _line_of(text: str, pattern: str) -> int | None:
-    match = re.search(pattern, text, re.M)
+    match = rx.search(pattern, text, rx.M)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
@@ -249,7 +249,7 @@ def _python_coverage_config(snapshot: RepoSnapshot) -> list[tuple[str, Location]
             if value:
                 found.append((f"fail_under = {value} in pyproject.toml",
                               Location(path, _line_of(text, r"^\s*fail_under\s*="))))
-        match = re.search(r"--cov-fail-under[= ]+(\d+(?:\.\d+)?)", text)
+        match = rx.search(r"--cov-fail-under[= ]+(\d+(?:\.\d+)?)", text)
         if match and (_number(match.group(1)) or 0) > 0:
             found.append((f"--cov-fail-under={match.group(1)} in {path}",
                           Location(path, text.count("\n", 0, match.start()) + 1)))
@@ -259,7 +259,7 @@ def _python_coverage_config(snapshot: RepoSnapshot) -> list[tuple[str, Location]
 # Files where CI commands are often kept instead of the CI configuration itself.
 _TASK_FILES = ("Makefile", "makefile", "GNUmakefile", "noxfile.py", "tox.ini", "justfile", "Justfile",
                "Taskfile.yml", "Taskfile.yaml", "package.json", "Rakefile", "magefile.go")
-_NOX_FAIL_UNDER = re.compile(r"""["']--(?:cov-)?fail-under[=]?(\d+(?:\.\d+)?)?["']""")
+_NOX_FAIL_UNDER = rx.compile(r"""["']--(?:cov-)?fail-under[=]?(\d+(?:\.\d+)?)?["']""")
 
 
 def _task_file_gates(snapshot: RepoSnapshot) -> list[tuple[str, Location]]:
@@ -374,19 +374,19 @@ def _jvm_ruby_go_coverage_config(snapshot: RepoSnapshot) -> list[tuple[str, Loca
             found.append((f"JaCoCo minimum in {path}", Location(path, _line_of(text, r"<minimum>"))))
     for path in [p for p in snapshot.named("build.gradle", "build.gradle.kts") if p.count("/") <= 2][:30]:
         text = snapshot.read_text(path) or ""
-        if "jacocoTestCoverageVerification" in text and re.search(r"minimum", text):
+        if "jacocoTestCoverageVerification" in text and rx.search(r"minimum", text):
             found.append((f"jacocoTestCoverageVerification in {path}",
                           Location(path, _line_of(text, r"jacocoTestCoverageVerification"))))
-        elif "koverVerify" in text or re.search(r"kover\s*\{[\s\S]*minBound", text):
+        elif "koverVerify" in text or rx.search(r"kover\s*\{[\s\S]*minBound", text):
             found.append((f"Kover verification in {path}", Location(path, _line_of(text, r"kover"))))
     for path in [".simplecov", "spec/spec_helper.rb", "test/test_helper.rb", "spec/rails_helper.rb"]:
         helper = snapshot.read_text(path)
-        if helper and re.search(r"^\s*minimum_coverage\b", helper, re.M):
+        if helper and rx.search(r"^\s*minimum_coverage\b", helper, rx.M):
             found.append((f"SimpleCov minimum_coverage in {path}", Location(path, _line_of(helper, r"^\s*minimum_coverage\b"))))
     for path in (".testcoverage.yml", ".testcoverage.yaml"):
         config = snapshot.read_text(path)
         threshold = r"^\s*(file|package|total)\s*:\s*[1-9]"
-        if config and re.search(threshold, config, re.M):
+        if config and rx.search(threshold, config, rx.M):
             found.append((f"go-test-coverage thresholds in {path}", Location(path, _line_of(config, threshold))))
     return found
 
@@ -433,7 +433,7 @@ def release_changelog(ctx: CheckContext, params: dict) -> Outcome:
     if "[tool.towncrier]" in pyproject:
         evidence.append(("towncrier", Location("pyproject.toml", _line_of(pyproject, r"^\[tool\.towncrier\]"))))
     package = snapshot.read_text("package.json") or ""
-    if re.search(r"\"release\"\s*:\s*\{|semantic-release|@changesets/cli", package):
+    if rx.search(r"\"release\"\s*:\s*\{|semantic-release|@changesets/cli", package):
         evidence.append(("semantic-release/changesets in package.json", Location("package.json", _line_of(package, r"semantic-release|changesets|\"release\""))))
     if found_file is None and not evidence:
         packages = [p for p in snapshot.named("CHANGELOG.md", "CHANGELOG.rst", "CHANGES.md", "HISTORY.md", "CHANGELOG")
@@ -467,7 +467,7 @@ def _changelog_stale(ctx: CheckContext, path: str, params: dict) -> str | None:
         tags = _release_tags(ctx, params.get("tag_pattern", DEFAULT_TAG_PATTERN))
         # In a monorepo, packages tag their own releases (`ignore-0.4.33`, `pkg/v1.2.0`); a root
         # changelog follows the unprefixed tags when there are any.
-        plain = [t for t in tags if re.match(r"^v?\d", t.name)]
+        plain = [t for t in tags if rx.match(r"^v?\d", t.name)]
         tags = plain or tags
         if len(tags) < 2:
             return None

@@ -5,7 +5,7 @@ Pure functions of (facts, params) -> Outcome. The facts come from `facts/adr.py`
 """
 from __future__ import annotations
 
-import re
+from standards_check import rx
 from collections import Counter
 from dataclasses import dataclass
 
@@ -79,9 +79,11 @@ _SECTION_LABEL = {"status": "Status", "context": "Context", "decision": "Decisio
 
 def _status_canonical(status: str, statuses: list[str], aliases: dict[str, str]) -> str | None:
     """The canonical status a status text starts with, or None."""
-    text = re.sub(r"^[\W_]+", "", status.lower())
+    text = rx.sub(r"^[^\p{L}\p{N}]+", "", status.lower())
     for name in sorted(list(statuses) + list(aliases), key=len, reverse=True):
-        if re.match(re.escape(name.lower()) + r"(?!\w)", text):
+        lowered = name.lower()
+        after = text[len(lowered):len(lowered) + 1]  # the status word ends there (`(?!\w)`)
+        if text.startswith(lowered) and not (after.isalnum() or after == "_"):
             return aliases.get(name, name).lower() if name in aliases else name.lower()
     return None
 
@@ -116,7 +118,7 @@ def _record_problems(record: AdrRecord, params: dict) -> list[Problem]:
                 problems.append(Problem(record.path, record.status_line,
                                         f"has status '{shown}', not one of {', '.join(statuses)}"))
 
-    superseded = canonical == "superseded" or bool(record.status and re.search(r"super[sc]eded", record.status, re.I))
+    superseded = canonical == "superseded" or bool(record.status and rx.search(r"super[sc]eded", record.status, rx.I))
     named = [ref for ref in record.superseded_by if ref.text]
     reported = None  # the broken successor link already reported as such
     if superseded and not named:

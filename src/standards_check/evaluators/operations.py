@@ -6,7 +6,7 @@ catalog.owner. Pure functions of (facts, params) -> Outcome; facts from `facts/r
 """
 from __future__ import annotations
 
-import re
+from standards_check import rx
 
 from standards_check.context import CheckContext
 from standards_check.evaluators.wording import all_of, day, plural, verb
@@ -218,7 +218,7 @@ def evaluate_runbook_fresh(ctx: CheckContext, params: dict) -> Outcome:
 
 # ---- oncall.defined --------------------------------------------------------------------------------
 
-_ONCALL_WORDS = re.compile(r"on[- ]?call|pager|escalat|rota\b|rotation", re.IGNORECASE)
+_ONCALL_WORDS = rx.compile(r"on[- ]?call|pager|escalat|rota\b|rotation", rx.IGNORECASE)
 # entities that are paged for: components that run (a library or a docs site has nobody on call)
 _SERVICE_KINDS = ("component",)
 _NOT_OPERATED = ("library", "documentation", "docs", "template", "sdk")
@@ -298,7 +298,7 @@ def evaluate_postmortem_template(ctx: CheckContext, params: dict) -> Outcome:
 # ---- catalog.owner ---------------------------------------------------------------------------------
 
 # an entity reference: [kind:][namespace/]name (https://backstage.io/docs/features/software-catalog/references)
-_ENTITY_REF = re.compile(r"^(?:[A-Za-z][A-Za-z0-9]*:)?(?:[a-z0-9]+(?:-[a-z0-9]+)*/)?[A-Za-z0-9][A-Za-z0-9._-]*$")
+_ENTITY_REF = rx.compile(r"^(?:[A-Za-z][A-Za-z0-9]*:)?(?:[a-z0-9]+(?:-[a-z0-9]+)*/)?[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def evaluate_catalog_owner(ctx: CheckContext, params: dict) -> Outcome:

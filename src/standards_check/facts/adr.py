@@ -21,7 +21,7 @@ title) are not records.
 from __future__ import annotations
 
 import posixpath
-import re
+from standards_check import rx
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -72,22 +72,22 @@ _MADR_HEADINGS = {"context and problem statement", "considered options", "decisi
                   "contexte et définition du problème", "options envisagées", "résultat de la décision",
                   "facteurs de décision", "contexto y planteamiento del problema", "opciones consideradas",
                   "resultado de la decisión"}
-_NUMBERED_NAME = re.compile(r"^(?:adr|ard|dr|rfc)?[-_ ]?(\d{1,5})(?=[-_. ]|$)", re.IGNORECASE)
-_DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_TITLE_NUMBER = re.compile(r"^(?:adr|ard|decision)?[\s#:-]*0*(\d{1,5})\s*[.:)\-–—]\s*(.*)$", re.IGNORECASE)
+_NUMBERED_NAME = rx.compile(r"^(?:adr|ard|dr|rfc)?[-_ ]?(\d{1,5})(?:[-_. ]|$)", rx.IGNORECASE)
+_DATED_NAME = rx.compile(r"^\d{4}-\d{2}-\d{2}")
+_TITLE_NUMBER = rx.compile(r"^(?:adr|ard|decision)?[\s#:-]*0*(\d{1,5})\s*[.:)\-–—]\s*(.*)$", rx.IGNORECASE)
 # "Status" and how records written in other languages label it (1989v/msa writes "- 상태: **Accepted**")
 _STATUS_WORD = r"(?:status|state|상태|estado|statut|stato|状态|狀態|ステータス)"
-_STATUS_LINE = re.compile(r"^\s*(?:[-*+]\s+)?[*_]*" + _STATUS_WORD + r"[*_]*\s*[:\-–—]\s*[*_]*\s*(.+)$", re.IGNORECASE)
-_STATUS_ROW = re.compile(r"^\s*\|\s*[*_]*" + _STATUS_WORD + r"[*_]*\s*\|\s*([^|]+)\|", re.IGNORECASE)
-_STRUCK = re.compile(r"~~.*?~~")
-_SUPERSEDE = re.compile(r"\bsuper[sc]ed(?:ed|es)?\b|\breplaced\s+by\b", re.IGNORECASE)
-_ADR_REF = re.compile(r"\b(?:adr|ard|decision)[\s#:-]*0*(\d{1,5})\b", re.IGNORECASE)
+_STATUS_LINE = rx.compile(r"^\s*(?:[-*+]\s+)?[*_]*" + _STATUS_WORD + r"[*_]*\s*[:\-–—]\s*[*_]*\s*(.+)$", rx.IGNORECASE)
+_STATUS_ROW = rx.compile(r"^\s*\|\s*[*_]*" + _STATUS_WORD + r"[*_]*\s*\|\s*([^|]+)\|", rx.IGNORECASE)
+_STRUCK = rx.compile(r"~~.*?~~")
+_SUPERSEDE = rx.compile(r"\bsuper[sc]ed(?:ed|es)?\b|\breplaced\s+by\b", rx.IGNORECASE)
+_ADR_REF = rx.compile(r"\b(?:adr|ard|decision)[\s#:-]*0*(\d{1,5})\b", rx.IGNORECASE)
 # a template's title: "{short title of solved problem}" (MADR 3/4), "[short title ...]" (MADR 2),
 # "NUMBER. TITLE" (adr-tools), "0. Template" (alphagov). A real record may keep MADR 2's brackets
 # ("# [Harmonisation Domaine: ...]", SocialGouv), so brackets alone do not make a template.
-_PLACEHOLDER_TITLE = re.compile(
+_PLACEHOLDER_TITLE = rx.compile(
     r"^[\[{<]?\s*(?:short title\b.*|title of\b.*|your title.*|title|template|adr template|decision title|"
-    r"number\.?\s*title|tbd|todo)\s*[\]}>]?$", re.IGNORECASE)
+    r"number\.?\s*title|tbd|todo)\s*[\]}>]?$", rx.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ class AdrRecord:
         """The status reduced to its first word, lower case: 'Superceded by [2...]' -> 'superceded'."""
         if not self.status:
             return None
-        words = re.findall(r"[a-z][a-z-]*", self.status.lower())
+        words = rx.findall(r"[a-z][a-z-]*", self.status.lower())
         return words[0] if words else None
 
 
@@ -280,10 +280,10 @@ def _leading_heading(doc: MarkdownDoc) -> Heading | None:
 
 def _section_words(text: str) -> str:
     """'Decision (Proposed)' -> 'decision'; 'Background — why now' -> 'background'."""
-    text = re.sub(r"\([^)]*\)", " ", text)
-    text = re.split(r"\s[—–-]\s|[—–:|]", text, maxsplit=1)[0]
+    text = rx.sub(r"\([^)]*\)", " ", text)
+    text = rx.split(r"\s[—–-]\s|[—–:|]", text, maxsplit=1)[0]
     words = normalise_heading(text)
-    words = re.sub(r"\b(optional|required)\b", "", words).strip()
+    words = rx.sub(r"\b(optional|required)\b", "", words).strip()
     return " ".join(words.split())
 
 
@@ -316,7 +316,7 @@ def _collect_references(record: AdrRecord) -> None:
             continue
         lowered = plain(text).lower()
         # "Superseded by X" / "Superseded: <date> by X" point forward; "Supersedes X" points back
-        forward = bool(re.search(r"super[sc]eded\b|replaced\s+by", lowered))
+        forward = bool(rx.search(r"super[sc]eded\b|replaced\s+by", lowered))
         targets = [target for _, target in links(text)] or [m.group(0) for m in _ADR_REF.finditer(plain(text))]
         bucket = record.superseded_by if forward else record.supersedes
         for target in targets:
@@ -340,7 +340,7 @@ def _resolve_references(snapshot: RepoSnapshot, found: AdrSet) -> None:
 def _exists(snapshot: RepoSnapshot, record: AdrRecord, target: str, known_numbers: set[int]) -> bool:
     if not target:
         return False
-    if re.match(r"^[a-z][a-z0-9+.-]*://", target, re.IGNORECASE):
+    if rx.match(r"^[a-z][a-z0-9+.-]*://", target, rx.IGNORECASE):
         return True  # an absolute URL: cannot be checked offline, taken as given
     ref = _ADR_REF.fullmatch(target.strip())
     if ref:
@@ -374,7 +374,7 @@ _STRUCTURE_DIRS_READ = 40   # directories of numbered documents examined
 _STRUCTURE_SAMPLE = 5       # documents read in each
 
 
-_PREFIXED_NUMBER = re.compile(r"^[A-Za-z]{1,6}-\d{1,5}(?=[-_. ]|$)")  # `API-001-x.md`, `ENG-12.md`
+_PREFIXED_NUMBER = rx.compile(r"^[A-Za-z]{1,6}-\d{1,5}(?:[-_. ]|$)")  # `API-001-x.md`, `ENG-12.md`
 
 
 def _numbered_document(name: str) -> bool:

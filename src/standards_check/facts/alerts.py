@@ -14,8 +14,8 @@ alerts exist only after rendering, which the scanner never does.
 from __future__ import annotations
 
 import posixpath
-import re
 import weakref
+from standards_check import rx
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -43,7 +43,7 @@ _NAME_HINTS = ("rule", "alert", "prometheus", "slo", "monitoring", "observabilit
 _HINTS = ("rule", "alert", "prometheus", "slo", "monitoring", "observability", "mixins", "thanos", "mimir",
           "cortex", "loki")
 # an `alert:` key, as a rule item writes it; checked on the text before any YAML is parsed
-_ALERT_KEY = re.compile(r"(?m)^[ \t-]*[\"']?alert[\"']?[ \t]*:")
+_ALERT_KEY = rx.compile(r"(?m)^[ \t-]*[\"']?alert[\"']?[ \t]*:")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-import re
+from standards_check import rx
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,9 +180,9 @@ def parse_ci(snapshot: RepoSnapshot) -> CiPipelines:
 # GitHub Actions
 # ============================================================================================
 PR_EVENTS = ("pull_request", "pull_request_target", "merge_group")
-_MATRIX_REF = re.compile(r"\$\{\{\s*matrix\.([\w-]+)(?:\.([\w-]+))?[^}]*\}\}")
-_INPUT_REF = re.compile(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}")
-_ENV_REF = re.compile(r"\$\{\{\s*env\.([\w-]+)\s*\}\}")
+_MATRIX_REF = rx.compile(r"\$\{\{\s*matrix\.([\w-]+)(?:\.([\w-]+))?[^}]*\}\}")
+_INPUT_REF = rx.compile(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}")
+_ENV_REF = rx.compile(r"\$\{\{\s*env\.([\w-]+)\s*\}\}")
 _WITH_SCRIPT_KEYS = ("run", "script", "commands", "coverageCommand", "test-command")
 
 # Marketplace actions that run tests or linters, as the command they stand for (by `with:` inputs).
@@ -268,11 +268,12 @@ def _pr_trigger_note(triggers: dict, pr_events: list[str]) -> str:
     return ", ".join(parts)
 
 
-_NON_PR_EVENT = re.compile(r"github\.event_name\s*==\s*['\"](?!pull_request|merge_group)(\w+)['\"]")
-_PR_EVENT = re.compile(r"github\.event_name\s*==\s*['\"](pull_request|pull_request_target|merge_group)['\"]"
+# an event_name compared with an event other than pull_request*/merge_group* (checked on group 1)
+_NON_PR_EVENT = rx.compile(r"github\.event_name\s*==\s*['\"](\w+)['\"]")
+_PR_EVENT = rx.compile(r"github\.event_name\s*==\s*['\"](pull_request|pull_request_target|merge_group)['\"]"
                        r"|github\.event\.pull_request|github\.head_ref|github\.base_ref")
-_NOT_PR = re.compile(r"github\.event_name\s*!=\s*['\"]pull_request['\"]")
-_BRANCH_REF = re.compile(r"github\.ref\s*==\s*['\"]refs/(heads|tags)/|startsWith\(\s*github\.ref\s*,\s*['\"]refs/tags"
+_NOT_PR = rx.compile(r"github\.event_name\s*!=\s*['\"]pull_request['\"]")
+_BRANCH_REF = rx.compile(r"github\.ref\s*==\s*['\"]refs/(heads|tags)/|startsWith\(\s*github\.ref\s*,\s*['\"]refs/tags"
                          r"|github\.ref_type\s*==\s*['\"]tag['\"]|github\.ref_name\s*==")
 
 
@@ -285,8 +286,9 @@ def _gh_if_excludes_pr(condition: Any) -> bool:
         return False
     if "||" in text:  # an alternative may still admit PRs unless every branch excludes them
         return all(_gh_if_excludes_pr(part) for part in text.split("||"))
-    text = re.sub(r"!\s*(startsWith|contains)\s*\([^)]*\)", "", text)  # `!startsWith(github.ref, 'refs/tags/')` admits PRs
-    return bool(_NON_PR_EVENT.search(text) or _NOT_PR.search(text) or _BRANCH_REF.search(text))
+    text = rx.sub(r"!\s*(startsWith|contains)\s*\([^)]*\)", "", text)  # `!startsWith(github.ref, 'refs/tags/')` admits PRs
+    non_pr = any(not m.group(1).startswith(("pull_request", "merge_group")) for m in _NON_PR_EVENT.finditer(text))
+    return bool(non_pr or _NOT_PR.search(text) or _BRANCH_REF.search(text))
 
 
 def _matrix_values(job: dict) -> dict[str, list[Any]]:
@@ -317,8 +319,8 @@ def _expand_matrix(script: str, matrix: dict[str, list[Any]]) -> list[str]:
         if not values:
             continue
         expanded = []
-        pattern = re.compile(r"\$\{\{\s*matrix\." + re.escape(key) + (r"\." + re.escape(sub) if sub else "")
-                             + r"(?![\w.-])[^}]*\}\}")
+        pattern = rx.compile(r"\$\{\{\s*matrix\." + rx.escape(key) + (r"\." + rx.escape(sub) if sub else "")
+                             + r"(?:[^\w.}-][^}]*)?\}\}")
         for variant in variants:
             for value in values:
                 if sub:
@@ -336,7 +338,7 @@ def _expand_matrix(script: str, matrix: dict[str, list[Any]]) -> list[str]:
 def _substitute_env(script: str, env: dict[str, str]) -> str:
     if not env:
         return script
-    return re.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?",
+    return rx.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?",
                   lambda m: env.get(m.group(1), m.group(0)), script)
 
 
@@ -448,11 +450,11 @@ def _composite_action(snapshot: RepoSnapshot, uses: str, with_: dict, ci_job: Ci
 # ============================================================================================
 _GITLAB_RESERVED = {"stages", "variables", "include", "default", "workflow", "image", "services",
                     "cache", "before_script", "after_script", "types", "spec"}
-_MR_RULE = re.compile(r"merge_request|CI_MERGE_REQUEST_|CI_OPEN_MERGE_REQUESTS")
-_ONLY_SPECIFIC = re.compile(r"\$?(CI_COMMIT_BRANCH|CI_COMMIT_REF_NAME|CI_COMMIT_REF_SLUG|CI_COMMIT_TAG)\s*(==|=~)")
-_NON_MR_SOURCE = re.compile(r"CI_PIPELINE_SOURCE\s*==\s*['\"](schedule|web|api|trigger|pipeline|"
+_MR_RULE = rx.compile(r"merge_request|CI_MERGE_REQUEST_|CI_OPEN_MERGE_REQUESTS")
+_ONLY_SPECIFIC = rx.compile(r"\$?(CI_COMMIT_BRANCH|CI_COMMIT_REF_NAME|CI_COMMIT_REF_SLUG|CI_COMMIT_TAG)\s*(==|=~)")
+_NON_MR_SOURCE = rx.compile(r"CI_PIPELINE_SOURCE\s*==\s*['\"](schedule|web|api|trigger|pipeline|"
                             r"parent_pipeline|chat|external|webide|ondemand_dast_scan|security_orchestration_policy)['\"]")
-_TAG_ONLY = re.compile(r"^\s*\$CI_COMMIT_TAG\s*$")
+_TAG_ONLY = rx.compile(r"^\s*\$CI_COMMIT_TAG\s*$")
 
 
 def _gitlab_if_admits_mr(condition: str, child: bool = False) -> bool:
@@ -462,7 +464,7 @@ def _gitlab_if_admits_mr(condition: str, child: bool = False) -> bool:
         alt = alternative.strip().strip("()").strip()
         if _MR_RULE.search(alt) and "!=" not in alt:
             return True
-        if child and re.search(r"CI_PIPELINE_SOURCE\s*==\s*['\"]parent_pipeline['\"]", alt):
+        if child and rx.search(r"CI_PIPELINE_SOURCE\s*==\s*['\"]parent_pipeline['\"]", alt):
             return True  # in a child pipeline, the parent's source decides
         if _ONLY_SPECIFIC.search(alt) or _NON_MR_SOURCE.search(alt) or _TAG_ONLY.match(alt):
             continue
@@ -676,7 +678,7 @@ def _circleci(snapshot: RepoSnapshot, model: CiPipelines) -> None:
         wf_triggers = workflow.get("triggers")
         scheduled_only = isinstance(wf_triggers, list) and all(isinstance(t, dict) and "schedule" in t for t in wf_triggers)
         when = str(workflow.get("when", ""))
-        if re.search(r"pipeline\.git\.tag|pipeline\.schedule|pipeline\.trigger_source", when) or (
+        if rx.search(r"pipeline\.git\.tag|pipeline\.schedule|pipeline\.trigger_source", when) or (
                 "pipeline.git.branch" in when and "not" not in when):
             scheduled_only = True  # `when:` limits the workflow to a branch, tags or schedules
         for entry in _as_list(workflow.get("jobs")):
@@ -703,7 +705,7 @@ def _circleci(snapshot: RepoSnapshot, model: CiPipelines) -> None:
             # an orb job such as `python/test`: judged by its name
             ci_job = CiJob(CIRCLECI, name, path, _line(positions, "workflows"), on_pr, note)
             ci_job.actions.append(CiStep(f"orb job {name}", path, ci_job.line))
-            if "/" in name and re.search(r"(?i)test|rspec|pytest|jest", name.split("/", 1)[1]):
+            if "/" in name and rx.search(r"(?i)test|rspec|pytest|jest", name.split("/", 1)[1]):
                 ci_job.steps.append(CiStep(f"circleci-orb {name}", path, ci_job.line))
             model.jobs.append(ci_job)
             continue
@@ -722,7 +724,7 @@ def _circleci_filters(filters: Any) -> tuple[bool, str]:
     ignore = _as_list(branches.get("ignore"))
     if any(str(p) in ("/.*/", "/.+/") for p in ignore):
         return False, "filters ignore every branch (tags only)"
-    if only and not any(str(p).startswith("/") and not re.match(r"^/\^?(main|master)\$?/$", str(p)) for p in only):
+    if only and not any(str(p).startswith("/") and not rx.match(r"^/\^?(main|master)\$?/$", str(p)) for p in only):
         return False, f"filters run it only on {', '.join(map(str, only))}"
     return True, ""
 
@@ -746,7 +748,7 @@ def _circleci_steps(steps: Any, where: tuple, commands: dict, positions: dict, p
                             positions, path, ci_job, depth + 1)
         elif "/" in str(name):
             ci_job.actions.append(CiStep(f"orb command {name}", path, line))
-            if re.search(r"(?i)(^|[-_/])(test|pytest|jest|rspec|mocha)", str(name).split("/", 1)[1]):
+            if rx.search(r"(?i)(^|[-_/])(test|pytest|jest|rspec|mocha)", str(name).split("/", 1)[1]):
                 ci_job.steps.append(CiStep(f"circleci-orb {name}", path, line))
 
 
@@ -910,8 +912,8 @@ def _azure_param_defaults(data: dict) -> dict:
 
 
 def _azure_condition_excludes_pr(condition: str) -> bool:
-    return bool(re.search(r"ne\(\s*variables\[?['\"]?Build\.Reason['\"]?\]?\s*,\s*['\"]PullRequest['\"]", condition)
-                or re.search(r"eq\(\s*variables\[?['\"]?Build\.SourceBranch(Name)?['\"]?\]?\s*,", condition)
+    return bool(rx.search(r"ne\(\s*variables\[?['\"]?Build\.Reason['\"]?\]?\s*,\s*['\"]PullRequest['\"]", condition)
+                or rx.search(r"eq\(\s*variables\[?['\"]?Build\.SourceBranch(Name)?['\"]?\]?\s*,", condition)
                 and "PullRequest" not in condition)
 
 
@@ -953,7 +955,7 @@ def _azure_steps(snapshot: RepoSnapshot, steps: Any, where: tuple, positions: di
 def _azure_params(steps: Any, params: dict) -> Any:
     if not params:
         return steps
-    pattern = re.compile(r"\$\{\{\s*parameters\.([\w-]+)\s*\}\}")
+    pattern = rx.compile(r"\$\{\{\s*parameters\.([\w-]+)\s*\}\}")
 
     def sub(node: Any) -> Any:
         if isinstance(node, str):
@@ -970,13 +972,13 @@ def _azure_params(steps: Any, params: dict) -> Any:
 # ============================================================================================
 # Jenkinsfile (text level: nothing is executed, Groovy is not parsed)
 # ============================================================================================
-_JENKINS_STEP = re.compile(
+_JENKINS_STEP = rx.compile(
     r"\b(sh|bat|powershell|pwsh)\s*(?:\(\s*)?(?:script\s*:\s*)?(?:label\s*:\s*(?:'[^']*'|\"[^\"]*\")\s*,\s*script\s*:\s*)?"
     r"('''(?P<t1>.*?)'''|\"\"\"(?P<t2>.*?)\"\"\"|'(?P<t3>(?:[^'\\\n]|\\.)*)'|\"(?P<t4>(?:[^\"\\\n]|\\.)*)\")",
-    re.S)
-_JENKINS_RUN_MAVEN = re.compile(r"\brunMaven\s*\(\s*(\[.*?\]|\w+)", re.S)
-_IGNORE_TEST_FAILURES = re.compile(r"-D(maven\.test\.failure\.ignore|surefire\.testFailureIgnore)(=true)?(?![\w.=])")
-_JENKINS_STAGE = re.compile(r"\bstage\s*\(\s*['\"]([^'\"]*)['\"]\s*\)\s*\{")
+    rx.S)
+_JENKINS_RUN_MAVEN = rx.compile(r"\brunMaven\s*\(\s*(\[.*?\]|\w+)", rx.S)
+_IGNORE_TEST_FAILURES = rx.compile(r"-D(maven\.test\.failure\.ignore|surefire\.testFailureIgnore)(=true)?([^\w.=]|$)")  # group 3 is kept
+_JENKINS_STAGE = rx.compile(r"\bstage\s*\(\s*['\"]([^'\"]*)['\"]\s*\)\s*\{")
 # jenkins-infra/pipeline-library steps that run the build's tests (`mvn verify`, `gradle build`)
 _JENKINS_TEST_STEPS = {"buildPlugin": "mvn verify", "buildPluginWithGradle": "gradle build",
                        "runATH": "acceptance tests", "runPCT": "plugin compatibility tests"}
@@ -1036,13 +1038,13 @@ def _block_end(text: str, open_brace: int) -> int:
 
 
 def _jenkins_when_excludes_pr(block: str) -> str | None:
-    match = re.search(r"\bwhen\s*\{", block)
+    match = rx.search(r"\bwhen\s*\{", block)
     if not match:
         return None
     when = block[match.end():_block_end(block, match.end() - 1)]
-    if re.search(r"\bchangeRequest\b", when) and not re.search(r"not\s*\{[^}]*changeRequest", when):
+    if rx.search(r"\bchangeRequest\b", when) and not rx.search(r"not\s*\{[^}]*changeRequest", when):
         return None
-    if re.search(r"\b(branch\s+['\"]|branch\s*\(|buildingTag\s*\(|tag\s+['\"]|tag\s*\(|triggeredBy\s*['\"(]"
+    if rx.search(r"\b(branch\s+['\"]|branch\s*\(|buildingTag\s*\(|tag\s+['\"]|tag\s*\(|triggeredBy\s*['\"(]"
                  r"|not\s*\{\s*changeRequest|(env\.)?(BRANCH_NAME|GIT_BRANCH|TAG_NAME)\s*==)", when):
         return "`when` limits it to a branch, a tag or another trigger"
     return None
@@ -1056,7 +1058,7 @@ def _jenkins(snapshot: RepoSnapshot, model: CiPipelines) -> None:
             continue
         model.files.append(CiFile(JENKINS, path))
         text = strip_c_comments(raw)
-        for library in re.findall(r"@Library\s*\(\s*\[?\s*['\"]([^'\"]+)", text):
+        for library in rx.findall(r"@Library\s*\(\s*\[?\s*['\"]([^'\"]+)", text):
             model.notes.append(f"{path}: shared library {library} not followed")
         stages = []
         for match in _JENKINS_STAGE.finditer(text):
@@ -1077,11 +1079,11 @@ def _jenkins(snapshot: RepoSnapshot, model: CiPipelines) -> None:
 
         # With test reports recorded (`junit`), ignored Maven test failures still mark the build
         # UNSTABLE, which fails the pull request's status: the usual Jenkins pattern is a gate.
-        records_tests = re.search(r"\b(junit|realtimeJUnit|xunit|recordTests)\s*[(\s'\"]", text) is not None
+        records_tests = rx.search(r"\b(junit|realtimeJUnit|xunit|recordTests)\s*[(\s'\"]", text) is not None
 
         def add_step(offset: int, script: str) -> None:
             if records_tests:
-                script = _IGNORE_TEST_FAILURES.sub("", script)
+                script = _IGNORE_TEST_FAILURES.sub(lambda m: m.group(3), script)
             job_for(offset).steps.append(CiStep(script, path, text.count("\n", 0, offset) + 1))
 
         for match in _JENKINS_STEP.finditer(text):
@@ -1090,12 +1092,12 @@ def _jenkins(snapshot: RepoSnapshot, model: CiPipelines) -> None:
         for match in _JENKINS_RUN_MAVEN.finditer(text):  # jenkins-infra `infra.runMaven(options, jdk)`
             argument = match.group(1)
             if not argument.startswith("["):
-                definition = re.search(r"\b" + re.escape(argument) + r"\s*=\s*(\[.*?\])", text, re.S)
+                definition = rx.search(r"\b" + rx.escape(argument) + r"\s*=\s*(\[.*?\])", text, rx.S)
                 argument = definition.group(1) if definition else ""
-            options = re.findall(r"'([^']*)'|\"([^\"]*)\"", argument)
+            options = rx.findall(r"'([^']*)'|\"([^\"]*)\"", argument)
             add_step(match.start(), "mvn " + " ".join(a or b for a, b in options))
         for step, command in _JENKINS_TEST_STEPS.items():
-            for match in re.finditer(r"\b" + step + r"\s*[(\[]", text):
+            for match in rx.finditer(r"\b" + step + r"\s*[(\[]", text):
                 line = text.count("\n", 0, match.start()) + 1
                 job = job_for(match.start())
                 job.actions.append(CiStep(f"{step} (shared library)", path, line))
@@ -1127,7 +1129,7 @@ def _travis(snapshot: RepoSnapshot, model: CiPipelines) -> None:
             entries.append((str(entry.get("name") or entry.get("stage") or index), {**data, **entry}, (key, "include", index)))
     for name, config, where in entries:
         condition = str(config.get("if", ""))
-        excluded = bool(re.search(r"\b(tag\s+IS\s+present|branch\s*=\s*\w+|type\s*(=|IN)\s*\(?\s*(cron|push|api)\b)", condition)) \
+        excluded = bool(rx.search(r"\b(tag\s+IS\s+present|branch\s*=\s*\w+|type\s*(=|IN)\s*\(?\s*(cron|push|api)\b)", condition)) \
             and "pull_request" not in condition
         ci_job = CiJob(TRAVIS, name, ".travis.yml", _line(positions, *where) or 1, not excluded,
                        f"if: {condition}" if excluded else "Travis builds pull requests by default")
@@ -1163,7 +1165,7 @@ def _bitbucket(snapshot: RepoSnapshot, model: CiPipelines) -> None:
             for pattern, steps in group.items():
                 branch_note = note
                 if kind == "branches":  # a glob such as `feature/*` or `**` covers pull-request source branches
-                    on_pr = any(ch in str(pattern) for ch in "*?{") and not re.fullmatch(
+                    on_pr = any(ch in str(pattern) for ch in "*?{") and not rx.fullmatch(
                         r"\{?(main|master|develop|release|staging|production)(,\s*\w+)*\}?", str(pattern))
                     branch_note = (f"branch pipeline for `{pattern}`, which covers pull-request branches" if on_pr
                                    else f"branch pipeline for `{pattern}` only")
@@ -1214,7 +1216,7 @@ def _buildkite(snapshot: RepoSnapshot, model: CiPipelines) -> None:
             if command is None:
                 continue
             condition = str(inner.get("if", "")) + " " + str(inner.get("branches", ""))
-            excluded = bool(re.search(r"build\.branch\s*==|build\.tag\b", condition) or
+            excluded = bool(rx.search(r"build\.branch\s*==|build\.tag\b", condition) or
                             (inner.get("branches") and "!" not in str(inner.get("branches"))))
             ci_job = CiJob(BUILDKITE, str(inner.get("label") or inner.get("key") or index), path,
                            _line(positions, *where), not excluded,

@@ -39,7 +39,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+
+import re2
+
+from standards_check import rx
+
+# A compiled glob (`re` or `rx` pattern): `.match(string)` is truthy when it matches the whole string.
+_Glob = Any
 
 if TYPE_CHECKING:
     from standards_check.snapshot import RepoSnapshot
@@ -312,7 +319,7 @@ class _Compiled:
     segments: tuple[str, ...]  # body segments, `**` kept as a marker
 
     @property
-    def regex(self) -> re.Pattern[str]:
+    def regex(self) -> _Glob:
         return _segments_regex(self.segments)
 
 
@@ -360,12 +367,44 @@ def _segment_regex(segment: str) -> str:
     return "".join(out)
 
 
-def _segments_regex(segments: Sequence[str]) -> re.Pattern[str]:
+def _glob(regex: str, wildcards: int) -> _Glob:
+    """Compile a translated glob so that it matches in time linear in the string.
+
+    With at most one unbounded wildcard (`*` or `**`) Python's engine tries each split point once and
+    compares a fixed-width rest, so `re` is linear and the fastest. Two or more wildcards make it
+    backtrack through every combination of split points (`*a*a*a*b` against a long name takes years),
+    so those go to RE2, which never backtracks.
+    """
+    if wildcards <= 1:
+        return re.compile(regex + r"\Z", re.DOTALL)
+    return rx.compile(regex + r"\Z", rx.DOTALL)
+
+
+def _wildcards(segment: str) -> int:
+    """Unbounded wildcards in one segment: each unescaped `*` (a `**` segment is one)."""
+    if segment == "**":
+        return 1
+    count = i = 0
+    while i < len(segment):
+        if segment[i] == "\\":
+            i += 2
+            continue
+        count += segment[i] == "*"
+        i += 1
+    return count
+
+
+def _segments_regex(segments: Sequence[str]) -> _Glob:
     """A full-match regex over one directory or path string. `**` is zero or more directories."""
+    return _glob(*_segments_source(segments))
+
+
+def _segments_source(segments: Sequence[str]) -> tuple[str, int]:
+    """(the regex source, its number of unbounded wildcards) of `_segments_regex`."""
     if not segments:
-        return re.compile(r"\Z")  # only the root directory, written ""
+        return "", 0  # only the root directory, written ""
     if list(segments) == ["**"]:
-        return re.compile(r"(?s:.*)\Z")  # any directory, the root included
+        return "(?s:.*)", 1  # any directory, the root included
     out = []
     need_slash = False
     for i, seg in enumerate(segments):
@@ -379,7 +418,67 @@ def _segments_regex(segments: Sequence[str]) -> re.Pattern[str]:
             out.append("/")
         out.append(_segment_regex(seg))
         need_slash = True
-    return re.compile("".join(out) + r"\Z", re.DOTALL)
+    return "".join(out), sum(_wildcards(s) for s in segments)
+
+
+class _GlobList:
+    """Globs of rules, asked for the highest rule index whose glob matches a string.
+
+    A short list is tried glob by glob, best first, stopping at the first match. A long one (a file
+    of thousands of wildcard rules) is asked through RE2 sets, each matching a thousand globs in
+    one pass over the string, so 100,000 such rules cost a hundred passes per path instead of
+    100,000 matches.
+    """
+
+    SMALL = 16
+    CHUNK = 1024
+    SET_TEXT = 4096  # longer strings are tried glob by glob (a set's DFA memory grows with the text)
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int, _Glob, str]] = []  # (rule index, glob, its regex source)
+        self._sets: list[tuple[int, int, Any]] | None = None  # (first item, its rule index, set)
+
+    def add(self, idx: int, source: str, wildcards: int) -> None:
+        self.items.append((idx, _glob(source, wildcards), source))
+        self._sets = None
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def _prepare(self) -> list[tuple[int, int, Any]]:
+        if self._sets is None:
+            self.items.sort(key=lambda item: -item[0])
+            self._sets = []
+            if len(self.items) > self.SMALL:
+                options = re2.Options()
+                options.log_errors = False
+                options.max_mem = 64 << 20
+                for start in range(0, len(self.items), self.CHUNK):
+                    chunk = re2.Set.FullMatchSet(options)
+                    for _idx, _compiled, source in self.items[start:start + self.CHUNK]:
+                        chunk.Add("(?s)" + source)
+                    chunk.Compile()
+                    self._sets.append((start, self.items[start][0], chunk))
+        return self._sets
+
+    def best(self, string: str, floor: int = -1) -> int:
+        """The highest index above `floor` whose glob matches `string`, else `floor`."""
+        sets = self._prepare()
+        if sets and len(string) <= self.SET_TEXT:
+            for start, top, chunk in sets:
+                if top <= floor:
+                    break
+                matched = chunk.Match(string)
+                if matched:  # the chunk's items are best first, so its lowest position is the best
+                    idx = self.items[start + min(matched)][0]
+                    return idx if idx > floor else floor
+            return floor
+        for idx, compiled, _source in self.items:
+            if idx <= floor:
+                break
+            if compiled.match(string):
+                return idx
+        return floor
 
 
 class _RuleIndex:
@@ -395,19 +494,17 @@ class _RuleIndex:
         self.names: dict[str, int] = {}
         self.suffixes: dict[str, int] = {}
         self.suffix_lengths: list[int] = []
-        self.name_globs: list[tuple[int, re.Pattern[str]]] = []
-        self.prefixed: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
-        self.rest: list[tuple[int, re.Pattern[str]]] = []
+        self.name_globs = _GlobList()
+        self.prefixed: dict[str, list[tuple[int, _Glob]]] = {}
+        self.rest = _GlobList()
         self.empty = True
         for rule in compiled:
             self.empty = False
             self._file(rule)
         self.suffix_lengths = sorted({len(s) for s in self.suffixes})
         self.lead_depth = max((k.count("/") + 1 for k in self.prefixed), default=0)
-        self.name_globs.sort(key=lambda pair: -pair[0])
-        self.rest.sort(key=lambda pair: -pair[0])
         self._name_cache: dict[str, int] = {}
-        self._above_cache: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
+        self._above_cache: dict[str, list[tuple[int, _Glob]]] = {}
 
     def _file(self, rule: _Compiled) -> None:
         segs, idx = rule.segments, rule.index
@@ -424,18 +521,17 @@ class _RuleIndex:
                 key = _unescape(name[1:])
                 self.suffixes[key] = max(idx, self.suffixes.get(key, -1))
             else:
-                self.name_globs.append((idx, re.compile(_segment_regex(name) + r"\Z", re.DOTALL)))
+                self.name_globs.add(idx, _segment_regex(name), _wildcards(name))
             return
         lead = []
         for seg in segs:
             if not _is_literal(seg):
                 break
             lead.append(_unescape(seg))
-        regex = rule.regex
         if lead:
-            self.prefixed.setdefault("/".join(lead), []).append((idx, regex))
+            self.prefixed.setdefault("/".join(lead), []).append((idx, rule.regex))
         else:
-            self.rest.append((idx, regex))
+            self.rest.add(idx, *_segments_source(segs))
 
     def best_name(self, name: str) -> int:
         """Best rule among those that look only at one path component (`*.js`, `Makefile`)."""
@@ -448,25 +544,23 @@ class _RuleIndex:
                 found = self.suffixes.get(name[-length:], -1)
                 if found > best:
                     best = found
-        for idx, regex in self.name_globs:
-            if idx <= best:
-                break
-            if regex.match(name):
-                best = idx
-                break
+        if self.name_globs:
+            best = self.name_globs.best(name, best)
         self._name_cache[name] = best
         return best
 
-    def _prefixed_above(self, directory: str) -> list[tuple[int, re.Pattern[str]]]:
+    def _prefixed_above(self, directory: str) -> list[tuple[int, _Glob]]:
         """Prefixed rules whose literal lead is `directory` or a directory above it, best first."""
         found = self._above_cache.get(directory)
-        if found is None:
-            found = []
-            if directory:
-                parent = directory.rpartition("/")[0]
-                found.extend(self._prefixed_above(parent) if parent else ())
-                found.extend(self.prefixed.get(directory, ()))
-                found.sort(key=lambda pair: -pair[0])
+        if found is not None:
+            return found
+        chain = []  # the directories below the nearest one already known (no recursion: any depth)
+        while directory and directory not in self._above_cache:
+            chain.append(directory)
+            directory = directory.rpartition("/")[0]
+        found = self._above_cache.setdefault(directory, []) if directory else self._above_cache.setdefault("", [])
+        for directory in reversed(chain):
+            found = sorted([*found, *self.prefixed.get(directory, ())], key=lambda pair: -pair[0])
             self._above_cache[directory] = found
         return found
 
@@ -492,12 +586,8 @@ class _RuleIndex:
                 if regex.match(string):
                     best = idx
                     break
-        for idx, regex in self.rest:
-            if idx <= best:
-                break
-            if regex.match(string):
-                best = idx
-                break
+        if self.rest:
+            best = self.rest.best(string, best)
         return best
 
 
@@ -523,26 +613,34 @@ class _RuleSet:
         lookups (full path, name) and the rare wildcard rule that must see the file name.
         """
         inherited: dict[str, int] = {"": -1}  # directory -> best rule matching it or one above
-        per_dir: dict[str, tuple[int, list[tuple[int, re.Pattern[str]]]]] = {}
+        per_dir: dict[str, tuple[int, list[tuple[int, _Glob]]]] = {}
         files, dirs, parents = self.files, self.dirs, self.parents
         literal, names, exact_leads, rest = files.literal, files._name_cache, files.prefixed, files.rest
         best_name = files.best_name
 
         def directory(d: str) -> int:
             found = inherited.get(d)
-            if found is None:
-                above = directory(d.rpartition("/")[0])
+            if found is not None:
+                return found
+            chain = []  # from `d` up to the nearest directory already known ("" always is)
+            while found is None:
+                chain.append(d)
+                d = d.rpartition("/")[0]
+                found = inherited.get(d)
+            for d in reversed(chain):
                 own = dirs.best(d) if not dirs.empty else -1
-                found = inherited[d] = own if own > above else above
+                if own > found:
+                    found = own
+                inherited[d] = found
             return found
 
-        def dir_state(d: str) -> tuple[int, list[tuple[int, re.Pattern[str]]]]:
+        def dir_state(d: str) -> tuple[int, list[tuple[int, _Glob]]]:
             base = directory(d)
             if not parents.empty:
                 c = parents.best(d, name_best=None if d else -1)
                 if c > base:
                     base = c
-            above: list[tuple[int, re.Pattern[str]]] = []
+            above: list[tuple[int, _Glob]] = []
             if exact_leads:
                 key = d
                 if d.count("/") >= files.lead_depth:
@@ -554,7 +652,7 @@ class _RuleSet:
         result: list[int] = []
         append = result.append
         last_dir: str | None = None
-        state: tuple[int, list[tuple[int, re.Pattern[str]]]] = (-1, [])
+        state: tuple[int, list[tuple[int, _Glob]]] = (-1, [])
         for path in paths:
             d, _, name = path.rpartition("/")
             if d != last_dir:  # sorted input visits each directory's files together
@@ -578,12 +676,8 @@ class _RuleSet:
                     if regex.match(path):
                         best = idx
                         break
-            for idx, regex in rest:
-                if idx <= best:
-                    break
-                if regex.match(path):
-                    best = idx
-                    break
+            if rest:
+                best = rest.best(path, best)
             append(best)
         return result
 

@@ -14,7 +14,7 @@ hook runs a test runner) and repository scripts such as `./scripts/test.sh`.
 from __future__ import annotations
 
 import posixpath
-import re
+from standards_check import rx
 import shlex
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,7 +40,7 @@ class Finding:
 # --------------------------------------------------------------------------------------------
 # splitting a script into simple commands
 # --------------------------------------------------------------------------------------------
-_GH_EXPR = re.compile(r"\$\{\{.*?\}\}")
+_GH_EXPR = rx.compile(r"\$\{\{.*?\}\}")
 _SEPARATORS = {"&&", "||", ";", "|", "&", ";;", "(", ")", "|&"}
 
 
@@ -66,7 +66,7 @@ def simple_commands(script: str) -> list[list[str]]:
     return commands
 
 
-_PLAIN_TOKENS = re.compile(r"&&|\|\||;;|[;|&()]|[^\s;|&()]+")
+_PLAIN_TOKENS = rx.compile(r"&&|\|\||;;|[;|&()]|[^\s;|&()]+")
 
 
 def _tokens(line: str) -> list[str]:
@@ -78,13 +78,13 @@ def _tokens(line: str) -> list[str]:
     try:
         return list(lexer)
     except ValueError:  # unbalanced quotes (a heredoc, a multi-line string): fall back to words
-        return [t for t in re.split(r"\s+|(&&|\|\||;|\|)", line.split(" #")[0]) if t]
+        return [t for t in rx.split(r"\s+|(&&|\|\||;|\|)", line.split(" #")[0]) if t]
 
 
 # --------------------------------------------------------------------------------------------
 # wrappers peeled off the front of a command
 # --------------------------------------------------------------------------------------------
-_ENV_ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_ENV_ASSIGN = rx.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _PLAIN_WRAPPERS = {"sudo", "time", "exec", "nice", "nohup", "command", "stdbuf", "catchsegv",
                    "npx", "bunx", "pnpx", "uvx", "pipx", "dbus-run-session", "unbuffer", "retry",
                    "gtimeout", "xvfb-run", "eatmydata", "call", "ddev",
@@ -97,7 +97,7 @@ _NO_OP_HEADS = {"echo", "printf", "cat", "cd", "export", "set", "source", ".", "
                 "choco", "yum", "dnf", "apk", "which", "sleep", "exit", "return", "local", "unset",
                 "cat", "tar", "unzip", "ln", "find", "xargs", "env_file", "read", "trap", "wait",
                 "shift", "eval", "docker-compose-up"}
-_PYTHON = re.compile(r"^(?:.*/)?(?:python|pypy)(?:[0-9.]*[t]?)?(?:\.exe)?$|^\$\{?PYTHON\}?$|^py$")
+_PYTHON = rx.compile(r"^(?:.*/)?(?:python|pypy)(?:[0-9.]*[t]?)?(?:\.exe)?$|^\$\{?PYTHON\}?$|^py$")
 
 
 def _strip_wrappers(tokens: list[str]) -> list[str]:
@@ -166,9 +166,9 @@ def _skip_options(tokens: list[str], with_value: set[str]) -> list[str]:
 # --------------------------------------------------------------------------------------------
 # names that mean tests or lint
 # --------------------------------------------------------------------------------------------
-_TEST_NAME = re.compile(r"(?i)(^|[-_:./ ])(unit|integration|e2e)?tests?($|[-_:./ ])|^check$|"
+_TEST_NAME = rx.compile(r"(?i)(^|[-_:./ ])(unit|integration|e2e)?tests?($|[-_:./ ])|^check$|"
                         r"^ci[-_:]?test|^spec$|^specs$|^coverage$|^cover$|^test|test$")
-_LINT_NAME = re.compile(r"(?i)^(lint|linters?|style|format|fmt|typecheck|typing|types|type|mypy|"
+_LINT_NAME = rx.compile(r"(?i)^(lint|linters?|style|format|fmt|typecheck|typing|types|type|mypy|"
                         r"flake8|pep8|pylint|ruff|eslint|prettier|black|isort|docs?|pre-?commit|"
                         r"check-format|format-check|spell(ing)?|codespell|vet|tidy|audit|security|"
                         r"bandit|clippy|build|dist|package|packaging|release|publish|docs-.*|lint.*|"
@@ -189,7 +189,7 @@ def _name_says_test(name: str) -> str | None:
     lowered = name.lower()
     if lowered in ("check", "test", "tests", "spec", "default-test"):
         return "strong"
-    tokens = [t for t in re.split(r"[-_:./ +]", lowered) if t]
+    tokens = [t for t in rx.split(r"[-_:./ +]", lowered) if t]
     if not any(t in _TEST_TOKENS or t.startswith("test") or t.endswith("test") for t in tokens):
         return None
     if any(t in _NOT_TEST_TOKENS for t in tokens) or "check" in tokens:
@@ -310,10 +310,10 @@ class ScriptIndex:
         recipes: dict[str, list[str]] = {}
         current: str | None = None
         for line in text.splitlines():
-            match = re.match(r"^@?([A-Za-z0-9_-]+)[^:=]*:(?!=)(.*)$", line)
+            match = rx.match(r"^@?([A-Za-z0-9_-]+)[^:=]*:([^=].*|)$", line)
             if match and not line.startswith((" ", "\t")):
                 current = match.group(1)
-                deps = [d for d in match.group(2).split() if re.match(r"^[A-Za-z0-9_-]+$", d)]
+                deps = [d for d in match.group(2).split() if rx.match(r"^[A-Za-z0-9_-]+$", d)]
                 recipes[current] = [f"just {d}" for d in deps]
             elif current and line.startswith((" ", "\t")) and line.strip():
                 recipes[current].append(line.strip().lstrip("@-"))
@@ -357,7 +357,7 @@ class ScriptIndex:
                 hook_id = str(hook.get("id", ""))
                 if entry and any(f.kind == TEST for f in classify(entry, None, depth=_MAX_DEPTH)):
                     found.append(hook_id or entry)
-                elif re.search(r"(?i)(^|[-_])(pytest|tests?|unittest)($|[-_])", hook_id) and not entry:
+                elif rx.search(r"(?i)(^|[-_])(pytest|tests?|unittest)($|[-_])", hook_id) and not entry:
                     found.append(hook_id)
         return tuple(found)
 
@@ -397,7 +397,7 @@ def _parse_makefile(text: str) -> tuple[dict[str, tuple[list[str], list[str]]], 
             for name in current:
                 targets[name][1].append(line.strip().lstrip("@-+"))
             continue
-        match = re.match(r"^([A-Za-z0-9_.%/\- ]+?)\s*::?(?!=)\s*(.*)$", line)
+        match = rx.match(r"^([A-Za-z0-9_.%/\- ]+?)\s*::?([^=].*|)$", line)
         if match and "=" not in match.group(1):
             names = match.group(1).split()
             prerequisites, _, inline = match.group(2).split("#", 1)[0].partition(";")
@@ -413,7 +413,7 @@ def _parse_makefile(text: str) -> tuple[dict[str, tuple[list[str], list[str]]], 
                 if default is None and not name.startswith("."):
                     default = name
             continue
-        goal = re.match(r"^\.DEFAULT_GOAL\s*:?=\s*(\S+)", line)
+        goal = rx.match(r"^\.DEFAULT_GOAL\s*:?=\s*(\S+)", line)
         if goal:
             default = goal.group(1)
         elif line.strip() and not line.startswith("#"):
@@ -488,7 +488,7 @@ def classify_command(tokens: list[str], index: ScriptIndex | None, depth: int = 
         return Finding(TEST, "ninja test")
     if base == "R" and args[:2] == ["CMD", "check"]:
         return Finding(TEST, "R CMD check")
-    if base in ("Rscript", "julia") and re.search(r"devtools::test|testthat|Pkg\.test|rcmdcheck", " ".join(args)):
+    if base in ("Rscript", "julia") and rx.search(r"devtools::test|testthat|Pkg\.test|rcmdcheck", " ".join(args)):
         return Finding(TEST, base)
     if base in ("setup.py",) or (base.startswith("python") and args[:2] == ["setup.py", "test"]):
         return Finding(TEST, "setup.py test") if "test" in args else None
@@ -562,7 +562,7 @@ def _search_inside(args: list[str], index: ScriptIndex | None, depth: int) -> Fi
     return None
 
 
-_PYTHON_ENV = re.compile(r"^(py\d*|pypy\d*|\d+\.\d+t?|python\d*)([-.]|$)")
+_PYTHON_ENV = rx.compile(r"^(py\d*|pypy\d*|\d+\.\d+t?|python\d*)([-.]|$)")
 
 
 def _judge_named_runner(name: str, args: list[str], index: ScriptIndex | None) -> Finding:
@@ -588,9 +588,9 @@ def _selected_envs(name: str, args: list[str]) -> list[str]:
     for position, arg in enumerate(args):
         for flag in flags:
             if arg == flag and position + 1 < len(args):
-                return [e for e in re.split(r"[ ,]", args[position + 1]) if e]
+                return [e for e in rx.split(r"[ ,]", args[position + 1]) if e]
             if arg.startswith(flag + "=") and len(flag) > 2:
-                return [e for e in re.split(r"[ ,]", arg.split("=", 1)[1]) if e]
+                return [e for e in rx.split(r"[ ,]", arg.split("=", 1)[1]) if e]
     return []
 
 
@@ -686,7 +686,7 @@ def _judge_make(args: list[str], index: ScriptIndex | None, depth: int) -> Findi
 
 def _make_to_shell(line: str) -> str:
     """Make variables such as $(PYTHON) or ${GO} read as the program they usually name."""
-    return re.sub(r"\$[({]([A-Za-z_]+)[)}]", lambda m: m.group(1).lower() if m.group(1) in (
+    return rx.sub(r"\$[({]([A-Za-z_]+)[)}]", lambda m: m.group(1).lower() if m.group(1) in (
         "PYTHON", "GO", "NPM", "CARGO", "PYTEST", "TOX", "MAKE", "YARN", "PNPM") else
         "go test" if m.group(1) == "GOTEST" else "X", line)
 
@@ -694,12 +694,12 @@ def _make_to_shell(line: str) -> str:
 def _judge_maven(args: list[str]) -> Finding:
     joined = " ".join(args)
     goals = [a for a in args if not a.startswith("-")]
-    if re.search(r"-DskipTests(\b|=true)|-Dmaven\.test\.skip=true|-DskipUTs", joined):
+    if rx.search(r"-DskipTests(\b|=true)|-Dmaven\.test\.skip=true|-DskipUTs", joined):
         return Finding(BUILD, "mvn (tests skipped)")
     found = [g for g in goals if g in _MAVEN_TEST_GOALS or g.endswith(":test")]
     if not found:
         return Finding(BUILD, f"mvn {' '.join(goals)}".strip())
-    if re.search(r"-D(maven\.test\.failure\.ignore|surefire\.testFailureIgnore)(=true)?(\s|$)", joined + " "):
+    if rx.search(r"-D(maven\.test\.failure\.ignore|surefire\.testFailureIgnore)(=true)?(\s|$)", joined + " "):
         return Finding(BUILD, f"mvn {found[0]} (test failures ignored)")
     return Finding(TEST, f"mvn {found[0]}")
 
@@ -710,7 +710,7 @@ def _judge_gradle(args: list[str]) -> Finding:
                                 "--max-workers", "-I", "--init-script"})
     for task in tasks:
         name = task.rsplit(":", 1)[-1]
-        if name in ("test", "check", "build") and "test" not in excluded or re.search(r"[tT]est", name):
+        if name in ("test", "check", "build") and "test" not in excluded or rx.search(r"[tT]est", name):
             if name in excluded:
                 continue
             return Finding(TEST, f"gradle {task}")
@@ -742,7 +742,7 @@ def _judge_task_runner(base: str, args: list[str], index: ScriptIndex | None, de
     return Finding(BUILD, f"{base} {' '.join(targets)}".strip()) if targets else None
 
 
-_TEST_SCRIPT = re.compile(r"(?i)(^|/)(unit|integration|e2e)?[-_]?tests?(/|$)|(^|[-_/])(run[-_]?)?tests?"
+_TEST_SCRIPT = rx.compile(r"(?i)(^|/)(unit|integration|e2e)?[-_]?tests?(/|$)|(^|[-_/])(run[-_]?)?tests?"
                           r"([-_.][^/]*)?$|runtests|run_tests|(^|/)check\.sh$|[-_]tests?\.")
 
 

@@ -7,14 +7,15 @@ split. Nothing is fetched.
 """
 from __future__ import annotations
 
+from standards_check import rx
+
 import posixpath
-import re
 from urllib.parse import unquote, urlsplit
 
 from standards_check.snapshot import RepoSnapshot
 
-_HOSTED = re.compile(r"^https?://(?:www\.)?(github\.com|gitlab\.com|raw\.githubusercontent\.com)/(.+)$", re.I)
-_TEMPLATE = re.compile(r"\{\{|\}\}|%s|\$\{|\$labels")
+_HOSTED = rx.compile(r"^https?://(?:www\.)?(github\.com|gitlab\.com|raw\.githubusercontent\.com)/(.+)$", rx.I)
+_TEMPLATE = rx.compile(r"\{\{|\}\}|%s|\$\{|\$labels")
 
 
 def repo_path(snapshot: RepoSnapshot, link: str, base_dir: str = "", own: str | None = None) -> str | None:

@@ -9,8 +9,9 @@ whether the command only follows a marker (`nix develop -c`).
 """
 from __future__ import annotations
 
+from standards_check import rx
+
 import posixpath
-import re
 from dataclasses import dataclass
 
 
@@ -82,7 +83,7 @@ _BY_HEAD: dict[str, list[Launcher]] = {}
 for _launcher in LAUNCHERS:
     _BY_HEAD.setdefault(_launcher.words[0], []).append(_launcher)
 
-_VERSION_DIR = re.compile(r"^v\d+$")
+_VERSION_DIR = rx.compile(r"^v\d+$")
 
 
 def unwrap(tokens: list[str]) -> list[str] | None:

@@ -6,18 +6,19 @@ code block or a commented-out heading does not count as a real heading.
 """
 from __future__ import annotations
 
-import re
+from standards_check import rx
 from dataclasses import dataclass, field
 from typing import Any
 
 from standards_check import yamlio
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_SETEXT_1 = re.compile(r"^ {0,3}=+[ \t]*$")
-_SETEXT_2 = re.compile(r"^ {0,3}-+[ \t]*$")
-_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
-_DECORATION = re.compile(r"[*_`~]+")
+_ATX = rx.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
+_FENCE = rx.compile(r"^ {0,3}(`{3,}|~{3,})")
+_SETEXT_1 = rx.compile(r"^ {0,3}=+[ \t]*$")
+_SETEXT_2 = rx.compile(r"^ {0,3}-+[ \t]*$")
+_LINK = rx.compile(r"\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
+_DECORATION = rx.compile(r"[*_`~]+")
+_COMMENT = rx.compile(r"<!--.*?-->")
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,11 @@ class MarkdownDoc:
 
 def plain(text: str) -> str:
     """Markdown inline text reduced to words: `[label](url)` -> label, emphasis and code marks removed."""
-    text = _LINK.sub(lambda m: m.group(1), text)
-    return _DECORATION.sub("", text).strip()
+    if "[" in text:
+        text = _LINK.sub(lambda m: m.group(1), text)
+    if any(mark in text for mark in "*_`~"):
+        text = _DECORATION.sub("", text)
+    return text.strip()
 
 
 def links(text: str) -> list[tuple[str, str]]:
@@ -71,7 +75,12 @@ def links(text: str) -> list[tuple[str, str]]:
 
 
 def _is_heading_line(text: str) -> bool:
-    return bool(_ATX.match(text))
+    return _atx(text) is not None
+
+
+def _atx(line: str) -> Any:
+    """The ATX heading match of a line, asked of RE2 only when a `#` opens the line (fast path)."""
+    return _ATX.match(line) if line[:4].lstrip(" ")[:1] == "#" else None
 
 
 def _blank_code_and_comments(lines: list[str]) -> list[str]:
@@ -93,14 +102,16 @@ def _blank_code_and_comments(lines: list[str]) -> list[str]:
                 continue
             in_comment = False
             line = " " * (end + 3) + line[end + 3:]
-        match = _FENCE.match(line)
+        match = _FENCE.match(line) if line[:4].lstrip(" ")[:1] in ("`", "~") else None
         if match:
             fence = match.group(1)
             out.append("")
             continue
         # remove complete comments on the line, then an opening one that runs on
-        line = re.sub(r"<!--.*?-->", "", line)
         start = line.find("<!--")
+        if start >= 0:
+            line = _COMMENT.sub("", line)
+            start = line.find("<!--")
         if start >= 0:
             in_comment = True
             line = line[:start]
@@ -121,7 +132,7 @@ def _front_matter(lines: list[str], path: str | None = None) -> tuple[dict[str, 
                 data = None
             key_lines: dict[str, int] = {}
             for offset, text in enumerate(lines[1:index], start=2):
-                match = re.match(r"^([A-Za-z0-9_-]+)\s*:", text)
+                match = rx.match(r"^([A-Za-z0-9_-]+)\s*:", text)
                 if match and match.group(1) not in key_lines:
                     key_lines[match.group(1)] = offset
             return (data if isinstance(data, dict) else {}), key_lines, index + 2
@@ -135,7 +146,7 @@ def parse_markdown(path: str, text: str) -> MarkdownDoc:
     doc = MarkdownDoc(path, lines, front_matter=front, front_matter_lines=key_lines, body_start=body_start)
     previous_text = ""
     for number, line in enumerate(lines, start=1):
-        match = _ATX.match(line)
+        match = _atx(line)
         if match:
             doc.headings.append(Heading(len(match.group(1)), plain(match.group(2) or ""), number))
         elif previous_text and number > body_start and (_SETEXT_1.match(line) or _SETEXT_2.match(line)):
@@ -152,5 +163,5 @@ def parse_markdown(path: str, text: str) -> MarkdownDoc:
 
 def normalise_heading(text: str) -> str:
     """Lower-case words only: '## 3. Mitigation / Fix:' -> 'mitigation fix'; letters of any script count."""
-    text = re.sub(r"^[\d.\s)]+", "", text.lower())
-    return " ".join(w for w in re.findall(r"[^\W_]+", text))
+    text = rx.sub(r"^[\d.\s)]+", "", text.lower())
+    return " ".join(w for w in rx.findall(r"[\p{L}\p{N}]+", text))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import posixpath
-import re
+from standards_check import rx
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -224,7 +224,7 @@ def _collection(snapshot: RepoSnapshot) -> tuple[str, str] | None:
     if not readme or not text:
         return None
     title = parse_markdown(readme, text[:4000]).title
-    if title and re.search(r"\b(run ?books?|playbooks?)\b", title.text, re.IGNORECASE):
+    if title and rx.search(r"\b(run ?books?|playbooks?)\b", title.text, rx.IGNORECASE):
         return readme, title.text
     return None
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import math
-import re
+from standards_check import rx
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterator
@@ -62,7 +62,7 @@ _MARKERS = ("openslo", "prometheus/v1", "sloth.slok.dev", "sre.google.com", "pyr
 _BROKEN_MARKERS = ("openslo", "prometheus/v1", "PrometheusServiceLevel", "sre.google.com", "pyrra.dev",
                    "slos:", "objective", "slo_target", "target:")
 
-_TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+_TOKEN_SPLIT = rx.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -442,8 +442,8 @@ def _openslo_v2alpha_rules(at: _At, data: dict) -> list[SloProblem]:
 # ---- Sloth -----------------------------------------------------------------------------------
 
 # Sloth's own rules (pkg/common/validation/slo.go, pkg/common/conventions/conventions.go).
-_SLOTH_NAME = re.compile(r"^[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]$")
-_SLOTH_WINDOW = re.compile(r"{{ *\.window *}}")
+_SLOTH_NAME = rx.compile(r"^[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]$")
+_SLOTH_WINDOW = rx.compile(r"{{ *\.window *}}")
 _SNAKE = {"error_query": "error_query", "total_query": "total_query", "error_ratio_query": "error_ratio_query",
           "page_alert": "page_alert", "ticket_alert": "ticket_alert", "slo_plugins": "slo_plugins"}
 _CAMEL = {"error_query": "errorQuery", "total_query": "totalQuery", "error_ratio_query": "errorRatioQuery",
@@ -519,12 +519,12 @@ def _sloth_slo_rules(at: _At, where: tuple, slo: dict, keys: dict[str, str]) -> 
 
 # ---- Pyrra and plain documents: explicit rules ----------------------------------------------
 
-_PROM_DURATION = re.compile(r"^([0-9]+(ms|s|m|h|d|w|y))+$")
-_DURATION = re.compile(
+_PROM_DURATION = rx.compile(r"^([0-9]+(ms|s|m|h|d|w|y))+$")
+_DURATION = rx.compile(
     r"^(\d+(\.\d+)?\s*(ms|s|m|h|d|w|y|M|Q|Y|sec|secs|seconds?|min|mins|minutes?|hours?|days?|weeks?|months?|quarters?|years?))+$"
     r"|^P(\d+[YMWD])+(T(\d+[HMS])+)?$"
     r"|^(daily|weekly|monthly|quarterly|yearly|annually|day|week|month|quarter|year|calendar[ _-]?month|rolling[ _-]?\d+[ _-]?d(ays)?)$",
-    re.IGNORECASE,
+    rx.IGNORECASE,
 )
 
 TARGET_KEYS = ("target", "objective", "slo_target", "sloTarget", "goal", "targetPercent", "target_percent",
@@ -536,12 +536,12 @@ _WINDOW_WORDS = frozenset({"window", "windows", "period", "duration", "timewindo
 _INDICATOR_WORDS = frozenset({"sli", "slis", "indicator", "indicatorref", "query", "queries", "ratio", "expr",
                               "expression", "metric", "metrics", "good", "bad", "events", "filter",
                               "measurement", "promql"})
-_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+_CAMEL_BOUNDARY = rx.compile(r"([a-z0-9])([A-Z])")
+_WORD_SPLIT = rx.compile(r"[^a-z0-9]+")
 
 
 def _words(key: Any) -> set[str]:
-    return {w for w in _WORD_SPLIT.split(_CAMEL_BOUNDARY.sub("_", str(key)).lower()) if w}
+    return {w for w in _WORD_SPLIT.split(_CAMEL_BOUNDARY.sub(r"\1_\2", str(key)).lower()) if w}
 
 
 def _is_window_key(key: Any) -> bool:
@@ -579,8 +579,8 @@ def _pyrra(path: str, doc: YamlDocument, prefix: tuple, data: dict) -> Slo:
 
 # Keptn quality gates (keptn/spec, sre.md "Service Level Objective"): criteria such as "<600",
 # "<=+10%", ">=-5%"; a total score as a percentage.
-_KEPTN_CRITERION = re.compile(r"^\s*(<=|>=|<|>|=)\s*[+-]?\d+(\.\d+)?%?\s*$")
-_PERCENT = re.compile(r"^\s*\d+(\.\d+)?\s*%?\s*$")
+_KEPTN_CRITERION = rx.compile(r"^\s*(<=|>=|<|>|=)\s*[+-]?\d+(\.\d+)?%?\s*$")
+_PERCENT = rx.compile(r"^\s*\d+(\.\d+)?\s*%?\s*$")
 
 
 def _keptn(path: str, doc: YamlDocument, prefix: tuple, data: dict) -> Iterator[Slo]:

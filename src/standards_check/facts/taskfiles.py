@@ -17,9 +17,10 @@ level of the same lookup) and default is the task the runner runs when given non
 """
 from __future__ import annotations
 
+from standards_check import rx
+
 import ast
 import configparser
-import re
 from typing import Any, Callable
 
 from standards_check import yamlio
@@ -72,7 +73,7 @@ def _taskfile(text: str) -> Tasks:
     return tasks, "default" if "default" in tasks else None
 
 
-_JUST_RECIPE = re.compile(r"^@?([A-Za-z0-9_-]+)(?:\s[^:=]*)?:(?!=)(.*)$")
+_JUST_RECIPE = rx.compile(r"^@?([A-Za-z0-9_-]+)(?:\s[^:=]*)?:((?:[^=].*)?)$")  # `:` not followed by `=`
 
 
 def _justfile(text: str) -> Tasks:
@@ -89,7 +90,7 @@ def _justfile(text: str) -> Tasks:
             match = _JUST_RECIPE.match(line)
             if match and not stripped.startswith(("set ", "alias ", "export ", "import ", "mod ")):
                 current = match.group(1)
-                deps = [d for d in match.group(2).split() if re.fullmatch(r"[A-Za-z0-9_-]+", d)]
+                deps = [d for d in match.group(2).split() if rx.fullmatch(r"[A-Za-z0-9_-]+", d)]
                 tasks[current] = [f"just {d}" for d in deps]
                 if default is None or marked:
                     default, marked = current, False
@@ -123,10 +124,10 @@ def _mise(text: str) -> Tasks:
     return tasks, None
 
 
-_RAKE_DEFAULT = re.compile(r"^\s*task\s*\(?\s*(?::default\s*=>|default:)\s*(.+)$", re.M)
-_RAKE_TASK = re.compile(r"^\s*task\s*\(?\s*:?([A-Za-z0-9_]+)", re.M)
-_RAKE_SH = re.compile(r"^\s*(?:sh|system|ruby)\s*\(?\s*['\"]([^'\"\n]+)['\"]", re.M)
-_RAKE_NEW = re.compile(r"(RuboCop|RSpec::Core|Rake::Test|Minitest::Test|Cucumber)(?:::RakeTask|Task)?\S*\.new\s*\(?\s*:?(\w+)?")
+_RAKE_DEFAULT = rx.compile(r"^\s*task\s*\(?\s*(?::default\s*=>|default:)\s*(.+)$", rx.M)
+_RAKE_TASK = rx.compile(r"^\s*task\s*\(?\s*:?([A-Za-z0-9_]+)", rx.M)
+_RAKE_SH = rx.compile(r"^\s*(?:sh|system|ruby)\s*\(?\s*['\"]([^'\"\n]+)['\"]", rx.M)
+_RAKE_NEW = rx.compile(r"(RuboCop|RSpec::Core|Rake::Test|Minitest::Test|Cucumber)(?:::RakeTask|Task)?\S*\.new\s*\(?\s*:?(\w+)?")
 _RAKE_BUILTIN = {"RuboCop": ("rubocop", "rubocop"), "RSpec::Core": ("spec", "rspec"),
                  "Rake::Test": ("test", "rake-test"), "Minitest::Test": ("test", "rake-test"),
                  "Cucumber": ("cucumber", "cucumber")}
@@ -140,7 +141,7 @@ def _rakefile(text: str) -> Tasks:
                                          else "cucumber" if command == "cucumber" else "rake test"]
     default = None
     for match in _RAKE_DEFAULT.finditer(text):
-        names = re.findall(r":?\b([A-Za-z_][A-Za-z0-9_]*)\b", match.group(1).replace("%i", " ").replace("%w", " "))
+        names = rx.findall(r":?\b([A-Za-z_][A-Za-z0-9_]*)\b", match.group(1).replace("%i", " ").replace("%w", " "))
         tasks["default"] = [f"rake {name}" for name in names if name not in ("do", "end")]
         default = "default"
     # plain tasks: `task :lint do sh "rubocop" end` (the lines up to the next task)
@@ -262,12 +263,12 @@ def targets(runner: str, args: list[str]) -> list[str]:
     if runner == "tox":
         for flag in ("-e", "--envlist"):
             if flag in args and args.index(flag) + 1 < len(args):
-                return [e for e in re.split(r"[ ,]", args[args.index(flag) + 1]) if e]
+                return [e for e in rx.split(r"[ ,]", args[args.index(flag) + 1]) if e]
         return []
     if runner == "nox":
         for flag in ("-s", "--session", "--sessions", "-e"):
             if flag in args and args.index(flag) + 1 < len(args):
-                return [e for e in re.split(r"[ ,]", args[args.index(flag) + 1]) if e]
+                return [e for e in rx.split(r"[ ,]", args[args.index(flag) + 1]) if e]
         return []
     if runner == "mise":
         args = args[1:] if args[:1] in (["run"], ["r"]) else []
