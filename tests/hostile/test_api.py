@@ -241,7 +241,7 @@ def test_an_html_page_with_status_200_is_a_clear_error(github: FakeGitHub) -> No
                                content_type="text/html; charset=utf-8"))
     with pytest.raises(GitHubError, match="GET .*comments.*not JSON"):
         upsert_sticky_comment(client_for(github), REPO, 7, MARKER, "x")
-    assert github.calls("POST") == []
+    assert github.calls("POST", "comments$") == []
 
 
 @pytest.mark.hostile("api", "object-for-list")
@@ -260,8 +260,8 @@ def test_list_items_that_are_strings_are_a_clear_error(github: FakeGitHub) -> No
 
 @pytest.mark.hostile("api", "null-body")
 def test_a_null_answer_to_a_create_is_a_clear_error(github: FakeGitHub) -> None:
-    github.faults.append(Fault("POST", "comments$", 201, body=None))
-    github.faults.append(Fault("GET", "comments$", 200, body=None))
+    github.faults.append(Fault("POST", "comments$", 201, raw=b"null"))
+    github.faults.append(Fault("GET", "comments$", 200, raw=b"null"))
     with pytest.raises(GitHubError, match="expected a list|expected an object"):
         upsert_sticky_comment(client_for(github), REPO, 7, MARKER, "x")
 
