@@ -7,6 +7,7 @@ tooltip script (loaded from the web) is switched off with `js=[]`.
 """
 from __future__ import annotations
 
+import sqlite3
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -53,7 +54,8 @@ def grade(score: float | None) -> str:
     return "good" if score >= 80 else "fair" if score >= 60 else "poor"
 
 
-def build_view(store: Store, sweep: Sweep, results: list[dict[str, Any]]) -> dict[str, Any]:
+def build_view(store: Store, sweep: Sweep, results: list[dict[str, Any]],
+               damaged: list[str] | None = None) -> dict[str, Any]:
     ok = [r for r in results if r["status"] == "ok"]
     errors = [r for r in results if r["status"] != "ok"]
     level_names = dict(LEVEL_NAMES)
@@ -95,7 +97,10 @@ def build_view(store: Store, sweep: Sweep, results: list[dict[str, Any]]) -> dic
                       "level_name": level_names.get(r["level"]) if r["level"] is not None else None})
 
     scores = [r["score"] for r in ok]
-    trend = store.trend(sweep.source, sweep.shard)
+    try:
+        trend = store.trend(sweep.source, sweep.shard)
+    except sqlite3.DatabaseError:  # a damaged store: the damage is listed, the trend left out
+        trend = []
     return {
         "sweep": sweep,
         "title": _title(sweep.source),
@@ -112,6 +117,7 @@ def build_view(store: Store, sweep: Sweep, results: list[dict[str, Any]]) -> dic
         "trend": trend,
         "charts": _charts(levels, level_names, trend),
         "heat": heat, "grade": grade,
+        "damaged": list(damaged or []),
     }
 
 
@@ -188,14 +194,15 @@ def _slug(name: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in name.lower())
 
 
-def render_scorecard(store: Store, sweep: Sweep, results: list[dict[str, Any]]) -> str:
+def render_scorecard(store: Store, sweep: Sweep, results: list[dict[str, Any]],
+                     damaged: list[str] | None = None) -> str:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
     from markupsafe import Markup
 
     env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                       autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = lambda v, d=0: "–" if v is None else f"{v:.{d}f}"
-    view = build_view(store, sweep, results)
+    view = build_view(store, sweep, results, damaged)
     view["charts"] = {k: Markup(v) for k, v in view["charts"].items()}  # pygal's escaped SVG
     from standards_check import __version__
 
