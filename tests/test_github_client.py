@@ -301,3 +301,11 @@ def test_missing_referee_fails_under_ci(monkeypatch, tmp_path, ci, outcome) -> N
     monkeypatch.setenv("CI", ci)
     with pytest.raises(outcome):
         fake_module.load_referee()
+
+
+def test_installation_token_identity_on_enterprise_server_asks_graphql_on_the_api_host(ghes: FakeGitHub) -> None:
+    ghes.add_comment(3, f"{MARKER}\nby a person", HUMAN)
+    mine = ghes.add_comment(3, f"{MARKER}\nold", BOT)
+    assert upsert_sticky_comment(client_for(ghes), REPO, 3, MARKER, "new").action == "updated"
+    assert [r.path for r in ghes.calls("POST")] == ["/api/graphql"]  # GHES serves GraphQL outside /api/v3
+    assert [r.path for r in ghes.calls("PATCH")] == [f"/repos/{REPO}/issues/comments/{mine['id']}"]
