@@ -118,8 +118,9 @@ def upsert_sticky_comment(client: GitHubClient, repo: str, issue: int, marker: s
         _delete_duplicates(client, repo, again[0], again[1:])
         return Posted("comment", "created", created.get("html_url"))
     kept = _keep_oldest(client, repo, again, text)
-    detail = "another run created it at the same time" if created is not None else "its creation was retried"
-    return Posted("comment", kept.action, kept.url, detail)
+    if created is None:  # the create's answer was lost, and the list shows the comment it made
+        return Posted("comment", "created", kept.url, "the answer to the create was lost; the comment is there")
+    return Posted("comment", kept.action, kept.url, "another run created it at the same time")
 
 
 def _keep_oldest(client: GitHubClient, repo: str, ours: list[dict[str, Any]], text: str) -> Posted:

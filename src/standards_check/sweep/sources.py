@@ -96,10 +96,10 @@ def from_github(owner: str, client: GitHubClient) -> Iterator[RepoSpec]:
     from standards_check.github_client import GitHubError
     from standards_check.sweep.github_api import list_owner_repos
 
-    for i, repo in enumerate(list_owner_repos(client, owner), start=1):
+    for i, (path, repo) in enumerate(list_owner_repos(client, owner), start=1):
         name = repo.get("full_name")
         if not isinstance(name, str) or name.count("/") != 1 or not all(name.split("/")):
-            raise GitHubError(f"GET /orgs/{owner}/repos: item {i} has no full_name of the form owner/name")
+            raise GitHubError(f"GET {path}: repository {i} has no full_name of the form owner/name")
         wrong = [f"{key} is {kind}" for key, ok, kind in _field_problems(repo) if not ok]
         yield RepoSpec(
             name=name,
