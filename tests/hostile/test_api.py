@@ -8,6 +8,7 @@ message, no token in any output, no traceback.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import sqlite3
 import threading
@@ -113,6 +114,15 @@ def test_a_huge_body_is_refused_without_reading_it_all(github: FakeGitHub) -> No
     huge = b"[" + b" " * (24 * 1024 * 1024) + b"]"
     github.faults.append(Fault("GET", "comments$", 200, raw=huge))
     with pytest.raises(GitHubError, match="larger than"):
+        list(client_for(github, max_body=1024 * 1024, deadline=10.0).paginate(COMMENTS))
+
+
+@pytest.mark.hostile("api", "gzip-bomb")
+def test_a_small_compressed_body_that_inflates_hugely_is_refused(github: FakeGitHub) -> None:
+    bomb = gzip.compress(b"[" + b" " * (64 * 1024 * 1024) + b"]", compresslevel=1)
+    assert len(bomb) < 1024 * 1024
+    github.faults.append(Fault("GET", "comments$", 200, {"Content-Encoding": "gzip"}, raw=bomb))
+    with pytest.raises(GitHubError, match="larger than 1 MiB"):
         list(client_for(github, max_body=1024 * 1024, deadline=10.0).paginate(COMMENTS))
 
 
