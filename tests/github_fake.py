@@ -1,7 +1,11 @@
 """A real HTTP server on loopback standing in for the GitHub REST API, and the OpenAPI referee.
 
-`FakeGitHub` keeps issue comments, check runs and statuses in memory, records every request, and
-injects faults (a status with headers and body, or a slow answer) on the next matching request.
+`FakeGitHub` keeps issue comments, check runs, statuses and repository listings in memory,
+records every request, and injects faults on the next matching request: a status with headers and
+body, a slow answer, a raw (non-JSON) body, a Content-Length longer than the body, a connection
+reset part-way through the body, or a body trickled a byte at a time. It answers for one token,
+either an installation token (`GET /user` refused, as GitHub refuses it to GITHUB_TOKEN; the
+GraphQL `viewer` names the bot) or a user's token (`GET /user` names the user).
 `OpenAPIReferee` checks a recorded request against GitHub's published OpenAPI description (npm
 `@octokit/openapi`, `generated/api.github.com.json`): the method and path must be an operation,
 query parameters must be declared, and the JSON body must validate against the operation's
@@ -12,6 +16,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
+import struct
 import subprocess
 import threading
 import time
@@ -31,6 +37,8 @@ OPENAPI_FILE = ROOT / ".cache/npm/node_modules/@octokit/openapi/generated/api.gi
 TOKEN = "ghs_TESTtokenNEVERprinted0123456789abcdef"
 BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
 HUMAN = {"login": "octocat", "id": 583231, "type": "User"}
+OTHER_APP = {"login": "renovate[bot]", "id": 29139614, "type": "Bot"}
+PAT_USER = {"login": "ci-robot", "id": 7700001, "type": "User"}
 
 
 @dataclass
@@ -51,12 +59,20 @@ class Fault:
     body: Any = field(default_factory=lambda: {"message": "Server Error"})
     delay: float = 0.0  # seconds to wait before answering (a client timeout)
     apply: bool = False  # carry the request out anyway, then answer late (a lost response)
+    raw: bytes | None = None  # the body as these bytes (not JSON), with `content_type`
+    content_type: str = "application/json; charset=utf-8"
+    content_length: int | None = None  # announce this length (longer than the body: truncated)
+    reset_after: int | None = None  # send this many body bytes, then reset the connection
+    trickle: float = 0.0  # seconds between body bytes
+    repeat: bool = False  # stays for every matching request (a storm, an endless listing)
 
 
 class FakeGitHub:
-    def __init__(self, prefix: str = "", page_size: int = 100) -> None:
+    def __init__(self, prefix: str = "", page_size: int = 100, me: dict[str, Any] = BOT) -> None:
         self.prefix = prefix
         self.page_size = page_size
+        self.me = dict(me)  # who the token is; a Bot is an installation token
+        self.repos: dict[str, list[Any]] = {}  # "/orgs/acme/repos" -> listed items
         self.requests: list[Recorded] = []
         self.faults: list[Fault] = []
         self.comments: dict[int, list[dict[str, Any]]] = {}
@@ -103,7 +119,18 @@ class FakeGitHub:
                     pass
             return self._page(int(m.group(1)), path, query)
         if m and method == "POST":
-            return 201, {}, self.add_comment(int(m.group(1)), body["body"])
+            return 201, {}, self.add_comment(int(m.group(1)), body["body"], self.me)
+        if path == "/user" and method == "GET":
+            if self.me["type"] == "Bot":
+                return 403, {}, {"message": "Resource not accessible by integration",
+                                 "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user"}
+            return 200, {}, {**self.me, "node_id": "U_1", "html_url": f"https://github.com/{self.me['login']}"}
+        if path.endswith("/graphql") and method == "POST":
+            if "viewer" not in str((body or {}).get("query")):
+                return 200, {}, {"errors": [{"message": "only the viewer query is faked"}]}
+            return 200, {}, {"data": {"viewer": {"login": self.me["login"], "databaseId": self.me["id"]}}}
+        if method == "GET" and path in self.repos:
+            return self._listing(path, self.repos[path], query)
         m = re.fullmatch(r"/repos/[^/]+/[^/]+/issues/comments/(\d+)", path)
         if m:
             cid = int(m.group(1))
@@ -111,6 +138,8 @@ class FakeGitHub:
                 for issue_comments in self.comments.values():
                     for comment in issue_comments:
                         if comment["id"] == cid:
+                            if method in ("PATCH", "DELETE") and comment["user"]["id"] != self.me["id"]:
+                                return 403, {}, {"message": "Resource not accessible by integration"}
                             if method == "PATCH":
                                 comment["body"] = body["body"]
                                 return 200, {}, comment
@@ -150,11 +179,21 @@ class FakeGitHub:
             headers["Link"] = f'<{self.url}{path}?per_page={per_page}&page={page + 1}>; rel="next"'
         return 200, headers, chunk
 
+    def _listing(self, path: str, items: list[Any], query: dict[str, list[str]]) -> tuple[int, dict[str, str], Any]:
+        per_page = min(int(query.get("per_page", ["30"])[0]), self.page_size)
+        page = int(query.get("page", ["1"])[0])
+        headers = {}
+        if page * per_page < len(items):
+            extra = "".join(f"&{k}={v[0]}" for k, v in query.items() if k not in ("per_page", "page"))
+            headers["Link"] = f'<{self.url}{path}?per_page={per_page}&page={page + 1}{extra}>; rel="next"'
+        return 200, headers, items[(page - 1) * per_page: page * per_page]
+
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self.lock:
             for fault in self.faults:
                 if fault.method == method and re.search(fault.path, path):
-                    self.faults.remove(fault)
+                    if not fault.repeat:
+                        self.faults.remove(fault)
                     return fault
         return None
 
@@ -187,16 +226,39 @@ class FakeGitHub:
                 else:
                     status, headers, payload = fake._answer(self.command, path, query, body)
                 data = b"" if payload is None else json.dumps(payload).encode()
+                content_type = "application/json; charset=utf-8"
+                if fault and fault.raw is not None:
+                    data, content_type = fault.raw, fault.content_type
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json; charset=utf-8")
-                    self.send_header("Content-Length", str(len(data)))
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(
+                        fault.content_length if fault and fault.content_length is not None else len(data)))
                     for key, value in headers.items():
                         self.send_header(key, value)
                     self.end_headers()
-                    self.wfile.write(data)
+                    if fault and fault.reset_after is not None:
+                        self.wfile.write(data[:fault.reset_after])
+                        self.wfile.flush()
+                        self._reset()
+                    elif fault and fault.trickle:
+                        for i in range(len(data)):
+                            self.wfile.write(data[i:i + 1])
+                            self.wfile.flush()
+                            time.sleep(fault.trickle)
+                    else:
+                        self.wfile.write(data)
+                    if fault and fault.content_length is not None:
+                        self.wfile.flush()
+                        self.close_connection = True
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout)
+
+            def _reset(self) -> None:
+                """Close with an RST (SO_LINGER 0), as a dropped connection looks to the client."""
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+                self.close_connection = True
 
             do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _serve
 
@@ -233,6 +295,11 @@ class OpenAPIReferee:
         return template, self.document["paths"][template][method.lower()]
 
     def problems(self, request: Recorded) -> list[str]:
+        if request.method == "POST" and request.path in ("/graphql", "/api/graphql"):
+            # GraphQL is not in the REST description: the one query we send is the viewer's identity.
+            query = (request.body or {}).get("query") if isinstance(request.body, dict) else None
+            ok = isinstance(query, str) and re.fullmatch(r"\s*(query\s*)?\{\s*viewer\s*\{\s*login\s+databaseId\s*\}\s*\}\s*", query)
+            return [] if ok and set(request.body) == {"query"} else [f"POST {request.path}: not the viewer query: {request.body!r}"]
         found = self.operation(request.method, request.path)
         if found is None:
             return [f"{request.method} {request.path}: no such operation in GitHub's REST API"]

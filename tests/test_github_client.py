@@ -192,7 +192,7 @@ def test_lost_create_response_and_retry_leave_one_comment(github: FakeGitHub) ->
     github.faults.append(Fault("POST", "comments$", apply=True, delay=3.0))
     clock = FakeClock()
     upsert_sticky_comment(client_for(github, clock, timeout=1.0), REPO, 4, MARKER, "body")
-    assert len(github.calls("POST")) == 2
+    assert len(github.calls("POST", "comments$")) == 1  # not repeated blindly: the list showed it was made
     assert [c["body"] for c in github.comments[4]] == [f"{MARKER}\nbody"]
 
 
@@ -218,7 +218,7 @@ def test_two_runs_at_once_leave_one_comment(github: FakeGitHub) -> None:
     for t in threads:
         t.join(10)
     assert not errors
-    assert len(github.calls("POST")) == 2  # the race really happened
+    assert len(github.calls("POST", "comments$")) == 2  # the race really happened
     assert len(github.comments[8]) == 1
     assert github.comments[8][0]["body"] in (f"{MARKER}\nrun 0", f"{MARKER}\nrun 1")
 
@@ -228,7 +228,8 @@ def test_another_authors_marked_comment_is_never_deleted(github: FakeGitHub) -> 
     github.add_comment(11, f"{MARKER}\nours", BOT)
     github.add_comment(11, f"{MARKER}\nours, duplicate", BOT)
     upsert_sticky_comment(client_for(github), REPO, 11, MARKER, "new")
-    assert [c["user"]["login"] for c in github.comments[11]] == ["octocat", "github-actions[bot]", "github-actions[bot]"]
+    assert [(c["user"]["login"], c["body"]) for c in github.comments[11]] == [
+        ("octocat", f"{MARKER}\nold, by a person"), ("github-actions[bot]", f"{MARKER}\nnew")]
 
 
 # ---- check runs and statuses -------------------------------------------------------------------
@@ -300,3 +301,11 @@ def test_missing_referee_fails_under_ci(monkeypatch, tmp_path, ci, outcome) -> N
     monkeypatch.setenv("CI", ci)
     with pytest.raises(outcome):
         fake_module.load_referee()
+
+
+def test_installation_token_identity_on_enterprise_server_asks_graphql_on_the_api_host(ghes: FakeGitHub) -> None:
+    ghes.add_comment(3, f"{MARKER}\nby a person", HUMAN)
+    mine = ghes.add_comment(3, f"{MARKER}\nold", BOT)
+    assert upsert_sticky_comment(client_for(ghes), REPO, 3, MARKER, "new").action == "updated"
+    assert [r.path for r in ghes.calls("POST")] == ["/api/graphql"]  # GHES serves GraphQL outside /api/v3
+    assert [r.path for r in ghes.calls("PATCH")] == [f"/repos/{REPO}/issues/comments/{mine['id']}"]

@@ -4,8 +4,23 @@ sweep's repository listing.
 `GitHubClient`:
 - talks to `https://api.github.com` or a GitHub Enterprise Server (`https://HOST/api/v3`), with the
   documented headers (`Accept: application/vnd.github+json`, `X-GitHub-Api-Version`);
-- retries 5xx answers, connection errors and timeouts with exponential backoff, a bounded number
-  of times;
+- gives every request a total deadline (`deadline`, default 60 s): the body is read in pieces as
+  they arrive and the read stops when the deadline passes, so an answer that trickles a byte a
+  second fails like a timeout instead of holding the run (requests' read timeout is per read, and
+  urllib3's `Timeout(total=)` does not bound a trickle either). A body larger than `max_body` is
+  refused without reading the rest;
+- retries 5xx answers, connections that could not be made, timeouts, and connections reset or
+  cut short in the middle of an answer, with exponential backoff, a bounded number of times.
+  Once a request may have reached the server, only requests that are safe to repeat are
+  retried: GET, PUT, PATCH, DELETE and a POST the caller marks `retry_post` (a commit status,
+  whose latest value wins). Any other POST fails with `GitHubError.uncertain` set, and the caller
+  finds out whether it was carried out (see publish.github.upsert_sticky_comment);
+- follows a redirect only within the API's own origin, at most 3 times, and a POST, PATCH or
+  DELETE only on 307/308 (which keep the method and body); any other 3xx is an error, never data;
+- `request_json` and `paginate` check the answer's shape: JSON, an object or a list as the
+  endpoint returns, list items objects. A malformed answer is a GitHubError naming the request;
+- `paginate` refuses a `Link: rel="next"` that points back to a page already read and stops
+  after `max_pages`;
 - waits on rate limits as GitHub documents (https://docs.github.com/en/rest/using-the-rest-api/
   best-practices-for-using-the-rest-api#handle-rate-limit-errors-appropriately): `Retry-After` when
   given; else until `X-RateLimit-Reset` when `X-RateLimit-Remaining` is 0; else, for a secondary
@@ -14,26 +29,65 @@ sweep's repository listing.
 - sends the token only to the API's own origin, and never lets it appear in an error, a log line
   or a repr (`redact`).
 Sleep and clock are injectable, so tests run without waiting; `requests_made` counts the calls.
+The defaults of `deadline`, `max_attempts` and `backoff` can be set with the environment variables
+STANDARDS_CHECK_API_DEADLINE, STANDARDS_CHECK_API_ATTEMPTS and STANDARDS_CHECK_API_BACKOFF.
 """
 from __future__ import annotations
 
+import json as _json
+import os
 import time
 from typing import Any, Callable, Iterator
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import requests
+import urllib3
 
 API_VERSION = "2022-11-28"
 DEFAULT_API_URL = "https://api.github.com"
 SECONDARY_MIN_WAIT = 60.0
+DEFAULT_DEADLINE = 60.0
+MAX_BODY = 32 * 1024 * 1024  # a page of 100 comments of 65,536 characters is ~7 MB
+MAX_PAGES = 1000  # 100,000 items
+MAX_REDIRECTS = 3
+_SAFE_TO_REPEAT = ("GET", "HEAD", "PUT", "PATCH", "DELETE")
 
 
 class GitHubError(Exception):
-    """A call that did not succeed, with a reason a person can act on (never the token)."""
+    """A call that did not succeed, with a reason a person can act on (never the token).
+    `uncertain`: the request may have been carried out although no answer came back."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None, *, uncertain: bool = False) -> None:
         super().__init__(message)
         self.status = status
+        self.uncertain = uncertain
+
+
+class _Broken(Exception):
+    """The request went out but no whole answer came back (a reset, a cut-short body, the deadline)."""
+
+
+def _env_number(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:
+        port = -1
+    return scheme, (parts.hostname or ""), port
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", type(None): "null", bool: "a boolean"}.get(
+        type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__)
 
 
 def api_url_for(url: str | None) -> str:
@@ -70,9 +124,12 @@ class GitHubClient:
         api_url: str = DEFAULT_API_URL,
         *,
         timeout: float | tuple[float, float] = (5.0, 30.0),
-        max_attempts: int = 5,
-        backoff: float = 1.0,
+        deadline: float | None = None,
+        max_attempts: int | None = None,
+        backoff: float | None = None,
         max_backoff: float = 30.0,
+        max_body: int = MAX_BODY,
+        max_pages: int = MAX_PAGES,
         max_wait: float = 900.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
@@ -83,8 +140,13 @@ class GitHubClient:
         self._token = token or ""
         self._auth = _TokenAuth(token) if token else None
         self.timeout = timeout
-        self.max_attempts = max_attempts
-        self.backoff = backoff
+        self.deadline = deadline if deadline is not None else _env_number("STANDARDS_CHECK_API_DEADLINE",
+                                                                             DEFAULT_DEADLINE)
+        self.max_attempts = max_attempts if max_attempts is not None else int(
+            _env_number("STANDARDS_CHECK_API_ATTEMPTS", 5))
+        self.backoff = backoff if backoff is not None else _env_number("STANDARDS_CHECK_API_BACKOFF", 1.0)
+        self.max_body = max_body
+        self.max_pages = max_pages
         self.max_backoff = max_backoff
         self.max_wait = max_wait
         self.sleep = sleep
@@ -106,24 +168,27 @@ class GitHubClient:
         return text.replace(self._token, "***") if self._token else text
 
     # ---- requests ---------------------------------------------------------------------------
-    def request(self, method: str, path: str, *, json: Any = None,
-                params: dict[str, Any] | None = None) -> requests.Response:
-        """One API call, with retries and rate-limit waits; a GitHubError when it cannot succeed."""
+    def request(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
+                retry_post: bool = False) -> requests.Response:
+        """One API call, with retries and rate-limit waits; a GitHubError when it cannot succeed.
+        The body is read (bounded) before this returns."""
         url = self._url(path)
         where = f"{method} {urlsplit(url).path}"
+        repeatable = method in _SAFE_TO_REPEAT or retry_post
         attempt = 0
         waited = 0.0
         while True:
             waited += self._wait_for_spent_quota(where, waited)
             attempt += 1
-            self.requests_made += 1
             try:
-                response = self._session.request(
-                    method, url, json=json, params=params, timeout=self.timeout,
-                    auth=self._auth if self._same_origin(url) else None, allow_redirects=False,
-                )
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                kind = "timed out" if isinstance(exc, requests.Timeout) else "could not connect"
+                response = self._send(method, url, where, json, params)
+            except (requests.ConnectionError, requests.Timeout, _Broken) as exc:
+                sent = not _never_sent(exc)
+                kind = str(exc) if isinstance(exc, _Broken) else \
+                    "timed out" if isinstance(exc, requests.Timeout) else "could not connect"
+                if sent and not repeatable:
+                    raise GitHubError(f"{where}: {kind}; not repeated, as it may have been carried out",
+                                      uncertain=True) from None
                 if attempt >= self.max_attempts:
                     raise GitHubError(f"{where}: {kind} ({attempt} attempts)") from None
                 waited += self._pause(self._backoff(attempt), f"{where} {kind}", waited)
@@ -145,21 +210,114 @@ class GitHubClient:
             if response.status_code >= 400:
                 raise GitHubError(f"{where}: {response.status_code} {self._message(response)}",
                                   response.status_code)
+            if response.status_code >= 300:
+                raise GitHubError(f"{where}: unexpected answer {response.status_code}", response.status_code)
             return response
 
-    def paginate(self, path: str, params: dict[str, Any] | None = None) -> Iterator[Any]:
-        """Every item of a list endpoint, following `Link: rel="next"` (100 a page)."""
+    def request_json(self, method: str, path: str, *, expect: type = dict, json: Any = None,
+                     params: dict[str, Any] | None = None, retry_post: bool = False) -> Any:
+        """The JSON answer of one call, which must be an object (`expect=dict`) or a list."""
+        response = self.request(method, path, json=json, params=params, retry_post=retry_post)
+        return self._data(response, f"{method} {urlsplit(response.url or self._url(path)).path}", expect)
+
+    def paginate(self, path: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Every item of a list endpoint, following `Link: rel="next"` (100 a page). Each page must
+        be a list of objects; a next link to a page already read, or past `max_pages`, stops it."""
         url: str | None = path
         query: dict[str, Any] | None = {"per_page": 100, **(params or {})}
+        seen: set[tuple[str, frozenset[tuple[str, str]]]] = set()
+        first = f"GET {urlsplit(self._url(path)).path}"
         while url:
+            page = _page_key(self._url(url), query)
+            if page in seen:
+                raise GitHubError(f"{first}: the next-page link points back to a page already read "
+                                  f"(a pagination cycle); stopped")
+            if len(seen) >= self.max_pages:
+                raise GitHubError(f"{first}: more than {self.max_pages} pages; stopped")
+            seen.add(page)
             response = self.request("GET", url, params=query)
-            yield from response.json()
+            where = f"GET {urlsplit(response.url or self._url(url)).path}"
+            items = self._data(response, where, list)
+            for i, item in enumerate(items):
+                if not isinstance(item, dict):
+                    raise GitHubError(f"{where}: item {i + 1} of the list is {_kind(item)}, not an object")
+            yield from items
             url = response.links.get("next", {}).get("url")
             query = None  # the next link carries the query
             if url and not self._same_origin(url):
                 raise GitHubError("pagination link points outside the API; not followed")
 
     # ---- internals ----------------------------------------------------------------------------
+    def _send(self, method: str, url: str, where: str, json: Any,
+              params: dict[str, Any] | None) -> requests.Response:
+        """One exchange, following same-origin redirects, the whole body read within the deadline."""
+        due = time.monotonic() + self.deadline
+        connect, read = self.timeout if isinstance(self.timeout, tuple) else (self.timeout, self.timeout)
+        for _hop in range(MAX_REDIRECTS + 1):
+            left = due - time.monotonic()
+            if left <= 0:
+                raise _Broken(f"no whole answer within the {self.deadline:g} s deadline")
+            self.requests_made += 1
+            response = self._session.request(
+                method, url, json=json, params=params, timeout=(min(connect, left), min(read, left)),
+                auth=self._auth if self._same_origin(url) else None, allow_redirects=False, stream=True)
+            try:
+                self._read_body(response, due, where)
+            finally:
+                response.close()
+            if response.status_code not in (301, 302, 303, 307, 308):
+                return response
+            target = urljoin(url, response.headers.get("Location", ""))
+            if not response.headers.get("Location"):
+                raise GitHubError(f"{where}: answered {response.status_code} without a Location", response.status_code)
+            if not self._same_origin(target):
+                raise GitHubError(f"{where}: redirected ({response.status_code}) to another host, "
+                                  f"{urlsplit(target).hostname}; not followed (the token goes only to the API)",
+                                  response.status_code)
+            if method not in ("GET", "HEAD") and response.status_code not in (307, 308):
+                raise GitHubError(f"{where}: redirected ({response.status_code}); a {method} is only "
+                                  "followed through 307 or 308, which keep it a " + method, response.status_code)
+            url, params = target, None
+        raise GitHubError(f"{where}: more than {MAX_REDIRECTS} redirects; stopped")
+
+    def _read_body(self, response: requests.Response, due: float, where: str) -> None:
+        """Read the body as it arrives (each read returns what has come), checking the deadline
+        between reads and the size as it grows."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            if time.monotonic() > due:
+                raise _Broken(f"no whole answer within the {self.deadline:g} s deadline")
+            try:
+                chunk = response.raw.read1(64 * 1024, decode_content=True)
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                what = "timed out" if isinstance(exc, (urllib3.exceptions.ReadTimeoutError, TimeoutError)) else \
+                    "the answer was cut short (incomplete body)" if isinstance(
+                        exc, (urllib3.exceptions.ProtocolError, urllib3.exceptions.IncompleteRead)) else \
+                    f"the answer could not be read ({type(exc).__name__})"
+                raise _Broken(what) from None
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > self.max_body:
+                raise GitHubError(f"{where}: the answer is larger than {self.max_body // (1024 * 1024)} MiB; "
+                                  "not read", response.status_code)
+            chunks.append(chunk)
+        response._content = b"".join(chunks)
+        setattr(response, "_content_consumed", True)  # noqa: B010 - requests keeps no public way
+
+    def _data(self, response: requests.Response, where: str, expect: type) -> Any:
+        try:
+            data = _json.loads(response.content)
+        except ValueError:
+            kind = (response.headers.get("Content-Type") or "no content type").split(";")[0].strip()
+            raise GitHubError(f"{where}: answered {response.status_code} with {kind}, not JSON "
+                              f"({len(response.content)} bytes)", response.status_code) from None
+        if not isinstance(data, expect):
+            raise GitHubError(f"{where}: expected {'a list' if expect is list else 'an object'}, "
+                              f"got {_kind(data)}", response.status_code)
+        return data
+
     def _url(self, path: str) -> str:
         if path.startswith(("http://", "https://")):
             if not self._same_origin(path):
@@ -168,7 +326,9 @@ class GitHubClient:
         return self.api_url + "/" + path.lstrip("/")
 
     def _same_origin(self, url: str) -> bool:
-        return url == self.api_url or url.startswith(self.api_url + "/")
+        """Same scheme, host and port as the API (GitHub Enterprise's GraphQL endpoint is on the
+        API's host outside /api/v3)."""
+        return _origin(url) == _origin(self.api_url)
 
     def _backoff(self, attempt: int) -> float:
         return min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
@@ -223,3 +383,20 @@ class GitHubClient:
         except ValueError:
             message = response.text[:200]
         return self.redact(message)
+
+
+def _never_sent(exc: BaseException) -> bool:
+    """True when the connection was never made, so the request cannot have been carried out."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, requests.ConnectionError) and isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+
+def _page_key(url: str, params: dict[str, Any] | None) -> tuple[str, frozenset[tuple[str, str]]]:
+    """A page's identity: its path and query (page 1 when none is named)."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query.update({k: str(v) for k, v in (params or {}).items()})
+    query.setdefault("page", "1")
+    return parts.path, frozenset(query.items())

@@ -1,4 +1,9 @@
-"""`standards-check report`: the latest sweep of a results store as HTML, JSON or CSV."""
+"""`standards-check report`: the latest sweep of a results store as HTML, JSON or CSV.
+
+Exit codes: 0 the report was written; 1 it was written but the store is damaged (the damaged
+rows are listed on standard error and in the report, as errors; everything readable is
+rendered); 2 usage error, or a file that is not a results store.
+"""
 from __future__ import annotations
 
 import sys
@@ -16,11 +21,11 @@ def report_command(*, store_path: Path, fmt: str = "html", output: Path | None =
         raise UserError(f"--format must be one of {', '.join(FORMATS)}")
     with Store(store_path, create=False) as store:
         sweep = store.sweep(sweep_id) if sweep_id is not None else store.latest_sweep()
-        results = store.results(sweep.id)
+        results, damaged = store.read_results(sweep.id)
         if fmt == "json":
             from standards_check.sweep.export import render_json
 
-            text = render_json(results)
+            text = render_json(results, damaged)
         elif fmt == "csv":
             from standards_check.sweep.export import render_csv
 
@@ -28,10 +33,16 @@ def report_command(*, store_path: Path, fmt: str = "html", output: Path | None =
         else:
             from standards_check.sweep.scorecard import render_scorecard
 
-            text = render_scorecard(store, sweep, results)
+            text = render_scorecard(store, sweep, results, damaged)
     if output is None:
         sys.stdout.write(text)
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
+    if damaged:
+        print(f"standards-check: the store {store_path} is damaged; the report shows the rest "
+              f"({len(damaged)} problem{'s' if len(damaged) != 1 else ''}):", file=sys.stderr)
+        for line in damaged:
+            print(f"  {line}", file=sys.stderr)
+        return 1
     return 0

@@ -71,7 +71,8 @@ def sweep_command(*, org: str | None = None, urls: Path | None = None, directory
         from standards_check.github_client import GitHubError
 
         if isinstance(exc, GitHubError):
-            raise UserError(f"cannot list repositories of {org}: {exc}") from None
+            message = client.redact(str(exc)) if client is not None else str(exc)
+            raise UserError(f"cannot list repositories of {org}: {message}") from None
         raise
     chosen = sources.select(listed, filters, shard_pair)
     names = {s.name for s in listed}

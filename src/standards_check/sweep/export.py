@@ -19,8 +19,12 @@ def repositories(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def render_json(results: list[dict[str, Any]]) -> str:
-    return json.dumps(unsurrogate_data({"repositories": repositories(results)}), indent=2) + "\n"
+def render_json(results: list[dict[str, Any]], damaged: list[str] | None = None) -> str:
+    """`{"repositories": [...]}`, and `"damaged": [...]` when the store was damaged."""
+    data: dict[str, Any] = {"repositories": repositories(results)}
+    if damaged:
+        data["damaged"] = list(damaged)
+    return json.dumps(unsurrogate_data(data), indent=2) + "\n"
 
 
 CSV_COLUMNS = ["name", "status", "error", "score", "level", "passed", "policy", "team",

@@ -7,6 +7,7 @@ tooltip script (loaded from the web) is switched off with `js=[]`.
 """
 from __future__ import annotations
 
+import sqlite3
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -53,7 +54,8 @@ def grade(score: float | None) -> str:
     return "good" if score >= 80 else "fair" if score >= 60 else "poor"
 
 
-def build_view(store: Store, sweep: Sweep, results: list[dict[str, Any]]) -> dict[str, Any]:
+def build_view(store: Store, sweep: Sweep, results: list[dict[str, Any]],
+               damaged: list[str] | None = None) -> dict[str, Any]:
     ok = [r for r in results if r["status"] == "ok"]
     errors = [r for r in results if r["status"] != "ok"]
     level_names = dict(LEVEL_NAMES)
@@ -87,8 +89,11 @@ def build_view(store: Store, sweep: Sweep, results: list[dict[str, Any]]) -> dic
         rules.append({"check": check, "title": title, "fix": fix, "category": category, "count": count,
                       "share": round(100.0 * count / len(ok), 0) if ok else 0})
 
-    previous = store.previous_sweep(sweep)
-    changes = store.score_changes(sweep, results)
+    try:
+        previous = store.previous_sweep(sweep)
+        changes = store.score_changes(sweep, results)
+    except (sqlite3.DatabaseError, ValueError, TypeError):  # a damaged store: no change column
+        previous, changes = None, {}
     repos = []
     for r in sorted(results, key=lambda r: (r["status"] == "ok", r["score"] or 0, r["repo"])):
         report = r.get("report") or {}
@@ -98,7 +103,10 @@ def build_view(store: Store, sweep: Sweep, results: list[dict[str, Any]]) -> dic
                       "change": changes.get(r["repo"])})
 
     scores = [r["score"] for r in ok]
-    trend = store.trend(sweep.source, sweep.shard)
+    try:
+        trend = store.trend(sweep.source, sweep.shard)
+    except sqlite3.DatabaseError:  # a damaged store: the damage is listed, the trend left out
+        trend = []
     labels = trend_labels([t["started_at"] for t in trend])
     return {
         "sweep": sweep,
@@ -118,6 +126,7 @@ def build_view(store: Store, sweep: Sweep, results: list[dict[str, Any]]) -> dic
                      if previous else None),
         "charts": _charts(levels, level_names, trend, labels),
         "heat": heat, "grade": grade,
+        "damaged": list(damaged or []),
     }
 
 
@@ -227,7 +236,8 @@ def _slug(name: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in name.lower())
 
 
-def render_scorecard(store: Store, sweep: Sweep, results: list[dict[str, Any]]) -> str:
+def render_scorecard(store: Store, sweep: Sweep, results: list[dict[str, Any]],
+                     damaged: list[str] | None = None) -> str:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
     from markupsafe import Markup
 
@@ -235,7 +245,7 @@ def render_scorecard(store: Store, sweep: Sweep, results: list[dict[str, Any]]) 
                       autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = lambda v, d=0: "–" if v is None else f"{v:.{d}f}"
     env.filters["delta"] = _delta
-    view = build_view(store, sweep, results)
+    view = build_view(store, sweep, results, damaged)
     view["charts"] = {k: Markup(v) for k, v in view["charts"].items()}  # pygal's escaped SVG
     from standards_check import __version__
 

@@ -32,6 +32,7 @@ class RepoSpec:
     size_kb: int | None = None
     default_branch: str | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+    problem: str | None = None  # the listing described it malformed: an error result, not a scan
 
 
 @dataclass(frozen=True)
@@ -91,18 +92,43 @@ def select(specs: Iterable[RepoSpec], filters: Filters, shard: tuple[int, int] |
 
 # ---- GitHub --------------------------------------------------------------------------------
 def from_github(owner: str, client: GitHubClient) -> Iterator[RepoSpec]:
+    """The owner's repositories. An item without a usable `full_name` makes the listing unusable
+    (a GitHubError); an item with a name but fields of the wrong type is that repository's error."""
+    from standards_check.github_client import GitHubError
     from standards_check.sweep.github_api import list_owner_repos
 
-    for repo in list_owner_repos(client, owner):
+    for i, (path, repo) in enumerate(list_owner_repos(client, owner), start=1):
+        name = repo.get("full_name")
+        if not isinstance(name, str) or name.count("/") != 1 or not all(name.split("/")):
+            raise GitHubError(f"GET {path}: repository {i} has no full_name of the form owner/name")
+        wrong = [f"{key} is {kind}" for key, ok, kind in _field_problems(repo) if not ok]
         yield RepoSpec(
-            name=repo["full_name"],
-            url=repo.get("clone_url"),
-            topics=tuple(repo.get("topics") or ()),
-            archived=bool(repo.get("archived")),
-            fork=bool(repo.get("fork")),
-            size_kb=repo.get("size"),
-            default_branch=repo.get("default_branch"),
+            name=name,
+            url=repo.get("clone_url") if isinstance(repo.get("clone_url"), str) else None,
+            topics=tuple(repo.get("topics") or ()) if not wrong else (),
+            archived=repo.get("archived") is True,
+            fork=repo.get("fork") is True,
+            size_kb=repo.get("size") if not wrong else None,
+            default_branch=repo.get("default_branch") if not wrong else None,
+            problem="the API described this repository malformed: " + ", ".join(wrong) if wrong else None,
         )
+
+
+def _field_problems(repo: dict) -> Iterator[tuple[str, bool, str]]:
+    def kind(value: object) -> str:
+        return "null" if value is None else type(value).__name__
+
+    get = repo.get
+    yield "clone_url", isinstance(get("clone_url"), str), kind(get("clone_url"))
+    topics = get("topics")
+    yield "topics", topics is None or isinstance(topics, list) and all(isinstance(t, str) for t in topics), \
+        kind(topics) if not isinstance(topics, list) else "a list with non-strings"
+    for key in ("archived", "fork"):
+        yield key, get(key) is None or isinstance(get(key), bool), kind(get(key))
+    size = get("size")
+    yield "size", size is None or isinstance(size, int) and not isinstance(size, bool) and size >= 0, kind(size)
+    yield "default_branch", get("default_branch") is None or isinstance(get("default_branch"), str), \
+        kind(get("default_branch"))
 
 
 # ---- a file of URLs ------------------------------------------------------------------------

@@ -4,6 +4,10 @@
 - A sweep is resumable: rerunning with the same source, policy and shard finds the unfinished
   sweep and skips repositories already done in it.
 - `merge` folds shard stores into one; the shards of one run become one sweep.
+- Reading (`create=False`) never writes, and reads a damaged store as far as it can:
+  `read_results` checks every row (NULLs, cut-short JSON, wrong types, missing columns, pages a
+  truncated file lost) and returns a damaged row as an `error` result saying so, with the list of
+  what was damaged. A file that is not SQLite, or not a results store, is a UserError.
 Trends over time are plain queries over the `sweeps` and `results` tables.
 """
 from __future__ import annotations
@@ -89,17 +93,30 @@ class Sweep:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Sweep:
+        """A sweep row, read leniently: a damaged list column reads as empty."""
         data = dict(row)
-        data["policy_versions"] = tuple(json.loads(data["policy_versions"] or "[]"))
-        data["shards"] = tuple(json.loads(data["shards"] or "[]"))
-        return cls(**data)
+        def text(key: str) -> str | None:
+            return data[key] if isinstance(data.get(key), str) else None
+
+        return cls(
+            id=int(data["id"]), uid=text("uid") or "", started_at=text("started_at") or "",
+            finished_at=text("finished_at"), state=text("state") or "interrupted", source=text("source") or "",
+            policy=text("policy"), policy_map=text("policy_map"),
+            policy_versions=_json_strings(data.get("policy_versions")), tool_version=text("tool_version") or "",
+            shard=text("shard"), shards=_json_strings(data.get("shards")), run_id=text("run_id"),
+            total=data["total"] if isinstance(data.get("total"), int) else None)
 
 
 class Store:
     def __init__(self, path: Path | str, *, create: bool = True) -> None:
         self.path = Path(path)
+        self.damage: list[str] = []  # what opening found wrong with the file (reading only)
+        self._salvage: Path | None = None
         if not create and not self.path.is_file():
             raise UserError(f"no results store at {self.path} (run `standards-check sweep` first)")
+        if not create:
+            self.db = self._open_for_reading()
+            return
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
             self.db.row_factory = sqlite3.Row
@@ -110,8 +127,38 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise UserError(f"{self.path} is not a standards-check results store: {exc}") from None
 
+    def _open_for_reading(self) -> sqlite3.Connection:
+        """The store as it is, written to by nothing here. A SQLite file cut short (its header
+        names more pages than it has) is read from a private copy whose header says what is left,
+        so the rows it still holds can be reported."""
+        db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        db.row_factory = sqlite3.Row
+        try:
+            _require_tables(db, self.path)
+            return db
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            with open(self.path, "rb") as handle:
+                header = handle.read(100)
+            if not header.startswith(b"SQLite format 3\x00") or len(header) < 100:
+                raise UserError(f"{self.path} is not a standards-check results store: {exc}") from None
+            reason = str(exc)
+        self._salvage = _salvage_copy(self.path, header)
+        db = sqlite3.connect(f"file:{self._salvage}?mode=ro", uri=True, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        try:
+            db.execute("PRAGMA writable_schema=ON")  # read past schema entries whose pages are gone
+            _require_tables(db, self.path)
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise UserError(f"{self.path} is not a readable standards-check results store: {exc}") from None
+        self.damage.append(f"the file is damaged ({reason}); what it still holds was read")
+        return db
+
     def close(self) -> None:
         self.db.close()
+        if self._salvage is not None:
+            self._salvage.unlink(missing_ok=True)
 
     def __enter__(self) -> Store:
         return self
@@ -148,17 +195,28 @@ class Store:
             (state, state, now(), json.dumps(versions), sweep_id))
 
     def sweep(self, sweep_id: int) -> Sweep:
-        row = self.db.execute("SELECT * FROM sweeps WHERE id = ?", (sweep_id,)).fetchone()
+        row = self._one("SELECT * FROM sweeps WHERE id = ?", (sweep_id,))
         if row is None:
             raise UserError(f"no sweep {sweep_id} in {self.path}")
         return Sweep.from_row(row)
 
+    def _one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
+        try:
+            row: sqlite3.Row | None = self.db.execute(sql, args).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise UserError(f"cannot read the sweeps of {self.path}: the store is damaged ({exc})") from None
+        return row
+
     def sweeps(self) -> list[Sweep]:
-        return [Sweep.from_row(r) for r in self.db.execute("SELECT * FROM sweeps ORDER BY started_at, id")]
+        try:
+            rows = self.db.execute("SELECT * FROM sweeps ORDER BY started_at, id").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise UserError(f"cannot read the sweeps of {self.path}: the store is damaged ({exc})") from None
+        return [Sweep.from_row(r) for r in rows]
 
     def latest_sweep(self) -> Sweep:
         """The most recently started sweep (after a merge, the merged shards are one sweep)."""
-        row = self.db.execute("SELECT * FROM sweeps ORDER BY started_at DESC, id DESC LIMIT 1").fetchone()
+        row = self._one("SELECT * FROM sweeps ORDER BY started_at DESC, id DESC LIMIT 1")
         if row is None:
             raise UserError(f"the store {self.path} has no sweeps yet")
         return Sweep.from_row(row)
@@ -194,15 +252,37 @@ class Store:
                 f" VALUES (?, {', '.join('?' * len(RESULT_COLUMNS))})", [sweep_id, *values])
 
     def results(self, sweep_id: int) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT * FROM results WHERE sweep_id = ? ORDER BY repo", (sweep_id,))
-        return [_decode_result(r) for r in rows]
+        return self.read_results(sweep_id)[0]
+
+    def read_results(self, sweep_id: int) -> tuple[list[dict[str, Any]], list[str]]:
+        """The sweep's results by repository, and what was damaged (one line each). A damaged row
+        is kept as an `error` result whose reason says what is wrong with it; rows a damaged file
+        no longer holds end the reading with a line saying so."""
+        damaged: list[str] = list(self.damage)
+        found: list[dict[str, Any]] = []
+        try:
+            columns = {r[1] for r in self.db.execute("PRAGMA table_info(results)")}
+            missing = [c for c in ("repo", "status", *RESULT_COLUMNS) if c not in columns]
+            if missing:
+                damaged.append(f"the results table has no column {', '.join(dict.fromkeys(missing))}")
+            # Row by row in storage order, so that a damaged page ends the reading, not the report.
+            for row in self.db.execute("SELECT rowid AS _rowid, * FROM results NOT INDEXED WHERE sweep_id = ?",
+                                       (sweep_id,)):
+                result, problem = _checked_result(row)
+                found.append(result)
+                if problem:
+                    damaged.append(f"{result['repo']}: {problem}")
+        except sqlite3.DatabaseError as exc:
+            damaged.append(f"the store is damaged after {len(found)} result rows: {exc}")
+        return sorted(found, key=lambda r: r["repo"]), damaged
 
     def trend(self, source: str, shard: str | None = None) -> list[dict[str, Any]]:
         """Per sweep of this source: when, how many repositories, mean score, pass rate, levels."""
         rows = self.db.execute(
             "SELECT s.id, s.started_at, s.state, COUNT(r.repo) AS repos,"
-            " SUM(r.status = 'ok') AS ok, AVG(CASE WHEN r.status = 'ok' THEN r.score END) AS score,"
-            " AVG(CASE WHEN r.status = 'ok' THEN r.passed END) AS pass_rate"
+            " SUM(r.status = 'ok') AS ok,"
+            " AVG(CASE WHEN r.status = 'ok' AND typeof(r.score) IN ('integer', 'real') THEN r.score END) AS score,"
+            " AVG(CASE WHEN r.status = 'ok' AND r.passed IN (0, 1) THEN r.passed END) AS pass_rate"
             " FROM sweeps s LEFT JOIN results r ON r.sweep_id = s.id WHERE s.source = ?"
             " AND s.shard IS ? GROUP BY s.id ORDER BY s.started_at, s.id", (source, shard))
         return [dict(r) for r in rows]
@@ -219,8 +299,10 @@ class Store:
         for path in inputs:
             with Store(path, create=False) as other:
                 for sweep in other.sweeps():
-                    key = _group_key(sweep)
-                    groups.setdefault(key, []).append((sweep, other.results(sweep.id)))
+                    results, damaged = other.read_results(sweep.id)
+                    if damaged:  # a merged store must not hide damage as ordinary errors
+                        raise UserError(f"cannot merge {path}: the store is damaged ({damaged[0]})")
+                    groups.setdefault(_group_key(sweep), []).append((sweep, results))
         created = []
         for key, members in sorted(groups.items(), key=lambda kv: min(s.started_at for s, _ in kv[1])):
             if key[0] == "whole":
@@ -294,10 +376,79 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def _decode_result(row: sqlite3.Row) -> dict[str, Any]:
-    data = dict(row)
-    for key in ("categories", "failing", "report"):
-        data[key] = json.loads(data[key]) if data[key] else None
+def _require_tables(db: sqlite3.Connection, path: Path) -> None:
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not {"sweeps", "results"} <= tables:
+        raise UserError(f"{path} is not a standards-check results store: it has no sweeps and results tables")
+
+
+def _salvage_copy(path: Path, header: bytes) -> Path:
+    """A private copy of a SQLite file cut short: whole pages only, the header's page count (bytes
+    28-31) set to what is there."""
+    import struct
+    import tempfile
+
+    page = struct.unpack(">H", header[16:18])[0]
+    page = 65536 if page == 1 else page
+    data = bytearray(path.read_bytes())
+    del data[len(data) - len(data) % page:]
+    data[28:32] = struct.pack(">I", len(data) // page)
+    handle, name = tempfile.mkstemp(prefix="standards-check-salvage-", suffix=".db")
+    with open(handle, "wb") as out:
+        out.write(data)
+    return Path(name)
+
+
+def _json_strings(value: Any) -> tuple[str, ...]:
+    try:
+        data = json.loads(value) if isinstance(value, str) else []
+    except ValueError:
+        return ()
+    return tuple(v for v in data if isinstance(v, str)) if isinstance(data, list) else ()
+
+
+def _checked_result(row: sqlite3.Row) -> tuple[dict[str, Any], str | None]:
+    """A result row decoded and checked: (the result, None), or (an error result, what is wrong)."""
+    data: dict[str, Any] = {key: None for key in RESULT_COLUMNS}
+    data.update({k: v for k, v in dict(row).items() if k in RESULT_COLUMNS})
+    problems: list[str] = []
+    repo = data["repo"]
+    if not isinstance(repo, str) or not repo:
+        problems.append("no repository name")
+        data["repo"] = repo = f"(row {row['_rowid']})"
+    if data["status"] not in ("ok", "error"):
+        problems.append(f"status is {data['status']!r}")
+    for key, kinds in (("score", (int, float)), ("duration_s", (int, float)), ("level", (int,))):
+        if data[key] is not None and (not isinstance(data[key], kinds) or isinstance(data[key], bool)):
+            problems.append(f"{key} is not a number")
+    if data["passed"] not in (None, 0, 1):
+        problems.append("passed is not 0 or 1")
+    for key in ("error", "policy", "team", "commit_sha", "scanned_at"):
+        if data[key] is not None and not isinstance(data[key], str):
+            problems.append(f"{key} is not text")
+    for key, kind, item in (("categories", dict, (int, float, type(None))), ("failing", list, str),
+                            ("report", dict, None)):
+        raw = data[key]
+        if raw is None or raw == "":
+            data[key] = None
+            continue
+        try:
+            value = json.loads(raw) if isinstance(raw, str) else raw
+        except ValueError:
+            problems.append(f"{key} is not valid JSON (cut short?)")
+            continue
+        values = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        if not isinstance(value, kind) or (item is not None and not all(isinstance(v, item) for v in values)):
+            problems.append(f"{key} is not {'an object' if kind is dict else 'a list'} of the expected values")
+            continue
+        data[key] = value
+    if problems:
+        reason = "damaged row in the results store: " + "; ".join(problems)
+        return ({**{key: None for key in RESULT_COLUMNS}, "repo": repo, "status": "error", "error": reason,
+                 "scanned_at": data["scanned_at"] if isinstance(data["scanned_at"], str) else ""},
+                "; ".join(problems))
     if data["passed"] is not None:
         data["passed"] = bool(data["passed"])
-    return data
+    if data["scanned_at"] is None:
+        data["scanned_at"] = ""
+    return data, None

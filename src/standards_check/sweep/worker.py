@@ -61,6 +61,8 @@ def scan_repo(spec: RepoSpec, opts: WorkerOptions) -> dict[str, Any]:
 def _scan(spec: RepoSpec, opts: WorkerOptions, started: float) -> dict[str, Any]:
     from standards_check.snapshot import GitError, RefSnapshot
 
+    if spec.problem:
+        return error_row(spec.name, spec.problem, started)
     if opts.max_size_kb is not None and spec.size_kb is not None and spec.size_kb > opts.max_size_kb:
         return error_row(spec.name, f"too large to sweep: {spec.size_kb // 1024} MB"
                          f" (limit {opts.max_size_kb // 1024} MB, see --max-size-mb)", started)
