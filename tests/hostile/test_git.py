@@ -181,9 +181,11 @@ def _partial_clone_with_missing_blob(repo: Path, url: str) -> None:
     objects = git(repo, "rev-list", "--objects", "--all").split("\n")
     keep = "\n".join(line.split()[0] for line in objects if line and not line.startswith(blob)) + "\n"
     pack_dir = repo / ".git" / "objects" / "pack"
-    for old in pack_dir.iterdir():
-        old.unlink()
+    old = list(pack_dir.iterdir())
     git_stdin(repo, keep, "pack-objects", "-q", str(pack_dir / "pack"))  # ... but the blob
+    for path in old:
+        path.unlink()
+    assert git(repo, "cat-file", "-t", "HEAD:CODEOWNERS").strip() == "blob"
     git(repo, "config", "core.repositoryformatversion", "1")
     git(repo, "config", "extensions.partialClone", "origin")
     git(repo, "config", "remote.origin.url", url)
