@@ -15,7 +15,8 @@ system configuration and environment are, and are left alone.
 - `--no-pager` and `-c` overrides of the keys that run programs. Command-line `-c` settings beat
   every configuration file, including files the repository `include`s:
   `core.fsmonitor=false`, `core.hooksPath=/dev/null` (no hook is found), `core.pager=cat`,
-  `log.showSignature=false`;
+  `log.showSignature=false`, and `log.mailmap=false` (no format we use shows a mailmapped name,
+  and a `.mailmap` that is a FIFO blocked every `git log`);
 - for `git log`, `--no-ext-diff --no-textconv --no-show-signature`, so no diff driver runs whatever
   the attributes and configuration say (no other command we run computes a diff);
 
@@ -29,6 +30,12 @@ Filters (`filter.*.clean/smudge/process`) run only when git hashes or checks out
 none of the commands we run do (`ls-files` lists the index and the directory; `cat-file --batch`
 prints raw objects). `GIT_OPTIONAL_LOCKS=0` keeps commands from refreshing and writing the index.
 
+git opens `.gitignore` files, `.git/info/exclude` and `core.excludesFile` with a plain blocking open:
+a FIFO there stops `ls-files` for ever. `communicate` waits for git like `Popen.communicate`, and
+stops a git that the kernel shows waiting to open a FIFO (`/proc/PID/wchan` is `wait_for_partner`,
+Linux) with a `GitBlocked` error naming the cause. git's stdin is /dev/null unless we feed it, so a
+`/dev/stdin` in someone's configuration reads nothing.
+
 Values that come from the user or the repository (a `--ref`, a `--base`) go after
 `--end-of-options` where the command takes it (`rev-parse`, `log`), and `check_ref` refuses a value
 starting with `-` before it gets that far; paths go after `--`.
@@ -36,14 +43,18 @@ starting with `-` before it gets that far; paths go after `--`.
 from __future__ import annotations
 
 import os
+import subprocess
 
 from standards_check.errors import UserError
+
+_POLL_SECONDS = 0.5
 
 SAFE_CONFIG: tuple[str, ...] = (
     "core.fsmonitor=false",        # a program run on every index read
     "core.hooksPath=/dev/null",    # hooks (reference-transaction, post-index-change, ...)
     "core.pager=cat",
     "log.showSignature=false",     # would run gpg.program / gpg.ssh.program on signed commits
+    "log.mailmap=false",           # git log would open .mailmap, and a FIFO there blocks it for ever
 )
 _LOG_FLAGS = ("--no-ext-diff", "--no-textconv", "--no-show-signature")
 
@@ -79,3 +90,28 @@ def check_ref(ref: str, what: str = "ref") -> str:
     if not ref or ref.startswith("-") or "\0" in ref or "\n" in ref:
         raise UserError(f"not a git {what}: {ref!r}")
     return ref
+
+
+class GitBlocked(UserError):
+    """git waits to open a FIFO (a named pipe as .gitignore, an excludes file): it never would finish."""
+
+
+def communicate(proc: subprocess.Popen[bytes], what: str) -> tuple[bytes, bytes]:
+    """`proc.communicate()`, except that a git blocked opening a FIFO is killed: GitBlocked."""
+    while True:
+        try:
+            return proc.communicate(timeout=_POLL_SECONDS)
+        except subprocess.TimeoutExpired:
+            if _waits_for_fifo(proc.pid):
+                proc.kill()
+                proc.communicate()
+                raise GitBlocked(f"{what}: git was waiting to open a named pipe (FIFO), e.g. a .gitignore, "
+                                 f".mailmap or excludes file that is a FIFO; stopped") from None
+
+
+def _waits_for_fifo(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/wchan", encoding="ascii", errors="replace") as handle:
+            return handle.read().strip() in ("wait_for_partner", "fifo_open", "pipe_wait")
+    except OSError:
+        return False

@@ -38,10 +38,12 @@ class NoHistory(Exception):
 def run_git(cwd: Path | str, *args: str, check: bool = True) -> str:
     """Run git read-only and return stdout. Never prompts, never pages, never runs a program the
     repository's configuration names (gitcmd)."""
-    proc = subprocess.run(gitcmd.argv(cwd, *args), capture_output=True, env=gitcmd.env(), check=False)
+    proc = subprocess.Popen(gitcmd.argv(cwd, *args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=gitcmd.env())
+    out, err = gitcmd.communicate(proc, f"git {args[0] if args else ''} in {cwd}")
     if check and proc.returncode != 0:
-        raise GitError(args, proc.stderr.decode("utf-8", "replace").strip())
-    return proc.stdout.decode("utf-8", "surrogateescape")
+        raise GitError(args, err.decode("utf-8", "replace").strip())
+    return out.decode("utf-8", "surrogateescape")
 
 
 class GitError(Exception):
@@ -369,14 +371,14 @@ class WorktreeSnapshot(_FilesystemSnapshot):
         super().__init__(root, _repo_name(root), None, max_bytes, git_dirs)
         self._lister = subprocess.Popen(
             gitcmd.argv(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=gitcmd.env(),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=gitcmd.env(),
         )
         self.ref = "WORKTREE"
         head = run_git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False).strip()
         self.commit = head or None
 
     def _list(self) -> Iterable[str]:
-        out, err = self._lister.communicate()
+        out, err = gitcmd.communicate(self._lister, f"listing the files of {self.root}")
         if self._lister.returncode != 0:
             raise BrokenRepository(f"cannot list the files of {self.root}: git ls-files failed (a damaged "
                                    f"index?): {_first_line(err)}")
@@ -411,7 +413,8 @@ class RefSnapshot(RepoSnapshot):
             raise UserError(f"unknown git ref {ref!r} in {root}")
         # Listing runs in the background while the caller loads the catalog and policy.
         self._lister = subprocess.Popen(gitcmd.argv(root, "ls-tree", "-r", "-z", "--full-tree", commit),
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self._git_env())
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        env=self._git_env())
         super().__init__(_repo_name(root), None, max_bytes)
         self.root: Path = root
         self.ref = ref

@@ -545,3 +545,29 @@ def test_sweep_records_broken_repositories_as_errors(make_repo: RepoFactory, tmp
     assert rows["bad-head"].startswith("error") and "internal error" not in rows["bad-head"], rows
     assert "internal error" not in rows["corrupt-blob"], rows
     assert good.exists() and stat.S_ISDIR(os.stat(fleet).st_mode)
+
+
+@pytest.mark.hostile("repo", "fifo-as-gitignore")
+def test_fifo_gitignore_or_exclude_file_is_an_error_not_a_hang(make_repo: RepoFactory, tmp_path: Path) -> None:
+    """git opens .gitignore, .git/info/exclude and core.excludesFile with a blocking open."""
+    repo = _repo(make_repo)
+    os.mkfifo(repo / "docs" / ".gitignore")
+    result = run_bounded("scan", repo, "--format", "json", seconds=30)
+    assert_held(result, (2,))
+    assert "FIFO" in result.err
+    (repo / "docs" / ".gitignore").unlink()
+    os.mkfifo(tmp_path / "excludes")
+    git(repo, "config", "core.excludesFile", str(tmp_path / "excludes"))
+    assert_held(run_bounded("scan", repo, "--format", "json", seconds=30), (2,))
+    git(repo, "config", "core.excludesFile", "/dev/stdin")
+    assert_held(run_bounded("scan", repo, "--format", "json", stdin=b"", seconds=30), (0, 1))
+
+
+@pytest.mark.hostile("repo", "fifo-as-mailmap")
+def test_fifo_mailmap_never_blocks_history(make_repo: RepoFactory) -> None:
+    """`git log` reads .mailmap by default (log.mailmap); a FIFO there blocked every history check."""
+    repo = _repo(make_repo)
+    os.mkfifo(repo / ".mailmap")
+    git(repo, "config", "mailmap.file", str(repo / ".mailmap"))
+    for result in _scans(repo):
+        assert_held(result, (0, 1), seconds=15)

@@ -40,7 +40,7 @@ def git_env() -> dict[str, str]:
 
 
 def _git(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(gitcmd.argv(None, *args), cwd=cwd, capture_output=True, text=True,
+    return subprocess.run(gitcmd.argv(None, *args), cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           errors="replace", env=git_env(), check=False)
 
 
