@@ -571,3 +571,14 @@ def test_fifo_mailmap_never_blocks_history(make_repo: RepoFactory) -> None:
     git(repo, "config", "mailmap.file", str(repo / ".mailmap"))
     for result in _scans(repo):
         assert_held(result, (0, 1), seconds=15)
+
+
+@pytest.mark.hostile("repo", "git-config-core-worktree")
+def test_core_worktree_pointing_elsewhere(make_repo: RepoFactory, tmp_path: Path) -> None:
+    """`core.worktree` set to the directory above: nothing outside the scanned directory is read."""
+    repo = _repo(make_repo)
+    (tmp_path / "outside.md").write_text(f"token {TOKEN}\n")
+    git(repo, "config", "core.worktree", str(tmp_path))
+    for result in _scans(repo):
+        assert_held(result, (0, 1, 2))
+        assert TOKEN not in result.out and "outside.md" not in result.out
