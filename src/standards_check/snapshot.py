@@ -206,6 +206,9 @@ class RepoSnapshot:
         self.close()
 
 
+_DOT_GIT = frozenset({".git", ".GIT", ".Git", ".GIt", ".gIT", ".giT", ".gIt", ".GiT"})
+
+
 class _FilesystemSnapshot(RepoSnapshot):
     """Reads files from disk under `root`, refusing any path whose real location is outside it or
     inside a git directory (`.git` anywhere, or the repository's own git directory wherever its
@@ -220,6 +223,7 @@ class _FilesystemSnapshot(RepoSnapshot):
         self._real_root = os.path.realpath(root)
         self._real_dirs: dict[str, str] = {"": self._real_root}
         self._git_dirs = tuple(os.path.realpath(d) for d in git_dirs)
+        self._refused_dirs: dict[str, bool] = {}  # real directory -> inside a git directory or outside
 
     def _load(self, path: str) -> bytes | None:
         return self._read(path, follow_links=True)
@@ -231,7 +235,10 @@ class _FilesystemSnapshot(RepoSnapshot):
         a FIFO opens without waiting for a writer, and fstat then refuses it (not a regular file)."""
         directory, _, name = path.rpartition("/")
         real_dir = self._real_dir(directory)
-        if self._refusal(real_dir) or name.lower() == ".git" or not hasattr(os, "O_NOFOLLOW"):
+        refused = self._refused_dirs.get(real_dir)
+        if refused is None:
+            refused = self._refused_dirs[real_dir] = self._refusal(real_dir) is not None
+        if refused or name in _DOT_GIT or not hasattr(os, "O_NOFOLLOW"):
             return self._load_link(path)
         full = os.path.join(real_dir, name)
         try:
