@@ -112,6 +112,7 @@ def communicate(proc: subprocess.Popen[bytes], what: str) -> tuple[bytes, bytes]
 def _waits_for_fifo(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/wchan", encoding="ascii", errors="replace") as handle:
-            return handle.read().strip() in ("wait_for_partner", "fifo_open", "pipe_wait")
+            # not "pipe_wait": older kernels show it for any pipe read or write, e.g. git writing its output
+            return handle.read().strip() in ("wait_for_partner", "fifo_open")
     except OSError:
         return False

@@ -234,6 +234,9 @@ def test_link_into_git_dir_reads_as_nothing(make_repo: RepoFactory) -> None:
     _assert_not_read(run_bounded("scan", repo, "--format", "json"))
     commit_all(repo, "link")
     _assert_not_read(run_bounded("scan", repo, "--format", "json"))
+    at_ref = run_bounded("scan", repo, "--ref", "HEAD", "--format", "json")  # the link, from objects
+    assert_held(at_ref, (0, 1))
+    assert TOKEN not in at_ref.out
     # a link through a directory link into .git, and one that climbs out and back in
     (repo / "meta").symlink_to(".git")
     (repo / "CODEOWNERS").unlink()
@@ -548,6 +551,7 @@ def test_sweep_records_broken_repositories_as_errors(make_repo: RepoFactory, tmp
 
 
 @pytest.mark.hostile("repo", "fifo-as-gitignore")
+@pytest.mark.skipif(not Path("/proc/self/wchan").exists(), reason="needs Linux /proc/PID/wchan")
 def test_fifo_gitignore_or_exclude_file_is_an_error_not_a_hang(make_repo: RepoFactory, tmp_path: Path) -> None:
     """git opens .gitignore, .git/info/exclude and core.excludesFile with a blocking open."""
     repo = _repo(make_repo)
@@ -582,3 +586,21 @@ def test_core_worktree_pointing_elsewhere(make_repo: RepoFactory, tmp_path: Path
     for result in _scans(repo):
         assert_held(result, (0, 1, 2))
         assert TOKEN not in result.out and "outside.md" not in result.out
+
+
+@pytest.mark.hostile("repo", "file-replaced-by-directory")
+def test_tracked_paths_whose_type_changed_in_the_work_tree(make_repo: RepoFactory) -> None:
+    """A tracked file that is now a directory, a tracked directory that is now a file, a tracked
+    file that is now a dangling link: each reads as nothing."""
+    repo = _repo(make_repo)
+    (repo / "CODEOWNERS").unlink()
+    (repo / "CODEOWNERS").mkdir()
+    (repo / "CODEOWNERS" / "x").write_text("* @someone\n")
+    for path in (repo / "docs" / "adr").iterdir():
+        path.unlink()
+    (repo / "docs" / "adr").rmdir()
+    (repo / "docs" / "adr").write_text("not a directory\n")
+    (repo / "RUNBOOK.md").unlink()
+    (repo / "RUNBOOK.md").symlink_to("missing/target.md")
+    result = run_bounded("scan", repo, "--policy", _every_check_policy(repo.parent), "--format", "json")
+    assert_held(result, (0, 1))
