@@ -37,6 +37,7 @@ from standards_check.repoconfig import load_repo_config
 from standards_check.report import Diff, Report
 from standards_check.scoring import evaluate_gate
 from standards_check.snapshot import RefSnapshot, run_git
+from standards_check.snapshot import resolve_commit as snapshot_commit
 from standards_check.model import PASS
 
 
@@ -78,7 +79,7 @@ def resolve_commit(root: Path, ref: str) -> str | None:
     if not ref.startswith(("refs/", "origin/")) and not _is_sha(ref):
         candidates.append(f"refs/remotes/origin/{ref}")
     for candidate in candidates:
-        commit = run_git(root, "rev-parse", "--verify", "-q", f"{candidate}^{{commit}}", check=False).strip()
+        commit = snapshot_commit(root, candidate)
         if commit:
             return commit
     return None

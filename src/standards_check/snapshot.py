@@ -22,6 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
+from standards_check import gitcmd
 from standards_check.errors import UserError
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
@@ -34,22 +35,31 @@ class NoHistory(Exception):
     """The snapshot has no git history (a plain directory)."""
 
 
-def _git_env() -> dict[str, str]:
-    return {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C"}
-
-
 def run_git(cwd: Path | str, *args: str, check: bool = True) -> str:
-    """Run git read-only and return stdout. Never prompts, never pages."""
-    proc = subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, env=_git_env(), check=False)
+    """Run git read-only and return stdout. Never prompts, never pages, never runs a program the
+    repository's configuration names (gitcmd)."""
+    proc = subprocess.Popen(gitcmd.argv(cwd, *args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=gitcmd.env())
+    out, err = gitcmd.communicate(proc, f"git {args[0] if args else ''} in {cwd}")
     if check and proc.returncode != 0:
-        raise GitError(args, proc.stderr.decode("utf-8", "replace").strip())
-    return proc.stdout.decode("utf-8", "surrogateescape")
+        raise GitError(args, err.decode("utf-8", "replace").strip())
+    return out.decode("utf-8", "surrogateescape")
 
 
 class GitError(Exception):
     def __init__(self, args: tuple[str, ...], stderr: str) -> None:
         super().__init__(f"git {' '.join(args)}: {stderr}")
         self.stderr = stderr
+
+
+class BrokenRepository(UserError):
+    """git cannot list the repository's files: a damaged index, a missing or corrupt tree or pack.
+    A UserError, so the CLI exits 2 with the message and a sweep records it as the repository's error."""
+
+
+def _first_line(stderr: bytes) -> str:
+    lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+    return (" ".join(lines[:2]) or "no message")[:300]
 
 
 def _decode(data: bytes) -> str | None:
@@ -196,16 +206,24 @@ class RepoSnapshot:
         self.close()
 
 
+_DOT_GIT = frozenset({".git", ".GIT", ".Git", ".GIt", ".gIT", ".giT", ".gIt", ".GiT"})
+
+
 class _FilesystemSnapshot(RepoSnapshot):
-    """Reads files from disk under `root`, refusing any path whose real location is outside it."""
+    """Reads files from disk under `root`, refusing any path whose real location is outside it or
+    inside a git directory (`.git` anywhere, or the repository's own git directory wherever its
+    `.git` file points): .git/config can hold a token (actions/checkout persists one there)."""
 
     root: Path
 
-    def __init__(self, root: Path, name: str, paths: Iterable[str] | None, max_bytes: int) -> None:
+    def __init__(self, root: Path, name: str, paths: Iterable[str] | None, max_bytes: int,
+                 git_dirs: Iterable[str] = ()) -> None:
         super().__init__(name, paths, max_bytes)
         self.root = root
         self._real_root = os.path.realpath(root)
         self._real_dirs: dict[str, str] = {"": self._real_root}
+        self._git_dirs = tuple(os.path.realpath(d) for d in git_dirs)
+        self._refused_dirs: dict[str, bool] = {}  # real directory -> inside a git directory or outside
 
     def _load(self, path: str) -> bytes | None:
         return self._read(path, follow_links=True)
@@ -213,10 +231,14 @@ class _FilesystemSnapshot(RepoSnapshot):
     def _read(self, path: str, follow_links: bool) -> bytes | None:
         """Each directory's real path is resolved once (not realpath's lstat of every component of
         every file), and the file is opened with O_NOFOLLOW, so a link is found only when the open
-        fails: then it reads as None, or through `_load_link` when following links."""
+        fails: then it reads as None, or through `_load_link` when following links. O_NONBLOCK:
+        a FIFO opens without waiting for a writer, and fstat then refuses it (not a regular file)."""
         directory, _, name = path.rpartition("/")
         real_dir = self._real_dir(directory)
-        if not self._inside(real_dir) or not hasattr(os, "O_NOFOLLOW"):
+        refused = self._refused_dirs.get(real_dir)
+        if refused is None:
+            refused = self._refused_dirs[real_dir] = self._refusal(real_dir) is not None
+        if refused or name in _DOT_GIT or not hasattr(os, "O_NOFOLLOW"):
             return self._load_link(path)
         full = os.path.join(real_dir, name)
         try:
@@ -239,53 +261,105 @@ class _FilesystemSnapshot(RepoSnapshot):
             os.close(fd)
 
     def _load_link(self, path: str) -> bytes | None:
-        """A path through a link: read only when its real location is inside the repository."""
+        """A path through a link: read only when its real location is inside the repository and
+        outside every git directory."""
         real = os.path.realpath(os.path.join(self.root, path))
-        if not self._inside(real):
-            self.skipped[path] = "a link that points outside the repository"
+        refusal = self._refusal(real)
+        if refusal:
+            self.skipped[path] = refusal
             return None
         try:
-            if not os.path.isfile(real) or self._too_big(path, os.path.getsize(real)):
+            fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        except OSError as exc:
+            if exc.errno not in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR):  # dangling or a loop: nothing
+                self.skipped[path] = f"unreadable: {exc.strerror}"
+            return None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or self._too_big(path, info.st_size):
                 return None
-            with open(real, "rb") as handle:
-                return handle.read(self.max_bytes + 1)
+            return os.read(fd, info.st_size + 1)
         except OSError as exc:
             self.skipped[path] = f"unreadable: {exc.strerror}"
             return None
+        finally:
+            os.close(fd)
 
     def _is_link(self, path: str) -> bool:
         return os.path.islink(os.path.join(self.root, path))
 
-    def _inside(self, real: str) -> bool:
-        return real == self._real_root or real.startswith(self._real_root + os.sep)
+    def _refusal(self, real: str) -> str | None:
+        """Why a real location may not be read, or None when it may."""
+        if not (real == self._real_root or real.startswith(self._real_root + os.sep)):
+            return "a link that points outside the repository"
+        inner = real[len(self._real_root) + 1:]
+        if ".git" in inner.lower() and any(part.lower() == ".git" for part in inner.split(os.sep)):
+            return "a link into a git directory"
+        if any(real == d or real.startswith(d + os.sep) for d in self._git_dirs):
+            return "a link into a git directory"
+        return None
 
     def _real_dir(self, directory: str) -> str:
         """realpath of a repository directory, built from its parent's: realpath(p/d) is
-        realpath(p)/d unless d itself is a link."""
+        realpath(p)/d unless d itself is a link. Iterative: a tree thousands deep is no problem."""
         real = self._real_dirs.get(directory)
-        if real is None:
-            parent, _, name = directory.rpartition("/")
-            candidate = os.path.join(self._real_dir(parent), name)
+        if real is not None:
+            return real
+        pending = []
+        while directory not in self._real_dirs:
+            pending.append(directory)
+            directory = directory.rpartition("/")[0]
+        real = self._real_dirs[directory]
+        for directory in reversed(pending):
+            candidate = os.path.join(real, directory.rpartition("/")[2])
             real = os.path.realpath(candidate) if os.path.islink(candidate) else candidate
             self._real_dirs[directory] = real
         return real
 
 
+MAX_DEPTH = 100  # directory levels a plain directory's walk goes down; deeper is skipped, with a warning
+
+
 class DirectorySnapshot(_FilesystemSnapshot):
-    """A plain directory: every file below it, except .git internals; links are not descended."""
+    """A plain directory: every regular file and link below it, except git directories; links are
+    listed, not descended; FIFOs, sockets and devices are not listed. The walk is iterative and
+    stops MAX_DEPTH levels down (a directory there is named in a warning)."""
 
     kind = "directory"
 
     def __init__(self, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-        paths: list[str] = []
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-            dirnames[:] = [d for d in dirnames if d != ".git"]
-            rel = os.path.relpath(dirpath, root)
-            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-            paths.extend(prefix + f for f in filenames)
-            # a link to a directory is listed as an entry, not followed
-            paths.extend(prefix + d for d in dirnames if os.path.islink(os.path.join(dirpath, d)))
+        paths, skipped = _walk(root)
         super().__init__(root, root.resolve().name, paths, max_bytes)
+        self.skipped.update(skipped)
+
+
+def _walk(root: Path) -> tuple[list[str], dict[str, str]]:
+    paths: list[str] = []
+    skipped: dict[str, str] = {}
+    stack = [("", str(root), 0)]
+    while stack:
+        prefix, directory, depth = stack.pop()
+        try:
+            with os.scandir(directory) as entries:
+                found = list(entries)
+        except OSError as exc:
+            skipped[prefix.rstrip("/") or "."] = f"unreadable directory: {exc.strerror}"
+            continue
+        for entry in found:
+            if entry.name.lower() == ".git":
+                continue
+            rel = prefix + entry.name
+            try:
+                if entry.is_symlink() or entry.is_file(follow_symlinks=False):
+                    paths.append(rel)
+                elif entry.is_dir(follow_symlinks=False):
+                    if depth + 1 >= MAX_DEPTH:
+                        skipped[rel] = f"deeper than {MAX_DEPTH} directory levels: not scanned"
+                    else:
+                        stack.append((rel + "/", entry.path, depth + 1))
+            except OSError:
+                continue
+    return paths, skipped
 
 
 class WorktreeSnapshot(_FilesystemSnapshot):
@@ -299,20 +373,28 @@ class WorktreeSnapshot(_FilesystemSnapshot):
     kind = "worktree"
 
     def __init__(self, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-        super().__init__(root, _repo_name(root), None, max_bytes)
+        git_dirs = run_git(root, "rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir",
+                           check=False).splitlines()
+        super().__init__(root, _repo_name(root), None, max_bytes, git_dirs)
         self._lister = subprocess.Popen(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_git_env(),
+            gitcmd.argv(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=gitcmd.env(),
         )
         self.ref = "WORKTREE"
         head = run_git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False).strip()
         self.commit = head or None
 
     def _list(self) -> Iterable[str]:
-        out, err = self._lister.communicate()
+        out, err = gitcmd.communicate(self._lister, f"listing the files of {self.root}")
         if self._lister.returncode != 0:
-            raise GitError(("ls-files",), err.decode("utf-8", "replace").strip())
-        return (p for p in out.decode("utf-8", "surrogateescape").split("\0") if p)
+            raise BrokenRepository(f"cannot list the files of {self.root}: git ls-files failed (a damaged "
+                                   f"index?): {_first_line(err)}")
+        paths = (p for p in out.decode("utf-8", "surrogateescape").split("\0") if p)
+        # A git directory inside the work tree under another name (`.git` is a file saying
+        # `gitdir: meta`) is listed by git as untracked files: it is not content.
+        inner = tuple(os.path.relpath(d, self._real_root).replace(os.sep, "/") + "/" for d in self._git_dirs
+                      if d.startswith(self._real_root + os.sep))
+        return (p for p in paths if not p.startswith(inner)) if inner else paths
 
     def git(self, *args: str) -> str:
         return run_git(self.root, *args)
@@ -333,17 +415,23 @@ class RefSnapshot(RepoSnapshot):
     kind = "ref"
 
     def __init__(self, root: Path, ref: str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-        commit = run_git(root, "rev-parse", "--verify", "-q", f"{ref}^{{commit}}", check=False).strip()
+        commit = resolve_commit(root, ref)
         if not commit:
             raise UserError(f"unknown git ref {ref!r} in {root}")
         # Listing runs in the background while the caller loads the catalog and policy.
-        self._lister = subprocess.Popen(["git", "-C", str(root), "ls-tree", "-r", "-z", "--full-tree", commit],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_git_env())
+        self._lister = subprocess.Popen(gitcmd.argv(root, "ls-tree", "-r", "-z", "--full-tree", commit),
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        env=self._git_env())
         super().__init__(_repo_name(root), None, max_bytes)
         self.root: Path = root
         self.ref = ref
         self.commit = commit
         self._batch: subprocess.Popen | None = None
+
+    @staticmethod
+    def _git_env() -> dict[str, str]:
+        """git's environment: someone else's repository, so no transport, no lazy fetch."""
+        return gitcmd.env()
 
     @cached_property
     def _records(self) -> dict[str, str]:
@@ -352,7 +440,8 @@ class RefSnapshot(RepoSnapshot):
         record on 100,000 of them; anything else (a submodule, SHA-256) is searched."""
         out, err = self._lister.communicate()
         if self._lister.returncode != 0:
-            raise GitError(("ls-tree",), err.decode("utf-8", "replace").strip())
+            raise BrokenRepository(f"cannot list the files of {self.ref} in {self.root}: a tree is missing or "
+                                   f"damaged: {_first_line(err)}")
         records = out.decode("utf-8", "surrogateescape").split("\0")
         records.pop()  # after the last NUL
         return {(r[53:] if r[52:53] == "\t" else r[r.index("\t") + 1:]): r for r in records}
@@ -370,8 +459,8 @@ class RefSnapshot(RepoSnapshot):
     def _cat_file(self, sha: str) -> tuple[int, bytes | None]:
         if self._batch is None:
             self._batch = subprocess.Popen(
-                ["git", "-C", str(self.root), "cat-file", "--batch"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                gitcmd.argv(self.root, "cat-file", "--batch"),
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self._git_env(),
             )
         assert self._batch.stdin and self._batch.stdout
         self._batch.stdin.write(sha.encode() + b"\n")
@@ -414,7 +503,7 @@ class RefSnapshot(RepoSnapshot):
                 yield next(streamed)
 
     def _stream_blobs(self, blobs: list[tuple[str, str]]) -> Iterator[tuple[str, bytes | None]]:
-        proc = subprocess.Popen(["git", "-C", str(self.root), "cat-file", "--batch"],
+        proc = subprocess.Popen(gitcmd.argv(self.root, "cat-file", "--batch"), env=self._git_env(),
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         assert proc.stdin and proc.stdout
         stdin, stdout = proc.stdin, proc.stdout
@@ -460,6 +549,18 @@ class RefSnapshot(RepoSnapshot):
             self._batch.stdin.close()
             self._batch.wait()
             self._batch = None
+
+
+def resolve_commit(root: Path | str, ref: str) -> str | None:
+    """The commit `ref` names in the repository at `root`, or None. A ref that git could take for
+    an option is a UserError, and the ref goes after `--end-of-options` all the same."""
+    gitcmd.check_ref(ref)
+    out = run_git(root, "rev-parse", "--verify", "-q", "--end-of-options", f"{ref}^{{commit}}", check=False).strip()
+    return out if _is_object_name(out) else None
+
+
+def _is_object_name(text: str) -> bool:
+    return len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text)
 
 
 def _read_object(stdout: IO[bytes], max_bytes: int) -> tuple[int, bytes | None]:

@@ -12,20 +12,21 @@ import re
 import subprocess
 from pathlib import Path
 
+from standards_check import gitcmd
+
 
 class FetchError(Exception):
     """The repository could not be brought into the cache (unreachable, empty, broken)."""
 
 
 def git_env() -> dict[str, str]:
-    """Never prompt for credentials; let partial clones fetch missing blobs lazily.
+    """Never prompt for credentials; let partial clones fetch missing blobs lazily (these are the
+    sweep's own clones, so transports stay open: gitcmd.env(fetch=True)).
 
     With `STANDARDS_CHECK_GIT_AUTH_HOST` and `GITHUB_TOKEN` set (the sweep sets the host when it
     lists a GitHub owner), git sends the token to that host only, as actions/checkout does, through
     configuration in the environment: never on a command line, never written into a clone."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C",
-           "GIT_ASKPASS": "/bin/true", "SSH_ASKPASS": "/bin/true"}
-    env.pop("GIT_NO_LAZY_FETCH", None)
+    env = {**gitcmd.env(fetch=True), "GIT_ASKPASS": "/bin/true", "SSH_ASKPASS": "/bin/true"}
     host, token = env.get("STANDARDS_CHECK_GIT_AUTH_HOST"), env.get("GITHUB_TOKEN")
     if host and token:
         import base64
@@ -39,7 +40,7 @@ def git_env() -> dict[str, str]:
 
 
 def _git(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run(gitcmd.argv(None, *args), cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           errors="replace", env=git_env(), check=False)
 
 

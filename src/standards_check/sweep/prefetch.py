@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 from typing import Iterable
 
+from standards_check import gitcmd
 from standards_check.snapshot import RefSnapshot
 from standards_check.sweep.fetch import git_env
 
@@ -43,7 +44,10 @@ def likely_paths(paths: Iterable[str]) -> list[str]:
 
 
 class PartialCloneSnapshot(RefSnapshot):
-    """A RefSnapshot of a partial clone whose `prefetch` fetches missing blobs in one batch."""
+    """A RefSnapshot of a partial clone whose `prefetch` fetches missing blobs in one batch. The
+    clone is the sweep's own (fetch.ensure_clone), so git may fetch from its remote."""
+
+    _git_env = staticmethod(git_env)
 
     def __init__(self, root: Path, ref: str = "HEAD") -> None:
         super().__init__(root, ref)
@@ -54,8 +58,8 @@ class PartialCloneSnapshot(RefSnapshot):
         """Object ids of this commit's blobs that are not in the clone (listed once, no fetch)."""
         if self._missing is None:
             listing = subprocess.run(
-                ["git", "-C", str(self.root), "rev-list", "--objects", "--missing=print", "--no-walk",
-                 str(self.commit)], capture_output=True, text=True, env=git_env(), check=False)
+                gitcmd.argv(self.root, "rev-list", "--objects", "--missing=print", "--no-walk", str(self.commit)),
+                capture_output=True, text=True, env=git_env(), check=False)
             self._missing = {line[1:].split()[0] for line in listing.stdout.splitlines()
                              if line.startswith("?")}
         return self._missing
@@ -71,8 +75,8 @@ class PartialCloneSnapshot(RefSnapshot):
             return
         self.fetches += 1
         subprocess.run(
-            ["git", "-C", str(self.root), "-c", "fetch.negotiationAlgorithm=noop", "fetch", "-q",
-             "origin", "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no",
-             "--filter=blob:none", "--stdin"], input="\n".join(missing) + "\n",
+            gitcmd.argv(self.root, "-c", "fetch.negotiationAlgorithm=noop", "fetch", "-q",
+                        "origin", "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no",
+                        "--filter=blob:none", "--stdin"), input="\n".join(missing) + "\n",
             capture_output=True, text=True, env=git_env(), check=False)
         self._missing.difference_update(missing)  # type: ignore[union-attr]

@@ -59,7 +59,7 @@ def scan_repo(spec: RepoSpec, opts: WorkerOptions) -> dict[str, Any]:
 
 
 def _scan(spec: RepoSpec, opts: WorkerOptions, started: float) -> dict[str, Any]:
-    from standards_check.snapshot import GitError, RefSnapshot
+    from standards_check.snapshot import BrokenRepository, GitError, RefSnapshot
 
     if spec.problem:
         return error_row(spec.name, spec.problem, started)
@@ -75,6 +75,7 @@ def _scan(spec: RepoSpec, opts: WorkerOptions, started: float) -> dict[str, Any]
     try:
         if spec.path:
             snapshot: RefSnapshot = RefSnapshot(root, "HEAD")
+            snapshot.paths  # noqa: B018 -- list now: a missing or damaged tree is this repository's error
         else:  # our blob-less clone: blobs are fetched in batches, practice files up front
             from standards_check.sweep.prefetch import PartialCloneSnapshot, likely_paths
 
@@ -82,6 +83,8 @@ def _scan(spec: RepoSpec, opts: WorkerOptions, started: float) -> dict[str, Any]
             snapshot.prefetch(likely_paths(snapshot.paths))
     except GitError as exc:
         return error_row(spec.name, f"broken repository: {exc.stderr or exc}", started)
+    except BrokenRepository as exc:
+        return error_row(spec.name, f"broken repository: {exc}", started)
     except Exception as exc:
         if "unknown git ref" in str(exc):
             return error_row(spec.name, "the repository is empty (no commits)", started)
