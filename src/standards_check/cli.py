@@ -60,8 +60,9 @@ def _color_wanted(output: str | None) -> bool:
 
 @cli.command()
 @click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True))
-@click.option("--policy", "policy_ref", metavar="NAME[@VERSION]|FILE",
-              help="Policy to score against (default: .standards.yml's, else baseline).")
+@click.option("--policy", "policy_ref", metavar="NAME[@VERSION]|FILE|git+URL@REF#NAME[@VERSION]",
+              help="Policy to score against (default: .standards.yml's, else baseline); git+ reads it "
+                   "from a policy repository.")
 @click.option("--ref", metavar="REF", help="Scan this git ref from git objects, without checking it out.")
 @click.option("--base", metavar="REF",
               help="Compare with this git ref: score delta, new failures, fixed rules (both sides read "
@@ -85,6 +86,9 @@ def scan(path: str, policy_ref: str | None, ref: str | None, base: str | None, f
                 say(f"standards-check: warning: {warning}")
     else:
         report = scan_path(path, ref=ref, policy_ref=policy_ref)
+    for warning in report.warnings:
+        if warning.startswith("policy repository "):
+            say(f"standards-check: warning: {warning}")
     options = {"color": _color_wanted(output)} if fmt == "text" else {}
     _emit(render(report, fmt, **options), output)
     if output:

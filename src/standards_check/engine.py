@@ -34,7 +34,8 @@ def scan(snapshot: RepoSnapshot, policy: Policy | None = None, *, policy_ref: st
         spec = policy.spec(rule.check, catalog)
         outcome = run_check(ctx, spec, {**spec.defaults(), **rule.params})
         results.append(_result(rule, spec, outcome, waivers.get(rule.check)))
-    warnings = [w.problem for w in config.waivers if w.problem]
+    warnings = list(policy.notes)
+    warnings += [w.problem for w in config.waivers if w.problem]
     warnings += [f"waiver for {w.check} matches no rule of policy {policy.name}" for w in config.waivers
                  if w.check not in {r.check for r in policy.rules}]
     warnings += [f"{path} was not read: {why}" for path, why in sorted(snapshot.skipped.items())][:20]
@@ -103,7 +104,8 @@ def build_report(snapshot: RepoSnapshot, policy: Policy, results: list[Result], 
     return Report(
         repository={"name": snapshot.name, "path": str(snapshot.root) if snapshot.root else None,
                     "ref": snapshot.ref, "commit": snapshot.commit},
-        policy={"name": policy.name, "version": policy.version, "source": policy.source},
+        policy={"name": policy.name, "version": policy.version, "source": policy.source,
+                **({"commit": policy.commit} if policy.commit else {})},
         score=score, level=level, level_name=policy.levels.get(level), passed=not gate.reasons,
         gate=gate, categories=category_scores(results), results=tuple(results), diff=diff,
         warnings=tuple(warnings or ()),
