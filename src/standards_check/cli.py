@@ -198,7 +198,8 @@ def policy_list() -> None:
 @policy.command("show")
 @click.argument("ref")
 def policy_show(ref: str) -> None:
-    """Print the fully resolved policy NAME[@VERSION] or FILE (extends applied, defaults filled)."""
+    """Print the fully resolved policy NAME[@VERSION], FILE or git+URL@REF#NAME[@VERSION]
+    (extends applied, defaults filled)."""
     import yaml
 
     from standards_check.catalog import load_catalog
@@ -224,6 +225,23 @@ def policy_validate(files: tuple[str, ...]) -> None:
     if problems:
         sys.exit(2)
     click.echo(f"{len(files)} polic{'y' if len(files) == 1 else 'ies'} valid")
+
+
+@policy.command("test")
+@click.argument("directory", default=".", type=click.Path(file_okay=False, exists=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "junit"]), default="text", show_default=True)
+@click.option("--output", "-o", metavar="FILE", help="Write the results to FILE instead of standard output.")
+def policy_test(directory: str, fmt: str, output: str | None) -> None:
+    """Run a policy repository's tests: DIR/tests/<case>/repo/ scanned against expect.yaml's policy.
+
+    Exit 0 when every case holds, 1 when one does not, 2 for a malformed case."""
+    from pathlib import Path
+
+    from standards_check.policytest import render_junit, render_text, run_tests
+
+    outcomes = run_tests(Path(directory))
+    _emit(render_junit(outcomes) if fmt == "junit" else render_text(outcomes), output)
+    sys.exit(0 if all(o.held for o in outcomes) else 1)
 
 
 @cli.command()
