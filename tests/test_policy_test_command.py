@@ -101,17 +101,6 @@ def test_names_resolve_in_the_repository_policies_first(tmp_path):
     assert result.exit_code == 0, result.output
 
 
-def test_the_case_tree_is_one_commit_and_its_hooks_never_run(tmp_path):
-    marker = tmp_path / "ran"
-    write(tmp_path / "tests/hooks/repo/.githooks/pre-commit", f"#!/bin/sh\ntouch {marker}\n")
-    (tmp_path / "tests/hooks/repo/.githooks/pre-commit").chmod(0o755)
-    write(tmp_path / "tests/hooks/repo/README.md", "# x\n")
-    write(tmp_path / "tests/hooks/expect.yaml", "policy: baseline\nresults:\n  readme.present: fail\n")
-    result = run_cli("policy", "test", str(tmp_path))
-    assert result.exit_code == 0, result.output
-    assert not marker.exists()
-
-
 def test_a_git_policy_in_a_case(make_repo, tmp_path, monkeypatch):
     monkeypatch.setenv("STANDARDS_CHECK_CACHE", str(tmp_path / "cache"))
     repo = make_repo({"policies/p/1.0.0.yaml": HEADER + "metadata: {name: p, version: 1.0.0}\n"

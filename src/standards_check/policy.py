@@ -24,6 +24,7 @@ DEFAULT_POLICY = "baseline"
 DEFAULT_LEVELS = {1: "Foundations", 2: "Delivery", 3: "Operations", 4: "Scaling", 5: "Excellence"}
 _VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 _SPEC = re.compile(r"^(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:\.(0|[1-9]\d*))?$")
+MAX_EXTENDS = 32  # policies in one extends chain
 _NAME_REF = re.compile(r"^([a-z0-9][a-z0-9-]*)(?:@(.+))?$")
 
 Reader = Callable[[str], str]  # reads a policy file by its path; raises FileNotFoundError
@@ -223,7 +224,8 @@ class PolicyLoader:
             source = policysource.parse(ref)
             repo = policysource.checkout(source)
             where = f"policies in {repo.source}@{repo.ref}"
-            return self._in_repo(repo, pick_version(source.name, _repo_store(repo.files), where))
+            store = _repo_store([*repo.files, *repo.too_large])
+            return self._in_repo(repo, pick_version(source.name, store, where))
         if relative_to in self._git_files and looks_like_path(ref):
             repo, base = self._git_files[relative_to]
             target = policysource.inside(base, ref)
@@ -244,6 +246,8 @@ class PolicyLoader:
         self._git_files[file] = (repo, path)
 
         def read() -> str:
+            if path in repo.too_large:
+                raise UserError(f"policy {file} is larger than 1 MiB; it was not read")
             if path not in repo.files:
                 raise FileNotFoundError(file)
             return str(repo.files[path])
@@ -254,6 +258,8 @@ class PolicyLoader:
         if identity in stack:
             cycle = " -> ".join([*stack, identity])
             raise UserError(f"policy extends itself in a cycle: {cycle}")
+        if len(stack) >= MAX_EXTENDS:
+            raise UserError(f"policy {stack[0]} extends a chain deeper than {MAX_EXTENDS} policies")
         try:
             text = read()
         except (FileNotFoundError, IsADirectoryError):

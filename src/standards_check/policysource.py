@@ -148,6 +148,7 @@ class Checkout:
     commit: str
     files: dict[str, str]  # repository-relative POSIX path -> text
     warning: str | None = None
+    too_large: frozenset[str] = frozenset()  # YAML files over _MAX_FILE, not read
 
     def display(self, path: str) -> str:
         return f"{PREFIX}{self.source}@{self.ref}#{path}"
@@ -190,7 +191,8 @@ def _checkout(ref: GitPolicyRef) -> Checkout:
             tmp = pin.with_name(pin.name + f".{os.getpid()}")
             tmp.write_text(commit + "\n")
             tmp.replace(pin)
-    return Checkout(shown, ref.ref, commit, _read_yaml_files(bare, commit), warning)
+    files, too_large = _read_yaml_files(bare, commit)
+    return Checkout(shown, ref.ref, commit, files, warning, too_large)
 
 
 def _ls_remote(ref: GitPolicyRef) -> str | None:
@@ -234,7 +236,7 @@ def _fetch(bare: Path, ref: GitPolicyRef, commit: str) -> str:
     return fetched
 
 
-def _read_yaml_files(bare: Path, commit: str) -> dict[str, str]:
+def _read_yaml_files(bare: Path, commit: str) -> tuple[dict[str, str], frozenset[str]]:
     """Every regular *.yaml/*.yml file of the commit (symlinks and submodules are not followed)."""
     listing = _git(bare, "ls-tree", "-r", "-z", "--full-tree", commit).stdout
     wanted: list[tuple[str, str]] = []
@@ -248,18 +250,21 @@ def _read_yaml_files(bare: Path, commit: str) -> dict[str, str]:
             wanted.append((path, sha.decode()))
     wanted = wanted[:_MAX_FILES]
     if not wanted:
-        return {}
-    out = _git(bare, "cat-file", "--batch", stdin="".join(f"{sha}\n" for _, sha in wanted).encode()).stdout
+        return {}, frozenset()
+    # sizes first, so an oversized blob is never read into memory
+    sizes = _git(bare, "cat-file", "--batch-check=%(objectsize)",
+                 stdin="".join(f"{sha}\n" for _, sha in wanted).encode()).stdout.split()
+    too_large = frozenset(path for (path, _), size in zip(wanted, sizes) if int(size) > _MAX_FILE)
+    small = [(path, sha) for path, sha in wanted if path not in too_large]
+    out = _git(bare, "cat-file", "--batch", stdin="".join(f"{sha}\n" for _, sha in small).encode()).stdout
     files: dict[str, str] = {}
     pos = 0
-    for path, _sha in wanted:
+    for path, _sha in small:
         header_end = out.index(b"\n", pos)
         size = int(out[pos:header_end].split()[2])
-        body = out[header_end + 1: header_end + 1 + size]
+        files[path] = out[header_end + 1: header_end + 1 + size].decode("utf-8", "replace")
         pos = header_end + 1 + size + 1
-        if size <= _MAX_FILE:
-            files[path] = body.decode("utf-8", "replace")
-    return files
+    return files, too_large
 
 
 def inside(base_file: str, target: str) -> str | None:

@@ -107,8 +107,10 @@ def _policy(directory: Path, ref: str, loader: Any) -> Any:
 
 
 def _commit_tree(source: Path, into: Path) -> None:
-    """Copy the case's tree and commit it; nothing in it runs (no hooks, no templates, no filters)."""
-    shutil.copytree(source, into, symlinks=True)
+    """Copy the case's tree and commit it; nothing in it runs (no hooks, no templates, no filters:
+    a `.git` of the tree itself, whose config could name programs, is not copied)."""
+    shutil.copytree(source, into, symlinks=True,
+                    ignore=lambda folder, names: [".git"] if Path(folder) == source and ".git" in names else [])
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("GIT_")}, **_GIT_ENV}
     safe = ["-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "commit.gpgSign=false"]
     for args in (["init", "-q", "--template=", "-b", "main"], ["add", "-A"],
