@@ -14,6 +14,7 @@ import pytest
 from standards_check import policysource
 from tests.cli_helpers import results_by_check, run_cli
 from tests.conftest import GIT_ENV, commit_all, git, write_files
+from tests.git_http_server import GitHttpServer
 
 HEADER = "apiVersion: standards-check/v1\nkind: Policy\n"
 
@@ -27,6 +28,7 @@ def cache(tmp_path, monkeypatch):
     """A fresh cache directory and a fresh process memo of resolved refs for every test."""
     monkeypatch.setenv("STANDARDS_CHECK_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(policysource, "_resolved", {})
+    monkeypatch.setattr(policysource, "_tokens", {})
     for key, value in GIT_ENV.items():
         monkeypatch.setenv(key, value)
     return tmp_path / "cache"
@@ -287,3 +289,49 @@ def test_git_daemon_fetch_then_offline_from_the_cache(policy_repo, target, git_d
     never_fetched = scan(target, f"git+{url}/standards.git@main#svc@1.0")
     assert never_fetched.exit_code == 2
     assert f"cannot reach policy repository {url}/standards.git" in never_fetched.stderr
+
+
+# ---- smart HTTP with credentials -----------------------------------------------------------------
+TOKEN = "ghs_tok3n_n3ver_sh0wn"
+
+
+@pytest.fixture
+def http_server(policy_repo, tmp_path):
+    root = tmp_path / "http"
+    root.mkdir()
+    subprocess.run(["git", "clone", "-q", "--bare", str(policy_repo), str(root / "standards.git")],
+                   check=True, env={**os.environ, **GIT_ENV})
+    with GitHttpServer(root, token=TOKEN) as server:
+        yield server
+
+
+def no_token_anywhere(result, cache: Path) -> None:
+    assert TOKEN not in result.output
+    for path in cache.rglob("*"):
+        assert TOKEN not in str(path)
+        if path.is_file():
+            assert TOKEN.encode() not in path.read_bytes(), path
+
+
+def test_http_url_with_credentials_works_and_never_shows_them(http_server, policy_repo, target, cache):
+    url = http_server.url.replace("http://", f"http://x-access-token:{TOKEN}@") + "/standards.git"
+    result = scan(target, f"git+{url}@v1#svc@1.0")
+    report = report_of(result)
+    assert report["policy"]["source"] == f"{http_server.url}/standards.git"
+    assert report["policy"]["commit"] == git(policy_repo, "rev-parse", "v1^{commit}").strip()
+    no_token_anywhere(result, cache)
+
+
+def test_http_without_credentials_is_one_line_without_a_prompt(http_server, target, cache):
+    result = scan(target, f"git+{http_server.url}/standards.git@v1#svc")
+    assert result.exit_code == 2
+    assert f"cannot reach policy repository {http_server.url}/standards.git" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_the_actions_token_reaches_the_server_in_a_header_not_on_a_command_line(http_server, target, cache):
+    policysource.use_token(http_server.url, TOKEN)
+    result = scan(target, f"git+{http_server.url}/standards.git@v1#svc@1.0")
+    assert report_of(result)["policy"]["source"] == f"{http_server.url}/standards.git"
+    assert any(a.startswith("basic ") or a.startswith("Basic ") for a in http_server.authorizations)
+    no_token_anywhere(result, cache)

@@ -10,6 +10,7 @@ Every git command goes through `_git`, the one place that builds git's argv and 
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import re
@@ -98,6 +99,29 @@ def cache_root() -> Path:
 
 
 # ---- git -----------------------------------------------------------------------------------------
+_tokens: dict[str, str] = {}  # server URL -> token git sends to it (the Action's GITHUB_TOKEN)
+
+
+def use_token(server_url: str, token: str) -> None:
+    """Let git authenticate to `server_url` with `token` (HTTP basic, user x-access-token), for
+    private policy repositories in a workflow. Passed in git's environment, never on its command line."""
+    _tokens[server_url.rstrip("/")] = token
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in _KEPT_ENV}
+    env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GCM_INTERACTIVE": "never"})
+    count = int(env.get("GIT_CONFIG_COUNT") or 0)
+    for server, token in _tokens.items():
+        basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+        env[f"GIT_CONFIG_KEY_{count}"] = f"http.{server}/.extraheader"
+        env[f"GIT_CONFIG_VALUE_{count}"] = f"AUTHORIZATION: basic {basic}"
+        count += 1
+    if count:
+        env["GIT_CONFIG_COUNT"] = str(count)
+    return env
+
+
 def _git(repo: Path | None, *args: str, url: str = "", binary: bool = False,
          stdin: bytes | None = None) -> subprocess.CompletedProcess:
     """Run git with config that runs programs neutralised; `url` is redacted from any error."""
@@ -106,10 +130,8 @@ def _git(repo: Path | None, *args: str, url: str = "", binary: bool = False,
         argv += ["-c", setting]
     if repo is not None:
         argv += ["-C", str(repo)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in _KEPT_ENV}
-    env.update({"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GCM_INTERACTIVE": "never"})
     try:
-        proc = subprocess.run([*argv, *args], env=env, input=stdin, capture_output=True,
+        proc = subprocess.run([*argv, *args], env=_env(), input=stdin, capture_output=True,
                               timeout=_TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
         raise _Unreachable(f"git {args[0]} timed out after {_TIMEOUT:g}s") from None
@@ -119,6 +141,8 @@ def _git(repo: Path | None, *args: str, url: str = "", binary: bool = False,
         lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         detail = redact_text(lines[-1] if lines else f"git {args[0]} failed", url) if url else (
             lines[-1] if lines else "")
+        for token in _tokens.values():
+            detail = detail.replace(token, "***")
         raise _GitFailed(detail)
     return proc
 
