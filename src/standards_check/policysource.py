@@ -198,16 +198,17 @@ def _checkout(ref: GitPolicyRef) -> Checkout:
     else:
         pin = store / "refs" / hashlib.sha256(ref.ref.encode()).hexdigest()[:24]
         try:
-            commit = _ls_remote(ref)
+            remote = _ls_remote(ref)
         except _GitFailed as exc:
             cached = pin.read_text().strip() if pin.is_file() else ""
             if not (_SHA.match(cached) and _has_commit(bare, cached)):
                 raise UserError(f"cannot reach policy repository {shown} ({exc})") from None
-            commit = cached
+            remote = cached
             warning = (f"policy repository {shown} is unreachable ({exc}); using {ref.ref} as cached "
-                       f"at commit {commit}")
-        if commit is None:
+                       f"at commit {cached}")
+        if remote is None:
             raise UserError(f"policy repository {shown} has no tag, branch or commit {ref.ref!r}")
+        commit = remote
         if not _has_commit(bare, commit):
             commit = _fetch(bare, ref, commit)
         if not _SHA.match(ref.ref):
