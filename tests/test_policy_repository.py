@@ -335,3 +335,17 @@ def test_the_actions_token_reaches_the_server_in_a_header_not_on_a_command_line(
     assert report_of(result)["policy"]["source"] == f"{http_server.url}/standards.git"
     assert any(a.startswith("basic ") or a.startswith("Basic ") for a in http_server.authorizations)
     no_token_anywhere(result, cache)
+
+
+def test_concurrent_runs_share_a_cold_cache(policy_repo, target, cache):
+    """CI jobs sharing the cache: four processes resolve the same reference at once."""
+    import sys
+
+    env = {**os.environ, **GIT_ENV, "STANDARDS_CHECK_CACHE": str(cache)}
+    procs = [subprocess.Popen([sys.executable, "-m", "standards_check", "scan", str(target), "--format", "json",
+                               "--policy", f"git+file://{policy_repo}@v1#svc@1.0"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
+    outputs = [proc.communicate(timeout=120) for proc in procs]
+    assert [proc.returncode for proc in procs] == [1] * 4, [err for _, err in outputs]
+    commits = {json.loads(out)["policy"]["commit"] for out, _ in outputs}
+    assert commits == {git(policy_repo, "rev-parse", "v1^{commit}").strip()}

@@ -15,8 +15,11 @@ import hashlib
 import os
 import re
 import subprocess
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 from standards_check.errors import UserError
@@ -179,13 +182,32 @@ class Checkout:
 
 
 _resolved: dict[tuple[str, str], Checkout] = {}  # one ls-remote per URL and ref per process
+_memo_lock = threading.Lock()
 
 
 def checkout(ref: GitPolicyRef) -> Checkout:
     key = (ref.url, ref.ref)
-    if key not in _resolved:
-        _resolved[key] = _checkout(ref)
-    return _resolved[key]
+    with _memo_lock:
+        if key not in _resolved:
+            _resolved[key] = _checkout(ref)
+        return _resolved[key]
+
+
+@contextmanager
+def _locked(store: Path) -> Iterator[None]:
+    """One process at a time fetches into a cache entry (CI jobs may share the cache)."""
+    store.mkdir(parents=True, exist_ok=True)
+    with open(store / "lock", "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: git's own lock files still protect refs
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _checkout(ref: GitPolicyRef) -> Checkout:
@@ -209,13 +231,14 @@ def _checkout(ref: GitPolicyRef) -> Checkout:
         if remote is None:
             raise UserError(f"policy repository {shown} has no tag, branch or commit {ref.ref!r}")
         commit = remote
-        if not _has_commit(bare, commit):
-            commit = _fetch(bare, ref, commit)
-        if not _SHA.match(ref.ref):
-            pin.parent.mkdir(parents=True, exist_ok=True)
-            tmp = pin.with_name(pin.name + f".{os.getpid()}")
-            tmp.write_text(commit + "\n")
-            tmp.replace(pin)
+        with _locked(store):
+            if not _has_commit(bare, commit):
+                commit = _fetch(bare, ref, commit)
+            if not _SHA.match(ref.ref):
+                pin.parent.mkdir(parents=True, exist_ok=True)
+                tmp = pin.with_name(pin.name + f".{os.getpid()}")
+                tmp.write_text(commit + "\n")
+                tmp.replace(pin)
     files, too_large = _read_yaml_files(bare, commit)
     return Checkout(shown, ref.ref, commit, files, warning, too_large)
 
