@@ -15,6 +15,7 @@ from standards_check import policysource
 from tests.cli_helpers import results_by_check, run_cli
 from tests.conftest import GIT_ENV, commit_all, git, write_files
 from tests.git_http_server import GitHttpServer
+from tests.github_fake import github, openapi  # noqa: F401 - fixtures
 
 HEADER = "apiVersion: standards-check/v1\nkind: Policy\n"
 
@@ -349,3 +350,52 @@ def test_concurrent_runs_share_a_cold_cache(policy_repo, target, cache):
     assert [proc.returncode for proc in procs] == [1] * 4, [err for _, err in outputs]
     commits = {json.loads(out)["policy"]["commit"] for out, _ in outputs}
     assert commits == {git(policy_repo, "rev-parse", "v1^{commit}").strip()}
+
+
+def test_a_sweep_with_a_credentialed_policy_url_stores_no_credentials(http_server, target, cache, tmp_path):
+    sweep_dir = tmp_path / "clones"
+    sweep_dir.mkdir()
+    shutil.copytree(target, sweep_dir / "svc")
+    url = http_server.url.replace("http://", f"http://x-access-token:{TOKEN}@") + "/standards.git"
+    store = tmp_path / "sweep.db"
+    result = run_cli("sweep", "--dir", str(sweep_dir), "--store", str(store), "--jobs", "1", "--no-progress",
+                     "--policy", f"git+{url}@v1#svc@1.0")
+    assert result.exit_code == 0, result.output
+    assert TOKEN not in result.output
+    data = store.read_bytes()
+    assert TOKEN.encode() not in data and b"x-access-token" not in data
+    assert f"git+{http_server.url}/standards.git@v1#svc@1.0".encode() in data
+    report = run_cli("report", "--store", str(store), "--format", "json")
+    assert report.exit_code == 0 and TOKEN not in report.output
+    import sqlite3
+
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT policy FROM results").fetchall() == [("svc@1.0.0",)]
+
+
+# ---- the Action -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("credentials_in_url", [False, True])
+def test_ci_reads_a_private_policy_repository_and_never_shows_the_token(
+        credentials_in_url, policy_repo, tmp_path, make_repo, github, cache):
+    """Without credentials in the URL the Action's token reaches the workflow's own server; with
+    them, the URL's. Either way the comment, the summary, the outputs and the report stay clean."""
+    from tests.test_ci import _ours, Run
+    from tests.github_fake import TOKEN as ACTION_TOKEN
+
+    root = tmp_path / "http"
+    root.mkdir()
+    subprocess.run(["git", "clone", "-q", "--bare", str(policy_repo), str(root / "standards.git")],
+                   check=True, env={**os.environ, **GIT_ENV})
+    with GitHttpServer(root, token=ACTION_TOKEN) as server:
+        ci = Run(tmp_path, make_repo, "pull_request", github.url)
+        if credentials_in_url:
+            url = server.url.replace("http://", f"http://x-access-token:{ACTION_TOKEN}@")
+        else:
+            url = server.url
+            ci.env["GITHUB_SERVER_URL"] = server.url
+        ci(policy=f"git+{url}/standards.git@v1#svc@1.0")
+    report = ci.report()
+    assert (report["policy"]["name"], report["policy"]["source"]) == ("svc", f"{server.url}/standards.git")
+    [comment] = _ours(github)
+    assert comment["body"].startswith(f"<!-- standards-check:git+{server.url}/standards.git@v1#svc@1.0:. -->")
+    assert ACTION_TOKEN not in ci.everything_printed() + json.dumps(report) + comment["body"]

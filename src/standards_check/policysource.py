@@ -83,6 +83,13 @@ def redact(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, parts.query, parts.fragment))
 
 
+def redact_ref(text: str | None) -> str | None:
+    """A policy reference fit to store or show: a git+ reference without its URL's credentials."""
+    if not text or not is_git_ref(text):
+        return text
+    return redact_text(text, text[len(PREFIX):].rpartition("#")[0] or text[len(PREFIX):])
+
+
 def redact_text(text: str, url: str) -> str:
     """`text` with `url`'s credentials removed wherever they appear."""
     if "://" in url:

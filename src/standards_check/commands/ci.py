@@ -315,7 +315,9 @@ def _comment(ctx: Context, inputs: Inputs, report: Report, client: Any) -> Any:
 
     pr = ctx.pull_request
     assert pr is not None
-    policy = inputs.policy or str(report.policy.get("name", "policy"))
+    from standards_check.policysource import redact_ref
+
+    policy = redact_ref(inputs.policy) or str(report.policy.get("name", "policy"))
     marker = comment_marker(policy, inputs.path)
     return upsert_sticky_comment(client, ctx.repository, int(pr["number"]), marker,
                                  comment_body(report, run_url=ctx.run_url))
