@@ -399,3 +399,15 @@ def test_ci_reads_a_private_policy_repository_and_never_shows_the_token(
     [comment] = _ours(github)
     assert comment["body"].startswith(f"<!-- standards-check:git+{server.url}/standards.git@v1#svc@1.0:. -->")
     assert ACTION_TOKEN not in ci.everything_printed() + json.dumps(report) + comment["body"]
+
+
+def test_git_daemon_full_sha_into_a_cold_cache(policy_repo, target, git_daemon):
+    url, base, _proc = git_daemon
+    subprocess.run(["git", "clone", "-q", "--bare", str(policy_repo), str(base / "standards.git")],
+                   check=True, env={**os.environ, **GIT_ENV})
+    wait_until_served(f"{url}/standards.git")
+    commit = git(policy_repo, "rev-parse", "HEAD").strip()
+    report = report_of(scan(target, f"git+{url}/standards.git@{commit}#svc@1.0"))
+    assert report["policy"]["commit"] == commit
+    missing = scan(target, f"git+{url}/standards.git@{'0' * 40}#svc")
+    assert missing.exit_code == 2 and f"cannot fetch {'0' * 40} from policy repository" in missing.stderr
