@@ -60,8 +60,9 @@ def _color_wanted(output: str | None) -> bool:
 
 @cli.command()
 @click.argument("path", default=".", type=click.Path(file_okay=True, dir_okay=True))
-@click.option("--policy", "policy_ref", metavar="NAME[@VERSION]|FILE",
-              help="Policy to score against (default: .standards.yml's, else baseline).")
+@click.option("--policy", "policy_ref", metavar="NAME[@VERSION]|FILE|git+URL@REF#NAME[@VERSION]",
+              help="Policy to score against (default: .standards.yml's, else baseline); git+ reads it "
+                   "from a policy repository.")
 @click.option("--ref", metavar="REF", help="Scan this git ref from git objects, without checking it out.")
 @click.option("--base", metavar="REF",
               help="Compare with this git ref: score delta, new failures, fixed rules (both sides read "
@@ -85,6 +86,9 @@ def scan(path: str, policy_ref: str | None, ref: str | None, base: str | None, f
                 say(f"standards-check: warning: {warning}")
     else:
         report = scan_path(path, ref=ref, policy_ref=policy_ref)
+    for warning in report.warnings:
+        if warning.startswith("policy repository "):
+            say(f"standards-check: warning: {warning}")
     options = {"color": _color_wanted(output)} if fmt == "text" else {}
     _emit(render(report, fmt, **options), output)
     if output:
@@ -194,7 +198,8 @@ def policy_list() -> None:
 @policy.command("show")
 @click.argument("ref")
 def policy_show(ref: str) -> None:
-    """Print the fully resolved policy NAME[@VERSION] or FILE (extends applied, defaults filled)."""
+    """Print the fully resolved policy NAME[@VERSION], FILE or git+URL@REF#NAME[@VERSION]
+    (extends applied, defaults filled)."""
     import yaml
 
     from standards_check.catalog import load_catalog
@@ -220,6 +225,23 @@ def policy_validate(files: tuple[str, ...]) -> None:
     if problems:
         sys.exit(2)
     click.echo(f"{len(files)} polic{'y' if len(files) == 1 else 'ies'} valid")
+
+
+@policy.command("test")
+@click.argument("directory", default=".", type=click.Path(file_okay=False, exists=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "junit"]), default="text", show_default=True)
+@click.option("--output", "-o", metavar="FILE", help="Write the results to FILE instead of standard output.")
+def policy_test(directory: str, fmt: str, output: str | None) -> None:
+    """Run a policy repository's tests: DIR/tests/<case>/repo/ scanned against expect.yaml's policy.
+
+    Exit 0 when every case holds, 1 when one does not, 2 for a malformed case."""
+    from pathlib import Path
+
+    from standards_check.policytest import render_junit, render_text, run_tests
+
+    outcomes = run_tests(Path(directory))
+    _emit(render_junit(outcomes) if fmt == "junit" else render_text(outcomes), output)
+    sys.exit(0 if all(o.held for o in outcomes) else 1)
 
 
 @cli.command()

@@ -40,7 +40,8 @@ def scan(snapshot: RepoSnapshot, policy: Policy | None = None, *, policy_ref: st
             outcome = run_check(ctx, spec, {**spec.defaults(), **rule.params})
             results.append(_result(rule, spec, outcome, waivers.get(rule.check)))
     refused = [f"{path}: {reason}" for path, reason in sorted(budget.refused.items())]
-    warnings = refused[:20] + ([f"{len(refused) - 20} more files were refused"] if len(refused) > 20 else [])
+    warnings = list(policy.notes)
+    warnings += refused[:20] + ([f"{len(refused) - 20} more files were refused"] if len(refused) > 20 else [])
     warnings += [w.problem for w in config.waivers if w.problem]
     warnings += [f"waiver for {w.check} matches no rule of policy {policy.name}" for w in config.waivers
                  if w.check not in {r.check for r in policy.rules}]
@@ -111,7 +112,8 @@ def build_report(snapshot: RepoSnapshot, policy: Policy, results: list[Result], 
     return Report(
         repository={"name": snapshot.name, "path": str(snapshot.root) if snapshot.root else None,
                     "ref": snapshot.ref, "commit": snapshot.commit},
-        policy={"name": policy.name, "version": policy.version, "source": policy.source},
+        policy={"name": policy.name, "version": policy.version, "source": policy.source,
+                **({"commit": policy.commit} if policy.commit else {})},
         score=score, level=level, level_name=policy.levels.get(level), passed=not gate.reasons,
         gate=gate, categories=category_scores(results), results=tuple(results), diff=diff,
         warnings=tuple(warnings or ()),

@@ -1,8 +1,9 @@
 """Policies: load, validate (file:line:column), resolve versions and `extends`, merge.
 
 A policy reference is a bundled NAME, NAME@MAJOR, NAME@MAJOR.MINOR or NAME@X.Y.Z (the highest
-matching version wins), or a path to a YAML file. `extends` takes the same references; a relative
-path is resolved against the extending file. A child's rule fields merge over its parent's; its
+matching version wins), a path to a YAML file, or `git+URL@REF#NAME[@VERSION]` (a policy
+repository's policies/, see policysource.py). `extends` takes the same references; a relative
+path is resolved against the extending file, and inside a policy repository never leaves it. A child's rule fields merge over its parent's; its
 params merge over the parent's params; `disabled: true` removes an inherited rule.
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ DEFAULT_POLICY = "baseline"
 DEFAULT_LEVELS = {1: "Foundations", 2: "Delivery", 3: "Operations", 4: "Scaling", 5: "Excellence"}
 _VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 _SPEC = re.compile(r"^(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:\.(0|[1-9]\d*))?$")
+MAX_EXTENDS = 32  # policies in one extends chain
 _NAME_REF = re.compile(r"^([a-z0-9][a-z0-9-]*)(?:@(.+))?$")
 
 Reader = Callable[[str], str]  # reads a policy file by its path; raises FileNotFoundError
@@ -58,6 +60,8 @@ class Policy:
     custom_checks: dict[str, CheckSpec]
     source: str
     chain: tuple[str, ...] = ()  # name@version of this policy and each ancestor
+    commit: str | None = None  # the policy repository's commit, for a git+ reference
+    notes: tuple[str, ...] = ()  # warnings from resolving it (a policy repository read from the cache)
 
     def spec(self, check_id: str, catalog: Catalog) -> CheckSpec:
         return self.custom_checks.get(check_id) or catalog.get(check_id)
@@ -89,6 +93,8 @@ def parse_version(text: str) -> tuple[int, int, int]:
 
 
 def looks_like_path(ref: str) -> bool:
+    if ref.startswith("git+"):
+        return False
     return ref.endswith((".yaml", ".yml")) or "/" in ref or ref.startswith(".")
 
 
@@ -108,14 +114,18 @@ def bundled_policies(directory: str | None = None) -> dict[str, dict[tuple[int, 
 
 def find_bundled(ref: str, directory: str | None = None) -> Path:
     """The file of a bundled NAME[@VERSION-SPEC], highest matching version."""
+    return pick_version(ref, bundled_policies(directory), "bundled policies")
+
+
+def pick_version(ref: str, store: dict[str, dict[tuple[int, int, int], Any]], where: str) -> Any:
+    """The entry of NAME[@VERSION-SPEC] in `store` (name -> {version: entry}), highest matching version."""
     match = _NAME_REF.match(ref)
     if not match:
         raise UserError(f"not a policy reference: {ref!r} (use NAME, NAME@1, NAME@1.2, NAME@1.2.3 or a file path)")
     name, spec = match.group(1), match.group(2)
-    store = bundled_policies(directory)
     if name not in store:
         known = ", ".join(sorted(store)) or "none"
-        raise UserError(f"no policy named {name!r} (bundled policies: {known})")
+        raise UserError(f"no policy named {name!r} ({where}: {known})")
     versions = store[name]
     wanted: tuple[int, ...] = ()
     if spec is not None:
@@ -128,6 +138,19 @@ def find_bundled(ref: str, directory: str | None = None) -> Path:
         available = ", ".join(".".join(map(str, v)) for v in sorted(versions))
         raise UserError(f"policy {ref} does not exist (versions of {name}: {available})")
     return versions[max(matching)]
+
+
+def _repo_store(paths: Any) -> dict[str, dict[tuple[int, int, int], str]]:
+    """name -> {version: path} for the policies/<name>/<X.Y.Z>.yaml among repository paths."""
+    found: dict[str, dict[tuple[int, int, int], str]] = {}
+    for path in sorted(paths):
+        parts = path.split("/")
+        if len(parts) == 3 and parts[0] == "policies" and parts[2].endswith(".yaml"):
+            try:
+                found.setdefault(parts[1], {})[parse_version(parts[2][:-5])] = path
+            except ValueError:
+                continue
+    return found
 
 
 # ---- loading ---------------------------------------------------------------------------------------
@@ -222,26 +245,61 @@ class PolicyLoader:
         # extend baseline@1).
         self.reader = reader or _read_policy_file
         self.policies_dir = policies_dir
+        self._git_files: dict[str, tuple[Any, str]] = {}  # shown file -> (policysource.Checkout, path)
 
     def load(self, ref: str, relative_to: str | None = None) -> Policy:
         return self._load(ref, relative_to, ())
 
-    def _locate(self, ref: str, relative_to: str | None) -> str:
+    def _locate(self, ref: str, relative_to: str | None) -> tuple[str, Callable[[], str], str]:
+        """(file as shown in messages, its reader, its identity for cycle detection)."""
+        from standards_check import policysource
+
+        if policysource.is_git_ref(ref):
+            source = policysource.parse(ref)
+            repo = policysource.checkout(source)
+            where = f"policies in {repo.source}@{repo.ref}"
+            store = _repo_store([*repo.files, *repo.too_large])
+            return self._in_repo(repo, pick_version(source.name, store, where))
+        if relative_to in self._git_files and looks_like_path(ref):
+            repo, base = self._git_files[relative_to]
+            target = policysource.inside(base, ref)
+            if target is None:
+                raise UserError(f"{ref!r} is outside the policy repository {repo.source}")
+            return self._in_repo(repo, target)
         if looks_like_path(ref):
             if relative_to is not None and not Path(ref).is_absolute():
-                return str(Path(relative_to).parent / ref)
-            return ref
-        return str(find_bundled(ref, self.policies_dir))
+                ref = str(Path(relative_to).parent / ref)
+            file = ref
+            read = self.reader
+        else:
+            # a bundled NAME@VERSION always comes from the package, whoever names it (a repository
+            # policy read through its snapshot may extend baseline@1)
+            file = str(find_bundled(ref, self.policies_dir))
+            read = _read_policy_file
+        identity = str(Path(file).resolve()) if not file.startswith("repo:") else file
+        return file, lambda: read(file), identity
+
+    def _in_repo(self, repo: Any, path: str) -> tuple[str, Callable[[], str], str]:
+        file = repo.display(path)
+        self._git_files[file] = (repo, path)
+
+        def read() -> str:
+            if path in repo.too_large:
+                raise UserError(f"policy {file} is larger than 1 MiB; it was not read")
+            if path not in repo.files:
+                raise FileNotFoundError(file)
+            return str(repo.files[path])
+        return file, read, f"{repo.source}@{repo.commit}#{path}"
 
     def _load(self, ref: str, relative_to: str | None, stack: tuple[str, ...]) -> Policy:
-        file = self._locate(ref, relative_to)
-        identity = str(Path(file).resolve()) if not file.startswith("repo:") else file
+        file, read, identity = self._locate(ref, relative_to)
         if identity in stack:
             cycle = " -> ".join([*stack, identity])
             raise UserError(f"policy extends itself in a cycle: {cycle}")
-        read = self.reader if looks_like_path(ref) else _read_policy_file
+        if len(stack) >= MAX_EXTENDS:
+            raise UserError(f"policy {stack[0]} extends a chain deeper than {MAX_EXTENDS} policies")
         try:
-            text = read(file)
+            text = read()
         except (FileNotFoundError, IsADirectoryError):
             raise UserError(f"policy file not found: {file}") from None
         except OSError as exc:
@@ -257,10 +315,12 @@ class PolicyLoader:
                 if exc.problems:
                     raise
                 raise UserError(str(exc), [raw.problem(f"extends: {exc}", "extends")]) from None
-        policy, problems = self._resolve(raw, parent, _display_source(file))
+        repo = self._git_files.get(file, (None, ""))[0]
+        policy, problems = self._resolve(raw, parent, repo.source if repo else _display_source(file))
         if problems:
             raise UserError(f"invalid policy {file}", problems)
-        return policy
+        notes = tuple(n for n in (repo.warning if repo else None,) if n) + (parent.notes if parent else ())
+        return replace(policy, commit=repo.commit if repo else None, notes=tuple(dict.fromkeys(notes)))
 
     def _resolve(self, raw: _Raw, parent: Policy | None, source: str) -> tuple[Policy, list[Problem]]:
         from standards_check.evaluators import declarative

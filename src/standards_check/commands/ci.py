@@ -161,7 +161,14 @@ def run(env: Mapping[str, str], inputs: Inputs | None = None, *, write: Callable
     console = Console(write)
     ctx = read_context(env)
     inputs = inputs or read_inputs(env)
+    if ctx.token:  # a private policy repository on the same server (git+ references)
+        from standards_check import policysource
+
+        policysource.use_token(ctx.server_url, ctx.token)
     report = _scan(ctx, inputs, console)
+    for warning in report.warnings:
+        if warning.startswith("policy repository "):
+            console.warning(warning)
     report_path = _write_files(ctx, inputs, report, console)
     _local_outputs(ctx, report, report_path)
     code, conclusion = _exit_code(report, inputs.fail_on, console)
@@ -308,7 +315,9 @@ def _comment(ctx: Context, inputs: Inputs, report: Report, client: Any) -> Any:
 
     pr = ctx.pull_request
     assert pr is not None
-    policy = inputs.policy or str(report.policy.get("name", "policy"))
+    from standards_check.policysource import redact_ref
+
+    policy = redact_ref(inputs.policy) or str(report.policy.get("name", "policy"))
     marker = comment_marker(policy, inputs.path)
     return upsert_sticky_comment(client, ctx.repository, int(pr["number"]), marker,
                                  comment_body(report, run_url=ctx.run_url))

@@ -131,10 +131,11 @@ def run_sweep(store: Store, specs: Iterable[RepoSpec], opts: WorkerOptions, *, s
               on_result: Callable[[dict[str, Any]], None] | None = None) -> SweepSummary:
     """Scan every repository not already done in the (resumed) sweep; return the counts."""
     from standards_check import __version__
+    from standards_check.policysource import redact_ref
 
     specs = list(specs)
     sweep, resumed = store.start_or_resume(
-        source=source, policy=policy, policy_map=policy_map_digest, tool_version=__version__,
+        source=source, policy=redact_ref(policy), policy_map=policy_map_digest, tool_version=__version__,
         shard=shard, run_id=run_id, total=len(specs))
     done = store.done_repos(sweep.id)
     todo = deque(s for s in specs if s.name not in done)
