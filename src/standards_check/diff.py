@@ -21,7 +21,7 @@ import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
-from standards_check.engine import resolve_for, scan
+from standards_check.engine import day_of, resolve_for, scan
 from standards_check.errors import UserError
 from standards_check.policy import Policy
 from standards_check.repoconfig import load_repo_config
@@ -32,7 +32,7 @@ from standards_check.model import PASS
 
 
 def scan_diff(path: str | Path, base: str, *, ref: str | None = None, policy_ref: str | None = None,
-              today: dt.date | None = None, base_label: str | None = None) -> Report:
+              as_of: dt.date | dt.datetime | None = None, base_label: str | None = None) -> Report:
     """Scan `ref` (default HEAD) of the repository at `path` and compare it with `base`.
 
     `base_label` names the base in the report (e.g. the PR's base branch while `base` is its SHA)."""
@@ -41,8 +41,8 @@ def scan_diff(path: str | Path, base: str, *, ref: str | None = None, policy_ref
         raise UserError(f"--base needs a git repository, and {path} is not one")
     head_ref = ref or "HEAD"
     with RefSnapshot(root, head_ref) as head:
-        policy = resolve_for(head, policy_ref, load_repo_config(head, today))
-        head_report = scan(head, policy, today=today)
+        policy = resolve_for(head, policy_ref, load_repo_config(head, day_of(as_of)))
+        head_report = scan(head, policy, as_of=as_of)
         shallow = head.is_shallow
     prefix = run_git(root, "rev-parse", "--show-prefix", check=False).strip()
     if prefix:
@@ -54,7 +54,7 @@ def scan_diff(path: str | Path, base: str, *, ref: str | None = None, policy_ref
     if base_commit is None:
         return replace(head_report, warnings=(*head_report.warnings, base_missing(base, shallow)))
     with RefSnapshot(root, base_commit) as base_snapshot:
-        base_report = scan(base_snapshot, policy, today=today)
+        base_report = scan(base_snapshot, policy, as_of=as_of)
     return with_diff(head_report, compare(base_report, head_report, base_label or base, base_commit), policy)
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from standards_check.escape import markdown_code as _code
 from standards_check.escape import markdown_inline as _cell
 from standards_check.model import PASS, SKIP, WAIVED
-from standards_check.render.common import diff_line, failures_first, gate_label, level_label, short_fix, tally_line
+from standards_check.render.common import (diff_line, expiring_line, failures_first, gate_label, level_label,
+                                           short_fix, tally_line, upcoming_line)
 from standards_check.report import CATEGORIES, Report
 
 
@@ -38,6 +39,13 @@ def render_markdown(report: Report) -> str:
             where = "<br>".join(_code(str(loc)) for loc in r.locations[:3]) or "–"
             fix = _cell(short_fix(r, 160)) if r.status == "fail" else "could not be evaluated"
             lines.append(f"| `{r.check}` | {r.severity} | {r.level} | {_cell(r.message)} | {where} | {fix} |")
+    if report.upcoming:
+        lines += ["", "### Upcoming (not gated yet)", "", "| Check | Level | Required from | Finding |",
+                  "| --- | ---: | --- | --- |"]
+        for r in report.upcoming:
+            lines.append(f"| `{r.check}` | {r.level} | {r.effective} | {_cell(upcoming_line(r))} |")
+    if report.expiring_waivers:
+        lines += [""] + [f"- ⏳ {_cell(expiring_line(w))}" for w in report.expiring_waivers]
     passed = [r for r in report.results if r.status in (PASS, WAIVED, SKIP)]
     if passed:
         lines += ["", f"<details><summary>{len(passed)} passing, waived or skipped</summary>", ""]
