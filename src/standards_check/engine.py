@@ -32,13 +32,29 @@ def day_of(as_of: dt.date | dt.datetime | None) -> dt.date:
     return as_of or dt.date.today()
 
 
+class Evaluations:
+    """Check outcomes of one snapshot, memoised by (check, type, params): scoring the same
+    snapshot against two policies (`policy diff`) reads each fact and runs each check once when
+    both policies use it with the same params. `runs` counts the checks really evaluated."""
+
+    def __init__(self, snapshot: RepoSnapshot) -> None:
+        self.ctx = CheckContext(snapshot)
+        self.outcomes: dict[tuple, Outcome] = {}
+        self.runs = 0
+
+    def outcome(self, spec: CheckSpec, params: dict) -> Outcome:
+        key = (spec.id, spec.type, _frozen(params))
+        if key not in self.outcomes:
+            self.runs += 1
+            self.outcomes[key] = run_check(self.ctx, spec, params)
+        return self.outcomes[key]
+
+
 def scan(snapshot: RepoSnapshot, policy: Policy | None = None, *, policy_ref: str | None = None,
          as_of: dt.date | dt.datetime | None = None, diff: Diff | None = None,
-         outcomes: dict | None = None) -> Report:
+         evaluations: Evaluations | None = None) -> Report:
     """Evaluate a snapshot against a policy (given, or named, or from .standards.yml, or baseline).
-
-    `outcomes`, when given, memoises check outcomes by (check, params) across calls on the SAME
-    snapshot (`policy diff` scores one repository against two policies with it)."""
+    `evaluations` (of this same snapshot) lets several scans share check outcomes."""
     # Catalog and a named policy first: a worktree snapshot is still listing files meanwhile.
     day = day_of(as_of)
     catalog = load_catalog()
@@ -49,19 +65,12 @@ def scan(snapshot: RepoSnapshot, policy: Policy | None = None, *, policy_ref: st
         policy = resolve_for(snapshot, None, config)
     config_waivers = govern(config.waivers, policy.waivers.max_days, policy.waivers.require_approver,
                             day, policy.name)
-    ctx = CheckContext(snapshot)
+    evaluations = evaluations or Evaluations(snapshot)
     waivers = {w.check: w for w in config_waivers}
     results = []
     for rule in policy.rules:
         spec = policy.spec(rule.check, catalog)
-        params = {**spec.defaults(), **rule.params}
-        if outcomes is None:
-            outcome = run_check(ctx, spec, params)
-        else:
-            key = (spec.id, spec.type, _frozen(params))
-            if key not in outcomes:
-                outcomes[key] = run_check(ctx, spec, params)
-            outcome = outcomes[key]
+        outcome = evaluations.outcome(spec, {**spec.defaults(), **rule.params})
         results.append(_result(rule, spec, outcome, waivers.get(rule.check), day))
     warnings = [w.problem for w in config_waivers if w.problem]
     warnings += [f"waiver for {w.check} matches no rule of policy {policy.name}" for w in config_waivers
@@ -159,4 +168,4 @@ def build_report(snapshot: RepoSnapshot, policy: Policy, results: list[Result], 
     )
 
 
-__all__ = ["scan", "scan_path", "resolve_for", "run_check", "build_report", "UserError"]
+__all__ = ["scan", "scan_path", "Evaluations", "day_of", "resolve_for", "run_check", "build_report", "UserError"]
