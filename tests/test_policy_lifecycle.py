@@ -198,3 +198,51 @@ def test_as_of_must_be_a_date(make_repo):
     repo = make_repo({"README.md": README})
     result = run_cli("scan", str(repo), "--as-of", "next tuesday")
     assert result.exit_code == 2 and "--as-of" in result.stderr
+
+
+SWEEP_POLICY = """\
+apiVersion: standards-check/v1
+kind: Policy
+metadata: {name: campaign, version: 1.0.0}
+gate: {min_score: 50}
+rules:
+  - {check: readme.present}
+  - {check: license.present, effective: "2099-01-01"}
+  - {check: security.policy}
+"""
+
+
+def test_scorecard_shows_campaigns_sweep_after_sweep_and_expiring_waivers(make_repo, tmp_path):
+    import datetime as dt
+
+    from tests.conftest import commit_all, write_files
+
+    soon = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    later = (dt.date.today() + dt.timedelta(days=200)).isoformat()
+    make_repo({"README.md": README, "LICENSE": "MIT\n"}, name="srv/alpha")
+    beta = make_repo({"README.md": README, ".standards.yml": (
+        f"waivers:\n  - {{check: security.policy, reason: policy on the wiki, expires: {soon}, approved_by: '@sec'}}\n")},
+        name="srv/beta")
+    make_repo({"README.md": README, ".standards.yml": (
+        f"waivers:\n  - {{check: security.policy, reason: policy on the wiki, expires: {later}}}\n")},
+        name="srv/gamma")
+    policy = _policy(tmp_path, SWEEP_POLICY)
+    store = tmp_path / "org.db"
+    sweep = ["sweep", "--dir", str(tmp_path / "srv"), "--store", str(store), "--policy", policy, "--jobs", "1"]
+    assert run_cli(*sweep).exit_code == 0
+    write_files(beta, {"LICENSE": "MIT\n"})
+    commit_all(beta, "licence")
+    assert run_cli(*sweep).exit_code == 0
+    html = tmp_path / "card.html"
+    assert run_cli("report", "--store", str(store), "-o", str(html)).exit_code == 0
+    page = html.read_text()
+    campaigns = page[page.index('id="campaigns"'):page.index("</section>", page.index('id="campaigns"'))]
+    assert "<code>license.present</code></td><td>2099-01-01</td>" in campaigns
+    assert "2 of 3" in campaigns  # alpha and, since the second sweep, beta
+    today = dt.date.today().isoformat()
+    assert f"{today}: 1/3 · {today}: 2/3" in campaigns
+    assert "security.policy" not in campaigns  # in effect already: not a campaign
+    waivers = page[page.index('id="expiring-waivers"'):]
+    waivers = waivers[:waivers.index("</section>")]
+    assert f"<td>beta</td><td><code>security.policy</code></td><td>{soon}</td><td>@sec</td>" in waivers
+    assert "gamma" not in waivers  # expires in 200 days
