@@ -99,7 +99,7 @@ def govern(waivers: tuple[Waiver, ...], max_days: int | None, require_approver: 
             days = (dt.date.fromisoformat(waiver.expires) - as_of).days
             if days > max_days:
                 why.append(f"it runs {days} days, longer than the {max_days} days policy {policy_name} allows")
-        if waiver.state == "active" and require_approver and not waiver.approved_by:
+        if waiver.state == "active" and require_approver and not (waiver.approved_by or "").strip():
             why.append(f"it has no approved_by, which policy {policy_name} requires")
         if why:
             waiver = replace(waiver, state="invalid",

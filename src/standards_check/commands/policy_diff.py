@@ -10,6 +10,7 @@ from typing import Any, Callable
 import click
 
 from standards_check.escape import markdown_inline as _md
+from standards_check.escape import markdown_text as _txt
 from standards_check.escape import printable, unsurrogate_data
 
 
@@ -118,9 +119,9 @@ def render_markdown(data: dict[str, Any]) -> str:
               "| --- | --- | --- | --- | --- | --- |"]
     for repo in data["repositories"]:
         if repo["error"]:
-            lines.append(f"| {_md(repo['name'])} | – | – | could not be read: {_md(repo['error'])} | | |")
+            lines.append(f"| {_txt(repo['name'])} | – | – | could not be read: {_txt(repo['error'])} | | |")
             continue
-        lines.append(f"| {_md(repo['name'])} | {_side(repo['old'])} | {_side(repo['new'])} | "
+        lines.append(f"| {_txt(repo['name'])} | {_side(repo['old'])} | {_side(repo['new'])} | "
                      f"{' '.join(f'`{c}`' for c in repo['new_failures']) or '–'} | "
                      f"{' '.join(f'`{c}`' for c in repo['fixed']) or '–'} | "
                      f"{' '.join(f'`{c}`' for c in repo['upcoming']) or '–'} |")
