@@ -161,3 +161,9 @@ def test_exactly_one_source_and_valid_policies(make_repo, tmp_path):
     assert result.exit_code == 2 and "exactly one of --dir, --urls or --store" in result.output
     result = run_cli("policy", "diff", old, str(tmp_path / "nope.yaml"), "--dir", str(tmp_path))
     assert result.exit_code == 2 and "policy file not found" in result.stderr
+
+
+def test_parallel_and_serial_previews_agree(make_repo, tmp_path):
+    old, new = _policies(tmp_path)
+    root = str(_make(make_repo, tmp_path))
+    assert _diff(old, new, "--dir", root, "--jobs", "1") == _diff(old, new, "--dir", root, "--jobs", "3")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterable, Iterator
 
 from standards_check.catalog import Catalog, load_catalog
 from standards_check.errors import UserError
@@ -65,12 +65,12 @@ class PolicyDiff:
     old: Policy
     new: Policy
     rules: dict[str, list]
-    repositories: list[RepoPreview] = field(default_factory=list)
+    repositories: list[dict[str, Any]] = field(default_factory=list)  # RepoPreview.to_dict()
     checks_run: int = 0  # check evaluations really done
     checks_separately: int = 0  # what two separate scans of every repository would have run
 
     def to_dict(self) -> dict[str, Any]:
-        repos = [r.to_dict() for r in self.repositories]
+        repos = self.repositories
         scored = [r for r in repos if r["error"] is None]
         summary = {
             "repositories": len(repos),
@@ -154,25 +154,50 @@ def targets_from_store(store_path: Path) -> Iterator[Target]:
 
 
 # ---- the preview -----------------------------------------------------------------------------------
-def preview(old_ref: str, new_ref: str, targets: Iterator[Target], *, as_of: dt.date | None = None,
-            progress: Callable[[str], None] | None = None) -> PolicyDiff:
+def preview(old_ref: str, new_ref: str, targets: Iterable[Target], *, as_of: dt.date | None = None,
+            jobs: int = 1) -> PolicyDiff:
+    """Both policies on every target, in the targets' order; `jobs` > 1 reads that many
+    repositories at once in forked worker processes (as `sweep --jobs` does)."""
     catalog = load_catalog()
     loader = PolicyLoader(catalog)
     old, new = loader.load(old_ref), loader.load(new_ref)
     result = PolicyDiff(old_ref, new_ref, old, new, rule_changes(old, new, catalog))
-    for target in targets:
-        if progress:
-            progress(target.name)
-        result.repositories.append(_preview_one(target, old, new, as_of, result))
+    if jobs <= 1:
+        done: Iterable[tuple[dict[str, Any], int, int]] = (_preview_one(t, old, new, as_of) for t in targets)
+        _collect(result, done)
+    else:
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(jobs, _init_worker, (old, new, as_of)) as pool:
+            _collect(result, pool.imap(_preview_in_worker, targets, chunksize=4))
     return result
 
 
-def _preview_one(target: Target, old: Policy, new: Policy, as_of: dt.date | None, acc: PolicyDiff) -> RepoPreview:
+def _collect(result: PolicyDiff, done: Iterable[tuple[dict[str, Any], int, int]]) -> None:
+    for data, runs, separately in done:
+        result.repositories.append(data)
+        result.checks_run += runs
+        result.checks_separately += separately
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(old: Policy, new: Policy, as_of: dt.date | None) -> None:
+    _WORKER.update(old=old, new=new, as_of=as_of)
+
+
+def _preview_in_worker(target: Target) -> tuple[dict[str, Any], int, int]:
+    return _preview_one(target, _WORKER["old"], _WORKER["new"], _WORKER["as_of"])
+
+
+def _preview_one(target: Target, old: Policy, new: Policy, as_of: dt.date | None) -> tuple[dict[str, Any], int, int]:
+    """(the repository's preview, checks evaluated, checks two separate scans would evaluate)."""
     from standards_check.engine import Evaluations, scan
     from standards_check.snapshot import GitError, RefSnapshot
 
     if target.error or target.root is None:
-        return RepoPreview(target.name, error=target.error or "no clone")
+        return RepoPreview(target.name, error=target.error or "no clone").to_dict(), 0, 0
     try:
         if target.partial:
             from standards_check.sweep.prefetch import PartialCloneSnapshot, likely_paths
@@ -182,9 +207,9 @@ def _preview_one(target: Target, old: Policy, new: Policy, as_of: dt.date | None
         else:
             snapshot = RefSnapshot(target.root, target.ref)
     except GitError as exc:
-        return RepoPreview(target.name, error=f"broken repository: {exc.stderr or exc}")
+        return RepoPreview(target.name, error=f"broken repository: {exc.stderr or exc}").to_dict(), 0, 0
     except Exception as exc:  # noqa: BLE001 - one unreadable repository must not stop the preview
-        return RepoPreview(target.name, error=f"cannot read it: {exc}")
+        return RepoPreview(target.name, error=f"cannot read it: {exc}").to_dict(), 0, 0
     with snapshot:
         snapshot.name = target.name
         evaluations = Evaluations(snapshot)
@@ -192,7 +217,6 @@ def _preview_one(target: Target, old: Policy, new: Policy, as_of: dt.date | None
             old_report = scan(snapshot, old, as_of=as_of, evaluations=evaluations)
             new_report = scan(snapshot, new, as_of=as_of, evaluations=evaluations)
         except UserError as exc:  # e.g. a malformed .standards.yml
-            return RepoPreview(target.name, error="; ".join(exc.lines()))
-    acc.checks_run += evaluations.runs
-    acc.checks_separately += len(old.rules) + len(new.rules)
-    return RepoPreview(target.name, old_report, new_report)
+            return RepoPreview(target.name, error="; ".join(exc.lines())).to_dict(), 0, 0
+    return (RepoPreview(target.name, old_report, new_report).to_dict(), evaluations.runs,
+            len(old.rules) + len(new.rules))

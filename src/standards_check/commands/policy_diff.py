@@ -25,10 +25,12 @@ from standards_check.escape import printable, unsurrogate_data
               help="Where --urls clones are kept (default: the sweep's, ~/.cache/standards-check/clones).")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="Judge waivers and effective dates as of this day (default: today).")
+@click.option("--jobs", "-j", default=2, show_default=True, type=click.IntRange(min=1),
+              help="Repositories read in parallel.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of standard output.")
 def policy_diff(old: str, new: str, directory: str | None, urls: str | None, store_path: str | None,
-                cache_dir: str | None, as_of: Any, fmt: str, output: str | None) -> None:
+                cache_dir: str | None, as_of: Any, jobs: int, fmt: str, output: str | None) -> None:
     """Preview what changing policy OLD to NEW does to a set of repositories: score, level and gate
     of each under both, the rules that newly fail or are fixed, and the rules added, removed,
     reweighted or re-parameterised. OLD and NEW are policy references. Exit 0 (a preview)."""
@@ -46,7 +48,7 @@ def policy_diff(old: str, new: str, directory: str | None, urls: str | None, sto
         targets = policydiff.targets_from_urls(Path(urls), Path(cache_dir) if cache_dir else default_cache_dir())
     else:
         targets = policydiff.targets_from_store(Path(store_path or ""))
-    result = policydiff.preview(old, new, targets, as_of=as_of.date() if as_of else None)
+    result = policydiff.preview(old, new, targets, as_of=as_of.date() if as_of else None, jobs=jobs)
     data = unsurrogate_data(result.to_dict())
     renderers: dict[str, Callable[[dict], str]] = {"json": lambda d: json.dumps(d, indent=2, ensure_ascii=False) + "\n",
                                                    "text": render_text, "markdown": render_markdown}
