@@ -246,3 +246,18 @@ def test_scorecard_shows_campaigns_sweep_after_sweep_and_expiring_waivers(make_r
     waivers = waivers[:waivers.index("</section>")]
     assert f"<td>beta</td><td><code>security.policy</code></td><td>{soon}</td><td>@sec</td>" in waivers
     assert "gamma" not in waivers  # expires in 200 days
+
+
+def test_pull_request_comment_names_upcoming_rules_and_expiring_waivers(make_repo, tmp_path):
+    import datetime as dt
+
+    from standards_check.engine import scan_path
+    from standards_check.publish.summary import comment_body, summary_markdown
+
+    repo = make_repo({"README.md": README, ".standards.yml": (
+        "waivers:\n  - {check: readme.present, reason: being rewritten now, expires: 2026-12-20}\n")})
+    policy = _policy(tmp_path, CAMPAIGN)
+    report = scan_path(repo, policy_ref=policy, as_of=dt.date(2026, 12, 1))
+    for body in (comment_body(report), summary_markdown(report)):
+        assert "**Upcoming** (not gated yet): `license.present` required from 2027-01-01" in body
+        assert "**Expiring waivers:** waiver for readme.present expires in 19 days (2026-12-20)" in body
