@@ -167,3 +167,20 @@ def test_parallel_and_serial_previews_agree(make_repo, tmp_path):
     old, new = _policies(tmp_path)
     root = str(_make(make_repo, tmp_path))
     assert _diff(old, new, "--dir", root, "--jobs", "1") == _diff(old, new, "--dir", root, "--jobs", "3")
+
+
+def test_store_of_a_url_sweep_reads_its_partial_clones(make_repo, tmp_path):
+    old, new = _policies(tmp_path)
+    root = _make(make_repo, tmp_path)
+    urls = tmp_path / "repos.txt"
+    for name in ("complete", "nolicense"):
+        git(root / name, "config", "uploadpack.allowFilter", "true")
+    urls.write_text("".join((root / name).as_uri() + "\n" for name in ("complete", "nolicense")))
+    store = tmp_path / "org.db"
+    swept = run_cli("sweep", "--urls", str(urls), "--store", str(store), "--policy", old,
+                    "--cache-dir", str(tmp_path / "cache"), "--jobs", "1")
+    assert swept.exit_code == 0, swept.output
+    data = _diff(old, new, "--store", str(store))
+    repos = {r["name"]: r for r in data["repositories"]}
+    assert repos["srv/nolicense"]["new_failures"] == ["security.policy"]
+    assert repos["srv/complete"]["new"]["passed"] is True and repos["srv/complete"]["error"] is None

@@ -149,8 +149,15 @@ def targets_from_store(store_path: Path) -> Iterator[Target]:
         if not path or not Path(path).exists():
             yield Target(name, None, error=f"its clone is no longer at {path}" if path else "no clone recorded")
             continue
-        cached = (Path(path) / "HEAD").is_file() and not (Path(path) / ".git").exists()
-        yield Target(name, Path(path), ref=row.get("commit_sha") or "HEAD", partial=cached)
+        yield Target(name, Path(path), ref=row.get("commit_sha") or "HEAD", partial=_is_partial(Path(path)))
+
+
+def _is_partial(root: Path) -> bool:
+    """A blob-less clone (the sweep's cache) records its promisor remote in its config."""
+    try:
+        return "partialclone" in (root / "config").read_text(errors="replace").lower()
+    except OSError:
+        return False
 
 
 # ---- the preview -----------------------------------------------------------------------------------
