@@ -184,3 +184,10 @@ def test_store_of_a_url_sweep_reads_its_partial_clones(make_repo, tmp_path):
     repos = {r["name"]: r for r in data["repositories"]}
     assert repos["srv/nolicense"]["new_failures"] == ["security.policy"]
     assert repos["srv/complete"]["new"]["passed"] is True and repos["srv/complete"]["error"] is None
+
+
+def test_help():
+    result = run_cli("policy", "diff", "--help")
+    assert result.exit_code == 0 and "Usage:" in result.stdout
+    for option in ("--dir", "--urls", "--store", "--as-of", "--jobs", "--format"):
+        assert option in result.stdout

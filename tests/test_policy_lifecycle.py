@@ -186,6 +186,12 @@ def test_waiver_rules_are_inherited_and_overridable(make_repo, tmp_path):
     assert results_by_check(report)["security.policy"]["status"] == "waived"
 
 
+def test_policy_show_prints_effective_dates(tmp_path):
+    shown = run_cli("policy", "show", _policy(tmp_path, CAMPAIGN))
+    assert shown.exit_code == 0
+    assert "- check: license.present\n" in shown.stdout and "  effective: '2027-01-01'\n" in shown.stdout
+
+
 def test_effective_must_be_a_real_date(tmp_path):
     bad = _policy(tmp_path, CAMPAIGN.replace("2027-01-01", "2027-02-30"))
     result = run_cli("policy", "validate", bad)
