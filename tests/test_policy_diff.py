@@ -191,3 +191,16 @@ def test_help():
     assert result.exit_code == 0 and "Usage:" in result.stdout
     for option in ("--dir", "--urls", "--store", "--as-of", "--jobs", "--format"):
         assert option in result.stdout
+
+
+def test_markdown_lists_changed_repositories_worst_first(make_repo, tmp_path):
+    old, new = _policies(tmp_path)
+    root = _make(make_repo, tmp_path)
+    same = tmp_path / "same.yaml"  # NEW without the rules that change anything for `complete`
+    same.write_text(OLD.replace("version: 1.0.0", "version: 1.0.1"))
+    md = run_cli("policy", "diff", old, str(same), "--dir", str(root), "--format", "markdown")
+    assert "### Repositories that change (0 of 3)" in md.stdout and "| Repository |" not in md.stdout
+    assert "3 repositories score the same under both policies." in md.stdout
+    md = run_cli("policy", "diff", old, new, "--dir", str(root), "--format", "markdown")
+    rows = [line for line in md.stdout.splitlines() if line.startswith("| ") and not line.startswith(("| Repository", "| ---"))]
+    assert [row.split(" | ")[0] for row in rows] == ["| nolicense", "| complete", "| tiny"]

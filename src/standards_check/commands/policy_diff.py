@@ -13,6 +13,10 @@ from standards_check.escape import markdown_inline as _md
 from standards_check.escape import markdown_text as _txt
 from standards_check.escape import printable, unsurrogate_data
 
+# A pull-request comment holds at most 65,536 characters: the markdown lists the repositories that
+# change, worst first, up to this many rows.
+MARKDOWN_ROWS = 150
+
 
 @click.command("diff")
 @click.argument("old")
@@ -117,9 +121,14 @@ def render_markdown(data: dict[str, Any]) -> str:
              f"{_md(new['name'])} {_md(new['version'])}", "", _md(_summary_line(s)) + ".", "",
              "### Rules", ""]
     lines += [f"- {_md(line)}" for line in _rule_lines(data["rules"])]
-    lines += ["", "### Repositories", "", "| Repository | Old | New | New failures | Fixed | Upcoming |",
-              "| --- | --- | --- | --- | --- | --- |"]
-    for repo in data["repositories"]:
+    repos = data["repositories"]
+    changed = [r for r in repos if r["error"] or r["old"] != r["new"] or r["new_failures"] or r["fixed"]]
+    # What a reviewer must see first: repositories that would start failing, then those that drop a level.
+    changed.sort(key=lambda r: (not _flips_to_fail(r), not _level_down(r), r["error"] is None))
+    lines += ["", f"### Repositories that change ({len(changed)} of {len(repos)})", ""]
+    if changed:
+        lines += ["| Repository | Old | New | New failures | Fixed | Upcoming |", "| --- | --- | --- | --- | --- | --- |"]
+    for repo in changed[:MARKDOWN_ROWS]:
         if repo["error"]:
             lines.append(f"| {_txt(repo['name'])} | – | – | could not be read: {_txt(repo['error'])} | | |")
             continue
@@ -127,7 +136,19 @@ def render_markdown(data: dict[str, Any]) -> str:
                      f"{' '.join(f'`{c}`' for c in repo['new_failures']) or '–'} | "
                      f"{' '.join(f'`{c}`' for c in repo['fixed']) or '–'} | "
                      f"{' '.join(f'`{c}`' for c in repo['upcoming']) or '–'} |")
+    if len(changed) > MARKDOWN_ROWS:
+        lines += ["", f"… and {len(changed) - MARKDOWN_ROWS} more; `--format json` lists every repository."]
+    if len(changed) < len(repos):
+        lines += ["", f"{len(repos) - len(changed)} repositories score the same under both policies."]
     return "\n".join(lines) + "\n"
+
+
+def _flips_to_fail(repo: dict[str, Any]) -> bool:
+    return repo["error"] is None and repo["old"]["passed"] and not repo["new"]["passed"]
+
+
+def _level_down(repo: dict[str, Any]) -> bool:
+    return repo["error"] is None and repo["new"]["level"] < repo["old"]["level"]
 
 
 __all__ = ["policy_diff", "render_text", "render_markdown"]
