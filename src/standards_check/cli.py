@@ -69,23 +69,26 @@ def _color_wanted(output: str | None) -> bool:
                    "from git objects; the head is --ref or HEAD).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of standard output.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Judge as of this day: waivers' expiry, rules' effective dates and the checks that read dates or history (default: today).")
 def scan(path: str, policy_ref: str | None, ref: str | None, base: str | None, fmt: str,
-         output: str | None) -> None:
+         output: str | None, as_of: Any) -> None:
     """Scan PATH (default: .) and report its score. Exit 0 gate passed, 1 gate failed, 2 bad input."""
     from standards_check.engine import scan_path
     from standards_check.render import RENDERERS, render
 
     if fmt not in RENDERERS:
         raise click.UsageError(f"--format {fmt} is not available in this version")
+    day = as_of.date() if as_of else None
     if base:
         from standards_check.diff import scan_diff
 
-        report = scan_diff(path, base, ref=ref, policy_ref=policy_ref)
+        report = scan_diff(path, base, ref=ref, policy_ref=policy_ref, as_of=day)
         for warning in report.warnings:
             if warning.startswith("Diff mode skipped"):
                 say(f"standards-check: warning: {warning}")
     else:
-        report = scan_path(path, ref=ref, policy_ref=policy_ref)
+        report = scan_path(path, ref=ref, policy_ref=policy_ref, as_of=day)
     for warning in report.warnings:
         if warning.startswith("policy repository "):
             say(f"standards-check: warning: {warning}")
@@ -329,8 +332,10 @@ def report(store_path: str, fmt: str, output: str | None, sweep_id: int | None) 
 def _register_commands() -> None:
     """Commands that live in their own modules (each imports its heavy parts when it runs)."""
     from standards_check.commands.owners import owners
+    from standards_check.commands.policy_diff import policy_diff
 
     cli.add_command(owners)
+    policy.add_command(policy_diff)
 
 
 _register_commands()

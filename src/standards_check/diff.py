@@ -30,7 +30,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from standards_check.engine import resolve_for, scan
+from standards_check.engine import day_of, resolve_for, scan
 from standards_check.errors import UserError
 from standards_check.policy import Policy
 from standards_check.repoconfig import load_repo_config
@@ -42,7 +42,7 @@ from standards_check.model import PASS
 
 
 def scan_diff(path: str | Path, base: str, *, ref: str | None = None, policy_ref: str | None = None,
-              today: dt.date | None = None, base_label: str | None = None,
+              as_of: dt.date | dt.datetime | None = None, base_label: str | None = None,
               now: float | None = None) -> Report:
     """Scan `ref` (default HEAD) of the repository at `path` and compare it with `base`.
 
@@ -55,8 +55,8 @@ def scan_diff(path: str | Path, base: str, *, ref: str | None = None, policy_ref
         raise UserError(f"--base needs a git repository, and {path} is not one")
     head_ref = ref or "HEAD"
     with RefSnapshot(root, head_ref) as head:
-        policy = resolve_for(head, policy_ref, load_repo_config(head, today))
-        head_report = scan(head, policy, today=today, now=now)
+        policy = resolve_for(head, policy_ref, load_repo_config(head, day_of(as_of)))
+        head_report = scan(head, policy, as_of=as_of, now=now)
         shallow = head.is_shallow
     prefix = run_git(root, "rev-parse", "--show-prefix", check=False).strip()
     if prefix:
@@ -68,7 +68,7 @@ def scan_diff(path: str | Path, base: str, *, ref: str | None = None, policy_ref
     if base_commit is None:
         return replace(head_report, warnings=(*head_report.warnings, base_missing(base, shallow)))
     with RefSnapshot(root, base_commit) as base_snapshot:
-        base_report = scan(base_snapshot, policy, today=today, now=now)
+        base_report = scan(base_snapshot, policy, as_of=as_of, now=now)
     return with_diff(head_report, compare(base_report, head_report, base_label or base, base_commit), policy)
 
 

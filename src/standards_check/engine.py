@@ -1,58 +1,125 @@
 """snapshot + policy + repository config -> Report. The whole run reads at the top:
-load config, resolve policy, evaluate every rule, apply waivers, score."""
+load config, resolve policy, evaluate every rule, apply waivers, score.
+
+Everything that depends on the date is judged as of ONE day, `as_of` (default: today; `scan
+--as-of DATE`): waivers' expiry (repoconfig.load_repo_config), the policy's waiver rules
+(repoconfig.govern), rules' `effective` dates (upcoming before), which waivers expire soon, and,
+through `now` (the start of that day unless given), the checks that read dates or history."""
 from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from standards_check import yamlio
 from standards_check.catalog import CheckSpec, load_catalog
 from standards_check.context import CheckContext
 from standards_check.errors import UserError
-from standards_check.model import ERROR, FAIL, WAIVED, Outcome
-from standards_check.policy import Policy, PolicyLoader, looks_like_path
-from standards_check.repoconfig import RepoConfig, load_repo_config
+from standards_check.model import ERROR, FAIL, UPCOMING, WAIVED, Outcome
+from standards_check.policy import Policy, PolicyLoader, Rule, looks_like_path
+from standards_check.repoconfig import RepoConfig, govern, load_repo_config
 from standards_check.report import Diff, Report, Result, Waiver
 from standards_check.scoring import category_scores, evaluate_gate, maturity_level, weighted_score
 from standards_check.snapshot import RepoSnapshot, open_snapshot
 
 
+EXPIRING_DAYS = 30  # an applied waiver expiring within this many days of as_of is listed as expiring
+
+
+def day_of(as_of: dt.date | dt.datetime | None) -> dt.date:
+    """The day a scan is judged as of: the given date (or the date of a datetime), else today."""
+    if isinstance(as_of, dt.datetime):
+        return as_of.date()
+    return as_of or dt.date.today()
+
+
+def moment_of(as_of: dt.date | dt.datetime) -> float:
+    """Seconds since the epoch for `as_of`: a datetime as given (naive means UTC), a date at the
+    start of its day in UTC."""
+    if not isinstance(as_of, dt.datetime):
+        as_of = dt.datetime(as_of.year, as_of.month, as_of.day)
+    if as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=dt.timezone.utc)
+    return as_of.timestamp()
+
+
+class Evaluations:
+    """Check outcomes of one snapshot, memoised by (check, type, params): scoring the same
+    snapshot against two policies (`policy diff`) reads each fact and runs each check once when
+    both policies use it with the same params. `runs` counts the checks really evaluated."""
+
+    def __init__(self, snapshot: RepoSnapshot, now: float | None = None) -> None:
+        self.ctx = CheckContext(snapshot, now=now)
+        self.outcomes: dict[tuple, Outcome] = {}
+        self.runs = 0
+
+    def outcome(self, spec: CheckSpec, params: dict) -> Outcome:
+        key = (spec.id, spec.type, _frozen(params))
+        if key not in self.outcomes:
+            self.runs += 1
+            self.outcomes[key] = run_check(self.ctx, spec, params)
+        return self.outcomes[key]
+
+
 def scan(snapshot: RepoSnapshot, policy: Policy | None = None, *, policy_ref: str | None = None,
-         today: dt.date | None = None, diff: Diff | None = None, now: float | None = None) -> Report:
+         as_of: dt.date | dt.datetime | None = None, diff: Diff | None = None, now: float | None = None,
+         evaluations: Evaluations | None = None) -> Report:
     """Evaluate a snapshot against a policy (given, or named, or from .standards.yml, or baseline).
 
-    `now` (seconds since the epoch) is the moment the time-dependent checks judge as of; None keeps
-    their defaults (see CheckContext)."""
+    `as_of` is the day waivers expire and `effective` dates apply (default today). `now` (seconds
+    since the epoch) is the moment the time-dependent checks judge as of: default the start of
+    `as_of`'s day when `as_of` is given, else their defaults (see CheckContext). `evaluations` (of
+    this same snapshot) lets several scans share check outcomes."""
     # Catalog and a named policy first: a worktree snapshot is still listing files meanwhile.
+    day = day_of(as_of)
     catalog = load_catalog()
     if policy is None and policy_ref:
         policy = PolicyLoader(catalog).load(policy_ref)
+    if now is None and as_of is not None:
+        now = moment_of(as_of)
     with yamlio.scan_budget() as budget:  # bounds what this scan's files may parse, together
-        config = load_repo_config(snapshot, today)
+        config = load_repo_config(snapshot, day)
         if policy is None:
             policy = resolve_for(snapshot, None, config)
-        ctx = CheckContext(snapshot, now=now)
-        waivers = {w.check: w for w in config.waivers}
+        config_waivers = govern(config.waivers, policy.waivers.max_days, policy.waivers.require_approver,
+                                day, policy.name)
+        evaluations = evaluations or Evaluations(snapshot, now=now)
+        waivers = {w.check: w for w in config_waivers}
         results = []
         for rule in policy.rules:
             spec = policy.spec(rule.check, catalog)
-            outcome = run_check(ctx, spec, {**spec.defaults(), **rule.params})
-            results.append(_result(rule, spec, outcome, waivers.get(rule.check)))
+            outcome = evaluations.outcome(spec, {**spec.defaults(), **rule.params})
+            results.append(_result(rule, spec, outcome, waivers.get(rule.check), day))
     refused = [f"{path}: {reason}" for path, reason in sorted(budget.refused.items())]
     warnings = list(policy.notes)
     warnings += refused[:20] + ([f"{len(refused) - 20} more files were refused"] if len(refused) > 20 else [])
-    warnings += [w.problem for w in config.waivers if w.problem]
-    warnings += [f"waiver for {w.check} matches no rule of policy {policy.name}" for w in config.waivers
+    warnings += [w.problem for w in config_waivers if w.problem]
+    warnings += [f"waiver for {w.check} matches no rule of policy {policy.name}" for w in config_waivers
                  if w.check not in {r.check for r in policy.rules}]
     warnings += [f"{path} was not read: {why}" for path, why in sorted(snapshot.skipped.items())][:20]
-    return build_report(snapshot, policy, results, diff=diff, warnings=warnings)
+    ruled = {r.check for r in policy.rules}
+    expiring = [{"check": w.check, "expires": w.expires, "days_left": left, "approved_by": w.approved_by}
+                for w in config_waivers if w.state == "active" and w.check in ruled and w.expires
+                for left in [(dt.date.fromisoformat(w.expires) - day).days] if left <= EXPIRING_DAYS]
+    report = build_report(snapshot, policy, results, diff=diff, warnings=warnings)
+    return replace(report, as_of=day.isoformat(),
+                   expiring_waivers=tuple(sorted(expiring, key=lambda w: (w["expires"], w["check"]))))
+
+
+def _frozen(value: object) -> object:
+    """A hashable, order-independent form of check params (dicts, lists, scalars)."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return value
 
 
 def scan_path(path: str | Path, *, ref: str | None = None, policy_ref: str | None = None,
-              today: dt.date | None = None) -> Report:
+              as_of: dt.date | dt.datetime | None = None) -> Report:
     with open_snapshot(path, ref=ref) as snapshot:
-        return scan(snapshot, policy_ref=policy_ref, today=today)
+        return scan(snapshot, policy_ref=policy_ref, as_of=as_of)
 
 
 def resolve_for(snapshot: RepoSnapshot, policy_ref: str | None, config: RepoConfig) -> Policy:
@@ -88,9 +155,13 @@ def run_check(ctx: CheckContext, spec: CheckSpec, params: dict) -> Outcome:
         return Outcome.errored(f"could not evaluate {spec.id}: {type(exc).__name__}: {exc}")
 
 
-def _result(rule, spec: CheckSpec, outcome: Outcome, waiver: Waiver | None) -> Result:
+def _result(rule: Rule, spec: CheckSpec, outcome: Outcome, waiver: Waiver | None, day: dt.date) -> Result:
+    """A rule that is not yet effective on `day` is `upcoming` when it fails (before any waiver:
+    it needs none yet); from its date on, failures count and waivers apply as for any rule."""
     status, message = outcome.status, outcome.message
-    if waiver is not None and waiver.state == "active" and status in (FAIL, ERROR):
+    if status in (FAIL, ERROR) and rule.upcoming(day):
+        status = UPCOMING
+    elif waiver is not None and waiver.state == "active" and status in (FAIL, ERROR):
         status = WAIVED
         message = f"{message} (waived until {waiver.expires}: {waiver.reason})"
     return Result(
@@ -98,6 +169,7 @@ def _result(rule, spec: CheckSpec, outcome: Outcome, waiver: Waiver | None) -> R
         weight=rule.weight, level=rule.level, status=status, score=outcome.score, message=message,
         locations=tuple(outcome.locations), remediation=outcome.fix or spec.remediation, waiver=waiver,
         time_based=spec.time_dependent or outcome.time_based,
+        effective=rule.effective.isoformat() if rule.effective else None,
     )
 
 
@@ -120,4 +192,4 @@ def build_report(snapshot: RepoSnapshot, policy: Policy, results: list[Result], 
     )
 
 
-__all__ = ["scan", "scan_path", "resolve_for", "run_check", "build_report", "UserError"]
+__all__ = ["scan", "scan_path", "Evaluations", "day_of", "resolve_for", "run_check", "build_report", "UserError"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 PASS, FAIL, SKIP, ERROR, WAIVED = "pass", "fail", "skip", "error", "waived"
+UPCOMING = "upcoming"  # failed (or could not be evaluated) before the rule's `effective` date: not gated
 
 
 @dataclass(frozen=True, order=True)

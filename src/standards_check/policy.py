@@ -8,6 +8,7 @@ params merge over the parent's params; `disabled: true` removes an inherited rul
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -40,6 +41,18 @@ class Rule:
     weight: float = 1.0
     params: dict[str, Any] = field(default_factory=dict)
     source: str = ""  # file:line where the rule (or its last override) is written
+    effective: dt.date | None = None  # before this day the rule's failures are upcoming, not gated
+
+    def upcoming(self, as_of: dt.date) -> bool:
+        return self.effective is not None and as_of < self.effective
+
+
+@dataclass(frozen=True)
+class WaiverRules:
+    """What a policy allows of the waivers in `.standards.yml` (see repoconfig.govern)."""
+
+    max_days: int | None = None
+    require_approver: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,7 @@ class Policy:
     chain: tuple[str, ...] = ()  # name@version of this policy and each ancestor
     commit: str | None = None  # the policy repository's commit, for a git+ reference
     notes: tuple[str, ...] = ()  # warnings from resolving it (a policy repository read from the cache)
+    waivers: WaiverRules = field(default_factory=WaiverRules)
 
     def spec(self, check_id: str, catalog: Catalog) -> CheckSpec:
         return self.custom_checks.get(check_id) or catalog.get(check_id)
@@ -79,8 +93,12 @@ class Policy:
         if self.custom_checks:
             data["checks"] = [{"id": s.id, "title": s.title, "category": s.category, "type": s.type,
                                "params": s.defaults()} for s in self.custom_checks.values()]
+        if self.waivers != WaiverRules():
+            data["waivers"] = {k: v for k, v in (("max_days", self.waivers.max_days),
+                                                 ("require_approver", self.waivers.require_approver)) if v}
         data["rules"] = [{"check": r.check, "level": r.level, "severity": r.severity, "weight": r.weight,
-                          "params": r.params} for r in self.rules]
+                          "params": r.params, **({"effective": r.effective.isoformat()} if r.effective else {})}
+                         for r in self.rules]
         return data
 
 
@@ -354,12 +372,19 @@ class PolicyLoader:
                 continue
             base = rules.get(check_id, Rule(check_id))
             line, _ = raw.at("rules", index)
+            effective = base.effective
+            if "effective" in entry:
+                try:
+                    effective = dt.date.fromisoformat(entry["effective"])
+                except ValueError:
+                    problems.append(raw.problem(f"rules[{index}]: effective {entry['effective']!r} is not a "
+                                                "real date (YYYY-MM-DD)", "rules", index, "effective"))
             rule = replace(
                 base,
                 level=entry.get("level", base.level), severity=entry.get("severity", base.severity),
                 weight=float(entry.get("weight", base.weight)),
                 params={**base.params, **entry.get("params", {})},
-                source=f"{raw.file}:{line}" if line else raw.file,
+                source=f"{raw.file}:{line}" if line else raw.file, effective=effective,
             )
             spec = custom.get(check_id) or self.catalog.get(check_id)
             found = self._check_params(raw, spec, {**spec.defaults(), **rule.params}, ("rules", index, "params"),
@@ -372,12 +397,15 @@ class PolicyLoader:
         levels.update({int(k): v for k, v in data.get("levels", {}).items()})
         gate = parent.gate if parent else GateSpec()
         gate = replace(gate, **{k: v for k, v in data.get("gate", {}).items()})
+        waiver_rules = parent.waivers if parent else WaiverRules()
+        waiver_rules = replace(waiver_rules, **{k: v for k, v in data.get("waivers", {}).items()})
         policy = Policy(
             name=meta["name"], version=meta["version"], description=meta.get("description", ""),
             levels=dict(sorted(levels.items())), gate=gate,
             rules=tuple(sorted(rules.values(), key=lambda r: r.check)),
             custom_checks=custom, source=source,
             chain=(f"{meta['name']}@{meta['version']}", *(parent.chain if parent else ())),
+            waivers=waiver_rules,
         )
         for rule in policy.rules:
             if rule.level not in policy.levels:

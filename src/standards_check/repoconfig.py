@@ -2,13 +2,15 @@
 
 Read through the snapshot, so `--ref` and diff mode use the config of the commit being scanned.
 A malformed file is a UserError (exit 2) naming file:line; a malformed or expired waiver is kept,
-reported, and not applied.
+reported, and not applied. "Expired" is judged as of one day, `as_of` (default: today; `scan
+--as-of DATE` sets it), the same day the engine judges rules' `effective` dates by. Once the policy
+is known, `govern` applies its `waivers: {max_days, require_approver}` rules the same way.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -35,7 +37,7 @@ def _schema() -> dict[str, Any]:
     return json.loads(schema_path("repo-config.schema.json").read_text())
 
 
-def load_repo_config(snapshot: RepoSnapshot, today: dt.date | None = None) -> RepoConfig:
+def load_repo_config(snapshot: RepoSnapshot, as_of: dt.date | None = None) -> RepoConfig:
     from jsonschema import Draft202012Validator
 
     from standards_check.schema_errors import problems_from_schema
@@ -61,8 +63,8 @@ def load_repo_config(snapshot: RepoSnapshot, today: dt.date | None = None) -> Re
     if bad_globs:
         raise UserError(f"invalid {path}", bad_globs)
     waiver_validator = Draft202012Validator(_schema()["$defs"]["waiver"])
-    today = today or dt.date.today()
-    waivers = tuple(_waiver(entry, waiver_validator, today, path, positions, index)
+    as_of = as_of or dt.date.today()
+    waivers = tuple(_waiver(entry, waiver_validator, as_of, path, positions, index)
                     for index, entry in enumerate(data.get("waivers", [])))
     return RepoConfig(path, data.get("policy"), waivers, tuple(data.get("exclude") or ()))
 
@@ -81,7 +83,7 @@ def _invalid_globs(globs: list, path: str, positions: dict) -> list[Problem]:
     return problems
 
 
-def _waiver(entry: dict, validator: Any, today: dt.date, path: str, positions: dict, index: int) -> Waiver:
+def _waiver(entry: dict, validator: Any, as_of: dt.date, path: str, positions: dict, index: int) -> Waiver:
     line, _ = yamlio.position_of(positions, ("waivers", index))
     where = f"{path}:{line}" if line else path
     check = str(entry.get("check", "?"))
@@ -97,7 +99,28 @@ def _waiver(entry: dict, validator: Any, today: dt.date, path: str, positions: d
     except ValueError:
         return Waiver(check, reason, expires, approved_by, "invalid", f"malformed waiver at {where}: "
                       f"expires {expires!r} is not a real date")
-    if expiry < today:
+    if expiry < as_of:
         return Waiver(check, reason, expires, approved_by, "expired",
                       f"waiver for {check} at {where} expired on {expires}")
-    return Waiver(check, reason, expires, approved_by, "active")
+    return Waiver(check, reason, expires, approved_by, "active", where=where)
+
+
+def govern(waivers: tuple[Waiver, ...], max_days: int | None, require_approver: bool, as_of: dt.date,
+           policy_name: str) -> tuple[Waiver, ...]:
+    """The policy's rules for waivers, applied to the active ones: a waiver expiring more than
+    `max_days` after `as_of`, or without `approved_by` when `require_approver`, becomes `invalid`
+    (reported, not applied). A waiver has no start date, so its length is judged from `as_of`."""
+    out = []
+    for waiver in waivers:
+        why = []
+        if waiver.state == "active" and max_days is not None and waiver.expires:
+            days = (dt.date.fromisoformat(waiver.expires) - as_of).days
+            if days > max_days:
+                why.append(f"it runs {days} days, longer than the {max_days} days policy {policy_name} allows")
+        if waiver.state == "active" and require_approver and not (waiver.approved_by or "").strip():
+            why.append(f"it has no approved_by, which policy {policy_name} requires")
+        if why:
+            waiver = replace(waiver, state="invalid",
+                             problem=f"waiver for {waiver.check} at {waiver.where} not applied: {'; '.join(why)}")
+        out.append(waiver)
+    return tuple(out)

@@ -9,7 +9,7 @@ from typing import Any
 
 from standards_check import __version__
 from standards_check.escape import unsurrogate_data
-from standards_check.model import ERROR, FAIL, PASS, SKIP, WAIVED, Location
+from standards_check.model import ERROR, FAIL, PASS, SKIP, UPCOMING, WAIVED, Location
 
 SCHEMA_VERSION = "1"
 CATEGORIES = ("ownership", "knowledge", "delivery", "reliability", "security")
@@ -23,6 +23,7 @@ class Waiver:
     approved_by: str | None = None
     state: str = "active"  # active | expired | invalid
     problem: str | None = None
+    where: str = field(default="", compare=False)  # .standards.yml:LINE, for messages only
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,10 +51,11 @@ class Result:
     # Not serialised: whether the outcome can move with no change to the files (diff mode reports
     # such movement as changed with time, not as the change's doing).
     time_based: bool = False
+    effective: str | None = None  # the rule's `effective` date (YYYY-MM-DD), if it has one
 
     @property
     def counts(self) -> bool:
-        """Whether this result counts towards the score: skipped and waived rules do not."""
+        """Whether this result counts towards the score: skipped, waived and upcoming rules do not."""
         return self.status in (PASS, FAIL, ERROR)
 
     @property
@@ -73,6 +75,7 @@ class Result:
             "locations": [loc.to_dict() for loc in self.locations],
             "remediation": self.remediation,
             "waiver": self.waiver.to_dict() if self.waiver else None,
+            "effective": self.effective,
         }
 
 
@@ -122,11 +125,17 @@ class Report:
     results: tuple[Result, ...]
     diff: Diff | None = None
     warnings: tuple[str, ...] = ()
+    as_of: str | None = None  # the day waivers' expiry and rules' `effective` were judged by
+    expiring_waivers: tuple[dict[str, Any], ...] = ()  # applied waivers expiring within 30 days of as_of
     tool: dict[str, str] = field(default_factory=lambda: {"name": "standards-check", "version": __version__})
 
     @property
     def exit_code(self) -> int:
         return 0 if self.passed else 1
+
+    @property
+    def upcoming(self) -> list[Result]:
+        return self.by_status(UPCOMING)
 
     def by_status(self, *statuses: str) -> list[Result]:
         return [r for r in self.results if r.status in statuses]
@@ -152,8 +161,10 @@ class Report:
             "results": [r.to_dict() for r in self.results],
             "diff": self.diff.to_dict() if self.diff else None,
             "warnings": list(self.warnings),
+            "as_of": self.as_of,
+            "expiring_waivers": [dict(w) for w in self.expiring_waivers],
         })
 
 
 __all__ = ["Report", "Result", "Diff", "Gate", "Waiver", "CATEGORIES",
-           "PASS", "FAIL", "SKIP", "ERROR", "WAIVED"]
+           "PASS", "FAIL", "SKIP", "ERROR", "WAIVED", "UPCOMING"]

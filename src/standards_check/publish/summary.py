@@ -165,9 +165,16 @@ def _table(results: list[Result]) -> list[str]:
 
 
 def _gate_and_warnings(report: Report) -> list[str]:
+    from standards_check.render.common import expiring_line
+
     lines: list[str] = []
     if report.gate.reasons:
         lines += ["**Gate:** " + "; ".join(_md(r) for r in report.gate.reasons)]
+    if report.upcoming:
+        lines += ["**Upcoming** (not gated yet): " + "; ".join(
+            f"`{r.check}` required from {r.effective}" for r in report.upcoming)]
+    if report.expiring_waivers:
+        lines += ["**Expiring waivers:** " + "; ".join(_md(expiring_line(w)) for w in report.expiring_waivers)]
     for warning in report.warnings:
         lines.append(f"> [!WARNING]\n> {_md(warning)}")
     return lines

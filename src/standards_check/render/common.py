@@ -1,7 +1,7 @@
 """What every human-readable renderer shows, in the same order: failures first, worst first."""
 from __future__ import annotations
 
-from standards_check.model import ERROR, FAIL, PASS, SKIP, WAIVED
+from standards_check.model import ERROR, FAIL, PASS, SKIP, UPCOMING, WAIVED
 from standards_check.report import Report, Result
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -19,7 +19,7 @@ def to_improve(report: Report) -> list[Result]:
 
 
 def counts(report: Report) -> dict[str, int]:
-    out = {status: 0 for status in (PASS, FAIL, ERROR, WAIVED, SKIP)}
+    out = {status: 0 for status in (PASS, FAIL, ERROR, WAIVED, SKIP, UPCOMING)}
     for result in report.results:
         out[result.status] += 1
     return out
@@ -65,7 +65,19 @@ def diff_line(report: Report) -> str | None:
 
 
 def tally_line(report: Report, sep: str = ", ") -> str:
-    """'3 passed, 1 failed, 1 error, 0 waived, 2 skipped'."""
+    """'3 passed, 1 failed, 1 error, 0 waived, 2 skipped' (and ', 1 upcoming' when there are)."""
     n = counts(report)
     errors = f"{n[ERROR]} error" + ("" if n[ERROR] == 1 else "s")
-    return sep.join([f"{n[PASS]} passed", f"{n[FAIL]} failed", errors, f"{n[WAIVED]} waived", f"{n[SKIP]} skipped"])
+    parts = [f"{n[PASS]} passed", f"{n[FAIL]} failed", errors, f"{n[WAIVED]} waived", f"{n[SKIP]} skipped"]
+    return sep.join(parts + ([f"{n[UPCOMING]} upcoming"] if n[UPCOMING] else []))
+
+
+def upcoming_line(result: Result) -> str:
+    """'required from 2027-01-01: <finding>' for a rule whose failure is not gated yet."""
+    return f"required from {result.effective}: {result.message}"
+
+
+def expiring_line(waiver: dict) -> str:
+    days = waiver["days_left"]
+    when = "today" if days == 0 else f"in {days} day{'' if days == 1 else 's'}"
+    return f"waiver for {waiver['check']} expires {when} ({waiver['expires']})"

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 
 from standards_check.escape import printable
 from standards_check.links import check_doc_url
-from standards_check.model import ERROR, FAIL, SKIP, WAIVED
+from standards_check.model import ERROR, FAIL, SKIP, UPCOMING, WAIVED
 from standards_check.report import Report, Result
 
 def render_junit(report: Report) -> str:
@@ -24,7 +24,7 @@ def render_junit(report: Report) -> str:
         "tests": len(report.results),
         "failures": len(report.by_status(FAIL)),
         "errors": len(report.by_status(ERROR)),
-        "skipped": len(report.by_status(SKIP, WAIVED)),
+        "skipped": len(report.by_status(SKIP, WAIVED, UPCOMING)),
     }
     root = ET.Element("testsuites", _attrs(name="standards-check", time="0", **counts))
     suite = ET.SubElement(root, "testsuite", _attrs(
@@ -58,6 +58,8 @@ def _testcase(suite: ET.Element, result: Result) -> None:
     elif result.status == WAIVED:
         reason = result.waiver.reason if result.waiver else result.message
         ET.SubElement(case, "skipped", _attrs(message=f"waived: {reason}"))
+    elif result.status == UPCOMING:
+        ET.SubElement(case, "skipped", _attrs(message=f"required from {result.effective}: {result.message}"))
     else:
         ET.SubElement(case, "system-out").text = _clean(result.message)
 

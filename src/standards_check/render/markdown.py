@@ -7,8 +7,8 @@ from __future__ import annotations
 from standards_check.escape import markdown_code as _code
 from standards_check.escape import markdown_inline as _cell
 from standards_check.model import PASS, SKIP, WAIVED
-from standards_check.render.common import (diff_line, failures_first, fix_text, gate_label, level_label, tally_line,
-                                          to_improve)
+from standards_check.render.common import (diff_line, expiring_line, failures_first, fix_text, gate_label,
+                                           level_label, tally_line, to_improve, upcoming_line)
 from standards_check.report import CATEGORIES, Report
 
 
@@ -43,6 +43,13 @@ def render_markdown(report: Report) -> str:
     if improve:
         lines += ["", "### In place, to improve", "", "| Check | Level | Finding | How to fix |", "| --- | ---: | --- | --- |"]
         lines += [f"| `{r.check}` | {r.level} | {_cell(r.message)} | {_cell(fix_text(r))} |" for r in improve]
+    if report.upcoming:
+        lines += ["", "### Upcoming (not gated yet)", "", "| Check | Level | Required from | Finding |",
+                  "| --- | ---: | --- | --- |"]
+        for r in report.upcoming:
+            lines.append(f"| `{r.check}` | {r.level} | {r.effective} | {_cell(upcoming_line(r))} |")
+    if report.expiring_waivers:
+        lines += [""] + [f"- ⏳ {_cell(expiring_line(w))}" for w in report.expiring_waivers]
     passed = [r for r in report.results if r.status in (PASS, WAIVED, SKIP)]
     if passed:
         lines += ["", f"<details><summary>{len(passed)} passing, waived or skipped</summary>", ""]

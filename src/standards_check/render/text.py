@@ -9,8 +9,8 @@ import textwrap
 
 from standards_check.escape import map_strings, printable
 from standards_check.model import ERROR, FAIL, SKIP, WAIVED
-from standards_check.render.common import (diff_line, explain_command, failures_first, gate_label, level_label,
-                                          tally_line, to_improve)
+from standards_check.render.common import (diff_line, expiring_line, explain_command, failures_first, gate_label,
+                                           level_label, tally_line, to_improve, upcoming_line)
 from standards_check.report import Report, Result
 
 _COLORS = {"red": "31", "green": "32", "yellow": "33", "dim": "2", "bold": "1"}
@@ -52,10 +52,16 @@ def render_text(report: Report, color: bool = False) -> str:
         lines.append(f"{paint('↑', 'yellow')} {result.check} [in place, level {result.level}, "
                      f"score {result.score:.0%}] {result.message}")
         lines += _fix_lines(result)
+    if report.upcoming:
+        lines.append("")
+        lines.extend(f"» {r.check} [upcoming, level {r.level}] {upcoming_line(r)}" for r in report.upcoming)
     waived = report.by_status(WAIVED)
     if waived:
         lines.append("")
         lines.extend(f"~ {r.check} waived until {r.waiver.expires}: {r.waiver.reason}" for r in waived if r.waiver)
+    if report.expiring_waivers:
+        lines.append("")
+        lines.extend(paint(f"expiring: {expiring_line(w)}", "yellow") for w in report.expiring_waivers)
     skipped = report.by_status(SKIP)
     if skipped:
         lines.append("")

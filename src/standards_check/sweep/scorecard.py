@@ -108,6 +108,8 @@ def build_view(store: Store, sweep: Sweep, results: list[dict[str, Any]],
     except sqlite3.DatabaseError:  # a damaged store: the damage is listed, the trend left out
         trend = []
     labels = trend_labels([t["started_at"] for t in trend])
+    waivers = sorted(({"repo": r["repo"], **w} for r in ok for w in (r.get("report") or {}).get("expiring_waivers") or []),
+                     key=lambda w: (w.get("expires") or "", w["repo"], w.get("check") or ""))
     return {
         "sweep": sweep,
         "title": _title(sweep.source),
@@ -125,9 +127,32 @@ def build_view(store: Store, sweep: Sweep, results: list[dict[str, Any]],
         "previous": ({"started_at": previous.started_at, "label": _label_of(previous, trend, labels)}
                      if previous else None),
         "charts": _charts(levels, level_names, trend, labels),
+        "campaigns": campaigns(store, sweep),
+        "expiring_waivers": waivers,
         "heat": heat, "grade": grade,
         "damaged": list(damaged or []),
     }
+
+
+def campaigns(store: Store, sweep: Sweep) -> list[dict[str, Any]]:
+    """Every rule whose `effective` date is after this sweep: its date, how many repositories meet
+    it now, and the same count at each earlier sweep of this source (sweep after sweep)."""
+    day = sweep.started_at[:10]
+    by_rule: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in store.rule_progress(sweep.source, sweep.shard):
+        if row["sweep_id"] <= sweep.id:
+            by_rule[(row["check_id"], row["effective"])].append(row)
+    out = []
+    for (check, effective), history in by_rule.items():
+        latest = history[-1]
+        if effective <= day or latest["sweep_id"] != sweep.id:
+            continue
+        out.append({"check": check, "effective": effective, "met": latest["met"] or 0,
+                    "applicable": latest["applicable"] or 0,
+                    "share": round(100.0 * (latest["met"] or 0) / latest["applicable"]) if latest["applicable"] else None,
+                    "history": [{"date": h["started_at"][:10], "met": h["met"] or 0, "applicable": h["applicable"] or 0}
+                                for h in history]})
+    return sorted(out, key=lambda c: (c["effective"], c["check"]))
 
 
 def _describe(check: str, ok: list[dict[str, Any]]) -> tuple[str, str, str]:

@@ -287,6 +287,23 @@ class Store:
             " AND s.shard IS ? GROUP BY s.id ORDER BY s.started_at, s.id", (source, shard))
         return [dict(r) for r in rows]
 
+    def rule_progress(self, source: str, shard: str | None = None) -> list[dict[str, Any]]:
+        """Per sweep of this source and per rule that carries an `effective` date: how many scored
+        repositories have the rule (`applicable`: any status but skip) and how many meet it (`met`:
+        pass). Read from the stored reports; the scorecard's campaigns are the rules not yet in effect."""
+        rows = self.db.execute(
+            "SELECT s.id AS sweep_id, s.started_at, json_extract(j.value, '$.check') AS check_id,"
+            " json_extract(j.value, '$.effective') AS effective,"
+            " SUM(json_extract(j.value, '$.status') = 'pass') AS met,"
+            " SUM(json_extract(j.value, '$.status') != 'skip') AS applicable"
+            " FROM sweeps s JOIN results r ON r.sweep_id = s.id AND r.status = 'ok',"
+            " json_each(r.report, '$.results') AS j"
+            " WHERE s.source = ? AND s.shard IS ? AND json_valid(r.report)"
+            " AND json_extract(j.value, '$.effective') IS NOT NULL"
+            " GROUP BY s.id, check_id, effective ORDER BY check_id, effective, s.started_at, s.id",
+            (source, shard))
+        return [dict(r) for r in rows]
+
     # ---- merge ------------------------------------------------------------------------------
     def merge_from(self, inputs: Iterable[Path]) -> list[Sweep]:
         """Fold shard (or whole) stores into this one. Returns the sweeps created here.
