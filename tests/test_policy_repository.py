@@ -94,11 +94,20 @@ def test_declarative_checks_of_the_policy_repository(policy_repo, target):
     assert results_by_check(report)["acme.runbook"]["status"] == "pass"
 
 
-def test_standards_yml_names_a_git_policy(policy_repo, target):
+def test_standards_yml_names_a_git_policy(policy_repo, target, monkeypatch):
     write_files(target, {".standards.yml": f"policy: git+file://{policy_repo}@v1#svc@1.0.0\n"})
     commit_all(target)
+    # .standards.yml is the scanned repository's word: a file:// source only where the trusted side allows it
+    refused = run_cli("scan", str(target), "--format", "json")
+    assert refused.exit_code == 2 and "may name a git+ policy over https only" in refused.stderr
+    monkeypatch.setenv("STANDARDS_CHECK_POLICY_SOURCES", f"https://example.invalid/, file://{policy_repo}")
     report = report_of(run_cli("scan", str(target), "--format", "json"))
     assert (report["policy"]["name"], report["policy"]["source"]) == ("svc", f"file://{policy_repo}")
+    monkeypatch.setenv("STANDARDS_CHECK_POLICY_SOURCES", "https://example.invalid/")
+    refused = run_cli("scan", str(target), "--format", "json")
+    assert refused.exit_code == 2 and "is not from a source STANDARDS_CHECK_POLICY_SOURCES allows" in refused.stderr
+    # the trusted command line may name any source
+    assert report_of(scan(target, f"git+file://{policy_repo}@v1#svc@1.0"))["policy"]["name"] == "svc"
 
 
 def test_policy_show_resolves_a_git_reference(policy_repo):

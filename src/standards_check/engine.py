@@ -136,7 +136,31 @@ def resolve_for(snapshot: RepoSnapshot, policy_ref: str | None, config: RepoConf
             return text
         base = os.path.dirname(config.path or "")
         return PolicyLoader(reader=read).load(os.path.join(base, config.policy) if base else config.policy)
+    if config.policy:
+        _check_repository_source(config.policy, config.path or ".standards.yml")
     return PolicyLoader().load(config.policy or "baseline")
+
+
+ALLOWED_SOURCES_ENV = "STANDARDS_CHECK_POLICY_SOURCES"
+
+
+def _check_repository_source(ref: str, where: str) -> None:
+    """A scanned repository's `.standards.yml` is untrusted, so the git+ policy it names is fetched
+    only from where the trusted side allows: STANDARDS_CHECK_POLICY_SOURCES (comma-separated URL
+    prefixes) when set; otherwise any https URL (never file://, ssh with the user's keys, or git://)."""
+    from standards_check import policysource
+
+    if not policysource.is_git_ref(ref):
+        return
+    url = policysource.redact(policysource.parse(ref).url)
+    allowed = [p.strip() for p in os.environ.get(ALLOWED_SOURCES_ENV, "").split(",") if p.strip()]
+    if allowed:
+        if not any(url.startswith(prefix) for prefix in allowed):
+            raise UserError(f"{where}: policy {url} is not from a source {ALLOWED_SOURCES_ENV} allows; "
+                            "pass it with --policy to use it anyway")
+    elif not url.startswith("https://"):
+        raise UserError(f"{where}: policy {url}: a repository's .standards.yml may name a git+ policy over "
+                        f"https only (or from the prefixes {ALLOWED_SOURCES_ENV} lists); pass it with --policy")
 
 
 def run_check(ctx: CheckContext, spec: CheckSpec, params: dict) -> Outcome:
