@@ -267,3 +267,23 @@ def test_pull_request_comment_names_upcoming_rules_and_expiring_waivers(make_rep
     for body in (comment_body(report), summary_markdown(report)):
         assert "**Upcoming** (not gated yet): `license.present` required from 2027-01-01" in body
         assert "**Expiring waivers:** waiver for readme.present expires in 19 days (2026-12-20)" in body
+
+
+def test_as_of_also_moves_the_checks_that_read_dates(make_repo, tmp_path):
+    """`--as-of` is one day for everything: a runbook committed in January 2026 is fresh as of
+    February 2026 and stale (over max_age_days) as of 2028."""
+    repo = make_repo({"README.md": README, "docs/runbooks/payments.md": "# Payments\n\n## Diagnose\n\nx\n"},
+                     date="2026-01-10T12:00:00Z")
+    policy = _policy(tmp_path, """\
+apiVersion: standards-check/v1
+kind: Policy
+metadata: {name: fresh, version: 1.0.0}
+rules:
+  - {check: runbook.present}
+  - {check: runbook.fresh, params: {max_age_days: 90}}
+""")
+    _, early = scan_json(repo, "--policy", policy, "--as-of", "2026-02-01")
+    _, late = scan_json(repo, "--policy", policy, "--as-of", "2028-02-01")
+    assert results_by_check(early)["runbook.present"]["status"] == "pass"
+    assert results_by_check(early)["runbook.fresh"]["status"] == "pass"
+    assert results_by_check(late)["runbook.fresh"]["status"] == "fail"
