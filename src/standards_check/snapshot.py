@@ -162,6 +162,24 @@ class RepoSnapshot:
     def prefetch(self, paths: Iterable[str]) -> None:
         """Hint that these files will be read; sources that can batch reads do so."""
 
+    # ---- bulk search (secrets.committed) ----------------------------------------------------
+    def blob_ids(self) -> dict[str, str]:
+        """path -> git blob id of files whose content is that blob (for caching by content),
+        except those `changed_since_blob_ids` names; files not in it must be read. Empty for
+        sources without git objects."""
+        return {}
+
+    def changed_since_blob_ids(self) -> set[str] | None:
+        """Paths of `blob_ids` whose content may no longer be that blob (a work tree's edits); None
+        when that cannot be told (then no blob id is trusted)."""
+        return set()
+
+    def grep(self, literals: tuple[str, ...], paths: list[str]) -> tuple[set[str], set[str]] | None:
+        """(searched, found): which of `paths` git searched for the literals, and which of those
+        contain one (a superset of the files with a match: binary files included, as git grep
+        lists them). None when this source cannot search in bulk; files not searched are read."""
+        return None
+
     def _load(self, path: str) -> bytes | None:
         raise NotImplementedError
 
@@ -301,7 +319,9 @@ class WorktreeSnapshot(_FilesystemSnapshot):
     def __init__(self, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         super().__init__(root, _repo_name(root), None, max_bytes)
         self._lister = subprocess.Popen(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            # core.fsmonitor in the repository's config names a program ls-files would run
+            ["git", "-c", "core.fsmonitor=false", "-C", str(root), "ls-files", "-z", "--cached", "--others",
+             "--exclude-standard"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_git_env(),
         )
         self.ref = "WORKTREE"
@@ -317,6 +337,33 @@ class WorktreeSnapshot(_FilesystemSnapshot):
     def git(self, *args: str) -> str:
         return run_git(self.root, *args)
 
+    @cached_property
+    def _index(self) -> dict[str, str] | None:
+        from standards_check import gitscan
+
+        self._modified = gitscan.ModifiedPaths(self.root)
+        return gitscan.index_blobs(self.root)
+
+    def blob_ids(self) -> dict[str, str]:
+        return self._index or {}
+
+    def changed_since_blob_ids(self) -> set[str] | None:
+        if self._index is None:
+            return set()
+        return self._modified.result()
+
+    def grep(self, literals: tuple[str, ...], paths: list[str]) -> tuple[set[str], set[str]] | None:
+        from standards_check import gitscan
+
+        if self._index is None:
+            return None
+        tracked = self._index
+        searched = {p for p in paths if p in tracked}  # git grep reads tracked files only
+        # Most files: one git grep over the whole tree is cheaper than any list of pathspecs.
+        whole = len(searched) > len(tracked) // 2
+        found = gitscan.grep_files(self.root, literals, None, None if whole else sorted(searched))
+        return None if found is None else (searched, found & searched)
+
     @property
     def has_history(self) -> bool:
         return self.commit is not None
@@ -325,6 +372,8 @@ class WorktreeSnapshot(_FilesystemSnapshot):
         if self._lister.poll() is None:
             self._lister.kill()
         self._lister.communicate()
+        if "_index" in self.__dict__ and self._index is not None:
+            self._modified.result()  # reap git diff-files
 
 
 class RefSnapshot(RepoSnapshot):
@@ -446,6 +495,23 @@ class RefSnapshot(RepoSnapshot):
 
     def git(self, *args: str) -> str:
         return run_git(self.root, *args)
+
+    @cached_property
+    def _blob_ids(self) -> dict[str, str]:
+        return {p: r[12:r.index("\t")] for p, r in self._records.items()
+                if r.startswith(("100644 blob ", "100755 blob "))}
+
+    def blob_ids(self) -> dict[str, str]:
+        return self._blob_ids
+
+    def grep(self, literals: tuple[str, ...], paths: list[str]) -> tuple[set[str], set[str]] | None:
+        from standards_check import gitscan
+
+        blobs = self.blob_ids()
+        searched = {p for p in paths if p in blobs}  # links and submodules are not searched
+        whole = len(searched) > len(blobs) // 2
+        found = gitscan.grep_files(self.root, literals, self.commit, None if whole else sorted(searched))
+        return None if found is None else (searched, found & searched)
 
     @property
     def has_history(self) -> bool:

@@ -1,0 +1,115 @@
+"""The git commands the secret scan runs for bulk work, all in one place.
+
+`git grep` reads and searches every file in C (threads, no Python per file); the index and ls-tree
+give each file's blob id, which keys the scan cache. Every command here runs with the options that
+keep a hostile repository's configuration from running anything: no fsmonitor hook, no hooks, no
+textconv, literal pathspecs, and no pager, prompt or colour.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Iterable
+
+# Config that could make git run a program, overridden on the command line (which wins over every
+# config file). grep never runs textconv unless asked; --no-textconv says so anyway.
+_SAFE = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "diff.external=",
+         "-c", "core.pager=cat", "-c", "color.ui=false", "--literal-pathspecs")
+_ARGV_BYTES = 100_000  # pathspecs per git grep call, well below any platform's argument limit
+
+
+def _env() -> dict[str, str]:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C",
+           "GIT_OPTIONAL_LOCKS": "0"}  # never write the index (stat refresh) while reading it
+    env.pop("GIT_EXTERNAL_DIFF", None)
+    return env
+
+
+def git_argv(root: Path | str, *args: str) -> list[str]:
+    """argv for a read-only git command on `root` that runs nothing from the repository's config."""
+    return ["git", *_SAFE, "-C", str(root), *args]
+
+
+def _run(root: Path | str, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(git_argv(root, *args), capture_output=True, env=_env(), check=False)
+
+
+def grep_files(root: Path | str, literals: Iterable[str], rev: str | None = None,
+               paths: list[str] | None = None) -> set[str] | None:
+    """Paths (relative to `root`, as ls-files/ls-tree list them) of tracked files that contain any of
+    `literals`, in the work tree or, with `rev`, in that commit; `paths` limits the search. Binary
+    files count too (without -I: .gitattributes could otherwise hide a file). Links are not read.
+    None when git cannot answer (the caller then reads the files itself)."""
+    base = ["grep", "-l", "-z", "-F", "--no-color", "--no-textconv", "--no-recurse-submodules"]
+    for literal in literals:
+        base += ["-e", literal]
+    if rev is not None:
+        base.append(rev)
+        # A ref snapshot lists the whole tree (ls-tree --full-tree); grep from the top to match.
+        cdup = _run(root, "rev-parse", "--show-cdup").stdout.decode("utf-8", "surrogateescape").strip()
+        root = os.path.join(root, cdup) if cdup else root
+    base.append("--")
+    found: set[str] = set()
+    for chunk in _chunks(paths) if paths is not None else [[]]:
+        proc = _run(root, *base, *chunk)
+        if proc.returncode not in (0, 1):  # 1: nothing found
+            return None
+        prefix = f"{rev}:" if rev is not None else ""
+        for name in proc.stdout.decode("utf-8", "surrogateescape").split("\0"):
+            if name:
+                found.add(name[len(prefix):] if prefix and name.startswith(prefix) else name)
+    return found
+
+
+def _chunks(paths: list[str]) -> Iterable[list[str]]:
+    chunk: list[str] = []
+    size = 0
+    for path in paths:
+        chunk.append(path)
+        size += len(path) + 1
+        if size > _ARGV_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def index_blobs(root: Path | str) -> dict[str, str] | None:
+    """path -> blob id for the index's tracked regular files that git grep reads from the work
+    tree: stage 0, not marked assume-unchanged or skip-worktree. Whether the work-tree file still
+    holds that blob is `modified_paths`' question. None when git cannot answer."""
+    listed = _run(root, "ls-files", "-s", "-v", "-z")
+    if listed.returncode != 0:
+        return None
+    records = listed.stdout.decode("utf-8", "surrogateescape").split("\0")
+    # "H 100644 <blob> 0\t<path>": with SHA-1 ids the fields sit at fixed columns, which spares a
+    # split per record on 100,000 of them; anything else (SHA-256) is split.
+    blobs = {r[52:]: r[9:49] for r in records if r[51:52] == "\t" and r[49:51] == " 0"
+             and r.startswith(("H 100644 ", "H 100755 "))}
+    for record in records:
+        if record[51:52] != "\t" and record:
+            meta, _, path = record.partition("\t")
+            fields = meta.split(" ")
+            if len(fields) == 4 and fields[0] == "H" and fields[1] in ("100644", "100755") and fields[3] == "0":
+                blobs[path] = fields[2]
+    return blobs
+
+
+class ModifiedPaths:
+    """`git diff-files` (stat data against the index, as `git status` checks) started now, in the
+    background: it takes a stat of every tracked file while git grep reads them."""
+
+    def __init__(self, root: Path | str) -> None:
+        self._proc = subprocess.Popen(git_argv(root, "diff-files", "--name-only", "--relative", "-z"),
+                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env())
+        self._result: set[str] | None = None
+
+    def result(self) -> set[str] | None:
+        """Paths whose work-tree file may differ from the index's blob; None when git failed."""
+        if self._proc.returncode is None:
+            out, _ = self._proc.communicate()
+            if self._proc.returncode == 0:
+                self._result = set(out.decode("utf-8", "surrogateescape").split("\0"))
+                self._result.discard("")
+        return self._result
