@@ -195,6 +195,7 @@ def test_a_new_scanner_version_or_params_read_everything_again(repo: Path, monke
     _, spy = spied_scan(repo, max_file_bytes=2 << 20)
     assert len(spy.grepped) > FILLER
     monkeypatch.setattr(secretscan, "SCANNER_VERSION", secretscan.SCANNER_VERSION + "-next")
+    scancache.clear_shared()
     _, spy = spied_scan(repo)
     assert len(spy.grepped) > FILLER
     _, spy = spied_scan(repo)
@@ -228,6 +229,7 @@ def test_a_damaged_cache_is_a_miss(repo: Path, _own_scan_cache: Path) -> None:
     expected = findings(scan(repo))
     for segment in _own_scan_cache.rglob("*.blobs"):
         segment.write_bytes(b"\xff\xfe garbage \0\n\0\n" + os.urandom(64))
+    scancache.clear_shared()  # as a new process would: read the damaged files
     assert findings(scan(repo)) == expected
 
 
@@ -259,3 +261,18 @@ def test_assume_unchanged_files_are_read_not_trusted(repo: Path) -> None:
 def test_plain_directories_still_scan(tmp_path: Path) -> None:
     write_files(tmp_path / "plain", corpus())
     assert findings(scan(tmp_path / "plain")) == findings(reference(tmp_path / "plain"))
+
+
+def test_a_sweep_worker_keeps_the_cache_with_its_clones(make_repo, tmp_path: Path, monkeypatch) -> None:
+    from standards_check.sweep.sources import RepoSpec
+    from standards_check.sweep.worker import WorkerOptions, scan_repo
+
+    monkeypatch.delenv("STANDARDS_CHECK_CACHE")
+    repo = make_repo({**{f"src/m{i}.py": f"x = {i}\n" for i in range(FILLER)},
+                      "deploy/env.txt": f"T={SAMPLES['npm token']}\n"})
+    opts = WorkerOptions(cache_dir=tmp_path / "sweep-cache", policy="baseline")
+    for _ in range(2):
+        row = scan_repo(RepoSpec(name="acme/svc", path=str(repo)), opts)
+        assert row["status"] == "ok" and "secrets.committed" in row["failing"], row
+    segments = list((tmp_path / "sweep-cache" / "scan-cache" / "secrets").rglob("*.blobs"))
+    assert len(segments) == 1  # the second repository scan found everything cached

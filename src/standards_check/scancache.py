@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 from typing import Iterable
 
-DEFAULT_MAX_ENTRIES = 1_000_000  # about 45 MB of 40-character ids
+# About 17 MB on disk and 50 MB in memory at most: the blobs of a few 100,000-file repositories.
+DEFAULT_MAX_ENTRIES = 400_000
 _MAX_SEGMENTS = 16
 _SUFFIX = ".blobs"
 _SEPARATOR = "\n\0\n"  # between the clean ids and the "id<TAB>result" lines
@@ -156,6 +157,24 @@ class BlobCache:
 
     def close(self) -> None:
         """Nothing is held open between calls; kept for symmetry with other resources."""
+
+
+_SHARED: dict[tuple[Path, str], BlobCache] = {}
+
+
+def shared(namespace: str) -> BlobCache:
+    """The process's cache for this namespace and cache directory, loaded once: a sweep worker
+    scans repository after repository with it (other processes' segments written meanwhile are
+    seen by the next process)."""
+    key = (cache_dir(), namespace)
+    if key not in _SHARED:
+        _SHARED[key] = BlobCache(namespace)
+    return _SHARED[key]
+
+
+def clear_shared() -> None:
+    """Forget the loaded caches (the next scan reads the directory again)."""
+    _SHARED.clear()
 
 
 def _mtime(path: Path) -> float:

@@ -265,8 +265,7 @@ def scan(snapshot: RepoSnapshot, max_files: int, max_file_bytes: int,
     # lazy fetch per file.
     snapshot.prefetch(paths)
     blobs = snapshot.blob_ids()
-    cache = (scancache.BlobCache(cache_namespace(max_file_bytes, snapshot.max_bytes))
-             if blobs and scancache.enabled() else None)
+    cache = scancache.shared(cache_namespace(max_file_bytes, snapshot.max_bytes)) if blobs and scancache.enabled() else None
     known = cache.get_many(blobs[p] for p in paths if p in blobs) if cache else {}
     found: dict[str, str | None] = {}  # path -> _examine's answer; None: not read (a link, unreadable)
     todo = [p for p in paths if blobs.get(p) not in known] if known else paths
@@ -289,7 +288,6 @@ def scan(snapshot: RepoSnapshot, max_files: int, max_file_bytes: int,
     if cache is not None:
         cache.put_many({blobs[p]: answer for p, answer in found.items()
                         if answer is not None and p in blobs and p not in changed})
-        cache.close()
     for path in paths:
         encoded = found[path] if path in found else known[blobs[path]]
         if encoded is None or encoded == "-":
