@@ -276,3 +276,26 @@ def test_a_sweep_worker_keeps_the_cache_with_its_clones(make_repo, tmp_path: Pat
         assert row["status"] == "ok" and "secrets.committed" in row["failing"], row
     segments = list((tmp_path / "sweep-cache" / "scan-cache" / "secrets").rglob("*.blobs"))
     assert len(segments) == 1  # the second repository scan found everything cached
+
+
+def test_a_partial_clone_fetches_only_what_the_cache_does_not_know(make_repo, tmp_path: Path) -> None:
+    """A sweep's blob-less clone: candidates are fetched in one batch and searched by name (git grep
+    over the whole tree would fetch every other missing blob, one at a time); a later clone of the
+    same content fetches nothing, its blobs are all known."""
+    from standards_check.sweep.fetch import ensure_clone
+    from standards_check.sweep.prefetch import PartialCloneSnapshot
+    from tests.test_sweep_prefetch import missing
+
+    files: dict[str, str | bytes] = {f"src/m{i}.py": f"x = {i}\n" for i in range(FILLER)}
+    files.update({"img/logo.png": b"\x89PNG\r\n\x1a\n\0\0", "deploy/env.txt": f"T={SAMPLES['npm token']}\n"})
+    upstream = make_repo(files)
+    git(upstream, "config", "uploadpack.allowFilter", "true")
+    expected = [("deploy/env.txt", 1)]
+    for n, (fetches, left) in enumerate(((1, 1), (0, FILLER + 2))):
+        clone = ensure_clone(upstream.as_uri(), tmp_path / f"clones{n}")
+        with PartialCloneSnapshot(clone) as snapshot:
+            spy = Spy(snapshot)
+            result = secretscan.scan(snapshot, max_files=10**6, max_file_bytes=1 << 20)
+            assert [(f.path, f.line) for f in result.findings] == expected
+            assert (snapshot.fetches, missing(clone)) == (fetches, left)  # the image is never fetched
+        assert len(spy.grepped) == (FILLER + 1 if n == 0 else 0)

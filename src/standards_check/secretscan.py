@@ -261,14 +261,14 @@ def scan(snapshot: RepoSnapshot, max_files: int, max_file_bytes: int,
     if len(paths) > max_files:
         result.files_not_scanned = len(paths) - max_files
         paths = paths[:max_files]
-    # A partial clone (sweeps) fetches the missing blobs in one batch on this hint, instead of one
-    # lazy fetch per file.
-    snapshot.prefetch(paths)
     blobs = snapshot.blob_ids()
     cache = scancache.shared(cache_namespace(max_file_bytes, snapshot.max_bytes)) if blobs and scancache.enabled() else None
     known = cache.get_many(blobs[p] for p in paths if p in blobs) if cache else {}
     found: dict[str, str | None] = {}  # path -> _examine's answer; None: not read (a link, unreadable)
     todo = [p for p in paths if blobs.get(p) not in known] if known else paths
+    # A partial clone (sweeps) fetches the missing blobs in one batch on this hint, instead of one
+    # lazy fetch per file; blobs the cache knows are not fetched at all.
+    snapshot.prefetch(todo)
     to_read = todo
     if len(todo) >= _BULK_MIN:
         searched = snapshot.grep(PREFILTER_LITERALS, todo)

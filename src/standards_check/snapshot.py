@@ -359,9 +359,9 @@ class WorktreeSnapshot(_FilesystemSnapshot):
             return None
         tracked = self._index
         searched = {p for p in paths if p in tracked}  # git grep reads tracked files only
-        # Most files: one git grep over the whole tree is cheaper than any list of pathspecs.
-        whole = len(searched) > len(tracked) // 2
-        found = gitscan.grep_files(self.root, literals, None, None if whole else sorted(searched))
+        # Always the whole tree: git matches every index entry against every pathspec given (0.8 s
+        # of CPU for 3,000 of them on 100,000 files), far more than searching the other files.
+        found = gitscan.grep_files(self.root, literals, None, None)
         return None if found is None else (searched, found & searched)
 
     @property
@@ -380,6 +380,7 @@ class RefSnapshot(RepoSnapshot):
     """A git ref read from objects, without a checkout: `ls-tree` once, `cat-file --batch` to read."""
 
     kind = "ref"
+    grep_whole_tree = True  # every blob is in the repository
 
     def __init__(self, root: Path, ref: str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         commit = run_git(root, "rev-parse", "--verify", "-q", f"{ref}^{{commit}}", check=False).strip()
@@ -509,7 +510,9 @@ class RefSnapshot(RepoSnapshot):
 
         blobs = self.blob_ids()
         searched = {p for p in paths if p in blobs}  # links and submodules are not searched
-        whole = len(searched) > len(blobs) // 2
+        # A tree's walk prunes by pathspec (0.2 s for 3,000 of them), so a minority of the files is
+        # named; a partial clone always names them, as git would fetch every other missing blob.
+        whole = self.grep_whole_tree and len(searched) > len(blobs) // 2
         found = gitscan.grep_files(self.root, literals, self.commit, None if whole else sorted(searched))
         return None if found is None else (searched, found & searched)
 

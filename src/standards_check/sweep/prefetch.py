@@ -45,6 +45,8 @@ def likely_paths(paths: Iterable[str]) -> list[str]:
 class PartialCloneSnapshot(RefSnapshot):
     """A RefSnapshot of a partial clone whose `prefetch` fetches missing blobs in one batch."""
 
+    grep_whole_tree = False  # git grep names the files, all fetched by prefetch first
+
     def __init__(self, root: Path, ref: str = "HEAD") -> None:
         super().__init__(root, ref)
         self._missing: set[str] | None = None
