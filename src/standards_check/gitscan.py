@@ -75,14 +75,50 @@ def _chunks(paths: list[str]) -> Iterable[list[str]]:
         yield chunk
 
 
-def index_blobs(root: Path | str) -> dict[str, str] | None:
-    """path -> blob id for the index's tracked regular files that git grep reads from the work
-    tree: stage 0, not marked assume-unchanged or skip-worktree. Whether the work-tree file still
-    holds that blob is `modified_paths`' question. None when git cannot answer."""
-    listed = _run(root, "ls-files", "-s", "-v", "-z")
-    if listed.returncode != 0:
-        return None
-    records = listed.stdout.decode("utf-8", "surrogateescape").split("\0")
+class IndexState:
+    """The index's blob ids and the work tree's edits, asked of git in the background as soon as a
+    work-tree snapshot opens (while the catalog and policy load):
+    - `git ls-files -s -v`: path -> blob id of the tracked regular files git grep reads from the
+      work tree (stage 0, not flagged assume-unchanged or skip-worktree);
+    - `git diff-files`: the paths whose file may differ from that blob (stat data, as `git status`
+      checks)."""
+
+    def __init__(self, root: Path | str) -> None:
+        def start(*args: str) -> subprocess.Popen[bytes]:
+            return subprocess.Popen(git_argv(root, *args), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                    env=_env())
+
+        self._listing = start("ls-files", "-s", "-v", "-z")
+        self._diff = start("diff-files", "--name-only", "--relative", "-z")
+        self._blobs: dict[str, str] | None = None
+        self._modified: set[str] | None = None
+
+    def blobs(self) -> dict[str, str] | None:
+        """None when git could not answer."""
+        if self._listing.returncode is None:
+            out, _ = self._listing.communicate()
+            if self._listing.returncode == 0:
+                self._blobs = _parse_stage_listing(out)
+        return self._blobs
+
+    def modified(self) -> set[str] | None:
+        """None when git could not answer."""
+        if self._diff.returncode is None:
+            out, _ = self._diff.communicate()
+            if self._diff.returncode == 0:
+                self._modified = set(out.decode("utf-8", "surrogateescape").split("\0"))
+                self._modified.discard("")
+        return self._modified
+
+    def close(self) -> None:
+        for proc in (self._listing, self._diff):
+            if proc.returncode is None:
+                proc.kill()
+                proc.communicate()
+
+
+def _parse_stage_listing(out: bytes) -> dict[str, str]:
+    records = out.decode("utf-8", "surrogateescape").split("\0")
     # "H 100644 <blob> 0\t<path>": with SHA-1 ids the fields sit at fixed columns, which spares a
     # split per record on 100,000 of them; anything else (SHA-256) is split.
     blobs = {r[52:]: r[9:49] for r in records if r[51:52] == "\t" and r[49:51] == " 0"
@@ -94,22 +130,3 @@ def index_blobs(root: Path | str) -> dict[str, str] | None:
             if len(fields) == 4 and fields[0] == "H" and fields[1] in ("100644", "100755") and fields[3] == "0":
                 blobs[path] = fields[2]
     return blobs
-
-
-class ModifiedPaths:
-    """`git diff-files` (stat data against the index, as `git status` checks) started now, in the
-    background: it takes a stat of every tracked file while git grep reads them."""
-
-    def __init__(self, root: Path | str) -> None:
-        self._proc = subprocess.Popen(git_argv(root, "diff-files", "--name-only", "--relative", "-z"),
-                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env())
-        self._result: set[str] | None = None
-
-    def result(self) -> set[str] | None:
-        """Paths whose work-tree file may differ from the index's blob; None when git failed."""
-        if self._proc.returncode is None:
-            out, _ = self._proc.communicate()
-            if self._proc.returncode == 0:
-                self._result = set(out.decode("utf-8", "surrogateescape").split("\0"))
-                self._result.discard("")
-        return self._result

@@ -324,6 +324,9 @@ class WorktreeSnapshot(_FilesystemSnapshot):
              "--exclude-standard"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_git_env(),
         )
+        from standards_check.gitscan import IndexState
+
+        self._index_state = IndexState(root)  # blob ids for the secret scan, asked in the background
         self.ref = "WORKTREE"
         head = run_git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False).strip()
         self.commit = head or None
@@ -337,20 +340,15 @@ class WorktreeSnapshot(_FilesystemSnapshot):
     def git(self, *args: str) -> str:
         return run_git(self.root, *args)
 
-    @cached_property
+    @property
     def _index(self) -> dict[str, str] | None:
-        from standards_check import gitscan
-
-        self._modified = gitscan.ModifiedPaths(self.root)
-        return gitscan.index_blobs(self.root)
+        return self._index_state.blobs()
 
     def blob_ids(self) -> dict[str, str]:
         return self._index or {}
 
     def changed_since_blob_ids(self) -> set[str] | None:
-        if self._index is None:
-            return set()
-        return self._modified.result()
+        return self._index_state.modified() if self._index is not None else set()
 
     def grep(self, literals: tuple[str, ...], paths: list[str]) -> tuple[set[str], set[str]] | None:
         from standards_check import gitscan
@@ -372,8 +370,7 @@ class WorktreeSnapshot(_FilesystemSnapshot):
         if self._lister.poll() is None:
             self._lister.kill()
         self._lister.communicate()
-        if "_index" in self.__dict__ and self._index is not None:
-            self._modified.result()  # reap git diff-files
+        self._index_state.close()
 
 
 class RefSnapshot(RepoSnapshot):
