@@ -144,7 +144,7 @@ def test_work_tree_cold_warm_and_without_cache_match_the_plain_scan(repo: Path, 
     assert findings(cold) == findings(expected) and len(spy.grepped) > FILLER
     warm, spy = spied_scan(repo)
     assert findings(warm) == findings(expected)
-    assert spy.grepped == [] and spy.read == [LINK]  # nothing read again (a link has no content)
+    assert spy.grepped == [] and spy.read == []  # nothing read again
     assert warm.files_scanned == cold.files_scanned and warm.files_skipped == cold.files_skipped
 
 
@@ -184,10 +184,37 @@ def test_ref_and_subdirectory_scans_match_the_plain_scan(repo: Path, tmp_path: P
     for _ in range(2):  # cold, then warm
         result, spy = spied_scan(repo, ref="HEAD")
         assert findings(result) == expected
-    assert spy.grepped == [] and spy.read == [LINK]
+    assert spy.grepped == [] and spy.read == []
     sub = findings(scan(repo / "odd names"))
     assert sub == findings(reference(repo / "odd names"))
     assert sub[0]
+
+
+def test_an_unchanged_tree_is_answered_whole(repo: Path, _own_scan_cache: Path) -> None:
+    """The same index listing (or root tree) and parameters: the stored result of the whole scan,
+    without the per-blob entries; other parameters, a damaged entry or an untracked candidate
+    file scan again."""
+    expected = findings(scan(repo))
+    for segment in _own_scan_cache.rglob("*.blobs"):
+        segment.unlink()
+    scancache.clear_shared()
+    (repo / "untracked.png").write_bytes(b"\x89PNG\0")  # not a candidate: still the same answer
+    result, spy = spied_scan(repo)
+    assert findings(result) == expected and spy.read == spy.grepped == []
+    result, spy = spied_scan(repo, ref="HEAD")  # another tree: scanned, filling the blob entries again
+    assert findings(result) == expected and len(spy.grepped) > FILLER
+    result, spy = spied_scan(repo, ignore_test_fixtures=False)
+    assert spy.grepped == []  # a path rule: the blob entries answer
+    assert ("tests/fixture.txt", 1) in [(f.path, f.line) for f in result.findings]
+    trees = list(_own_scan_cache.rglob("trees/*"))
+    assert len(trees) == 3  # work tree, HEAD, work tree without the fixture rule
+    for tree in trees:
+        tree.write_text('{"findings": [["x", "not a line", "y"]]}')
+    result, spy = spied_scan(repo)
+    assert findings(result) == expected and spy.grepped == []  # re-assembled from the blob entries
+    (repo / "new.env").write_text(f"T={SAMPLES['npm token']}\n")
+    result, spy = spied_scan(repo)
+    assert spy.read == [LINK, "new.env"] and ("new.env", 1) in [(f.path, f.line) for f in result.findings]
 
 
 def test_a_new_scanner_version_or_params_read_everything_again(repo: Path, monkeypatch) -> None:

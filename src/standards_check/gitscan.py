@@ -7,6 +7,7 @@ textconv, literal pathspecs, and no pager, prompt or colour.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 from pathlib import Path
@@ -92,13 +93,16 @@ class IndexState:
         self._diff = start("diff-files", "--name-only", "--relative", "-z")
         self._blobs: dict[str, str] | None = None
         self._modified: set[str] | None = None
+        self.digest: str | None = None  # of the whole listing, when every entry is plain
+        self.paths: frozenset[str] = frozenset()  # every index path
 
     def blobs(self) -> dict[str, str] | None:
         """None when git could not answer."""
         if self._listing.returncode is None:
             out, _ = self._listing.communicate()
             if self._listing.returncode == 0:
-                self._blobs = _parse_stage_listing(out)
+                self._blobs, self.paths, plain = _parse_stage_listing(out)
+                self.digest = hashlib.sha1(out).hexdigest() if plain else None
         return self._blobs
 
     def modified(self) -> set[str] | None:
@@ -117,16 +121,31 @@ class IndexState:
                 proc.communicate()
 
 
-def _parse_stage_listing(out: bytes) -> dict[str, str]:
+def _parse_stage_listing(out: bytes) -> tuple[dict[str, str], frozenset[str], bool]:
+    """(path -> blob id of the regular files that are plain, every path, whether every entry is
+    plain: tag H, stage 0)."""
     records = out.decode("utf-8", "surrogateescape").split("\0")
+    records.pop()  # after the last NUL
     # "H 100644 <blob> 0\t<path>": with SHA-1 ids the fields sit at fixed columns, which spares a
     # split per record on 100,000 of them; anything else (SHA-256) is split.
-    blobs = {r[52:]: r[9:49] for r in records if r[51:52] == "\t" and r[49:51] == " 0"
-             and r.startswith(("H 100644 ", "H 100755 "))}
-    for record in records:
-        if record[51:52] != "\t" and record:
-            meta, _, path = record.partition("\t")
-            fields = meta.split(" ")
-            if len(fields) == 4 and fields[0] == "H" and fields[1] in ("100644", "100755") and fields[3] == "0":
-                blobs[path] = fields[2]
-    return blobs
+    sha1 = [r for r in records if r[51:52] == "\t"]
+    blobs = {r[52:]: r[9:49] for r in sha1 if r[49:51] == " 0" and r.startswith(("H 100644 ", "H 100755 "))}
+    paths = {r[52:] for r in sha1}
+    plain = all(r.startswith("H ") and r[49:51] == " 0" for r in sha1)
+    for record in records if len(sha1) != len(records) else ():
+        if record[51:52] == "\t":
+            continue
+        meta, _, path = record.partition("\t")
+        fields = meta.split(" ")
+        paths.add(path)
+        ok = len(fields) == 4 and fields[0] == "H" and fields[3] == "0"
+        plain = plain and ok
+        if ok and fields[1] in ("100644", "100755"):
+            blobs[path] = fields[2]
+    return blobs, frozenset(paths), plain
+
+
+def tree_id(root: Path | str, commit: str) -> str | None:
+    """The id of a commit's root tree: everything below it, addressed by content."""
+    proc = _run(root, "rev-parse", "--verify", "-q", f"{commit}^{{tree}}")
+    return proc.stdout.decode().strip() or None if proc.returncode == 0 else None

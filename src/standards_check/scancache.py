@@ -27,6 +27,7 @@ from typing import Iterable
 # About 17 MB on disk and 50 MB in memory at most: the blobs of a few 100,000-file repositories.
 DEFAULT_MAX_ENTRIES = 400_000
 _MAX_SEGMENTS = 16
+_MAX_TREES = 256  # whole-scan results (a few KB each) by tree content key
 _SUFFIX = ".blobs"
 _SEPARATOR = "\n\0\n"  # between the clean ids and the "id<TAB>result" lines
 _UNUSED_NAMESPACE_SECONDS = 7 * 86400
@@ -57,9 +58,13 @@ class BlobCache:
         self._other: dict[str, str] = {}
         self._segments: list[Path] = []
         self._used: set[str] = set()
-        self._load()
+        self._loaded = False
 
     def _load(self) -> None:
+        """Read the segments, once, when a blob is first asked for."""
+        if self._loaded:
+            return
+        self._loaded = True
         try:
             segments = sorted(self.directory.glob("*" + _SUFFIX), key=_mtime)
         except OSError:
@@ -79,10 +84,12 @@ class BlobCache:
         self._clean.discard("")
 
     def __len__(self) -> int:
+        self._load()
         return len(self._clean) + len(self._other)
 
     def get_many(self, blobs: Iterable[str]) -> dict[str, str]:
         """The cached results of those blobs that have one."""
+        self._load()
         wanted = blobs if isinstance(blobs, (set, list, tuple)) else list(blobs)
         found = dict.fromkeys(self._clean.intersection(wanted), "")
         if self._other:
@@ -92,6 +99,7 @@ class BlobCache:
 
     def put_many(self, results: dict[str, str]) -> None:
         """Remember these results (one new segment), then merge segments past the bounds."""
+        self._load()
         self._used.update(results)
         new = {b: r for b, r in results.items() if b not in self._clean and self._other.get(b) != r}
         try:
@@ -146,6 +154,29 @@ class BlobCache:
             segment.unlink(missing_ok=True)
         self._clean = {b for b, r in merged.items() if not r}
         self._other = {b: r for b, r in merged.items() if r}
+
+    # ---- whole trees ------------------------------------------------------------------------
+    def get_tree(self, key: str) -> str | None:
+        """The stored result of a whole scan of the tree with this content key, or None."""
+        try:
+            return (self.directory / "trees" / key).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def put_tree(self, key: str, result: str) -> None:
+        """Store a whole scan's result; past _MAX_TREES the least recently written go."""
+        trees = self.directory / "trees"
+        try:
+            trees.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=trees, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(result)
+            os.replace(tmp, trees / key)
+            stored = sorted(trees.iterdir(), key=_mtime)
+            for old in stored[:-_MAX_TREES] if len(stored) > _MAX_TREES else ():
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass
 
     def _drop_unused_namespaces(self) -> None:
         """Namespaces of other scanner versions or parameters, unused for a week, go."""

@@ -16,12 +16,16 @@ and searches in C, on all cores), and only the few files it lists are read and m
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import re2
 
 from standards_check.snapshot import RepoSnapshot
+
+if TYPE_CHECKING:
+    from standards_check.scancache import BlobCache
 
 # (group name, what to call it, pattern). Patterns follow the issuers' documented formats (GitHub
 # token prefixes, AWS key ID prefixes, ...) as also used by GitHub secret scanning and gitleaks.
@@ -138,9 +142,13 @@ class ScanResult:
 
 def candidate_files(snapshot: RepoSnapshot, extra_skip_dirs: Iterable[str] = ()) -> list[str]:
     """The paths worth searching, by plain string tests on the path (no regex per path)."""
+    return _candidates(snapshot.paths, extra_skip_dirs)
+
+
+def _candidates(paths: Iterable[str], extra_skip_dirs: Iterable[str]) -> list[str]:
     skip_dirs = SKIP_DIRS | frozenset(extra_skip_dirs)
     chosen = []
-    for path in snapshot.paths:
+    for path in paths:
         directory, _, name = path.rpartition("/")
         lower = name.lower()
         if lower in SKIP_NAMES or lower.endswith(SKIP_SUFFIXES):
@@ -251,19 +259,54 @@ def cache_namespace(max_file_bytes: int, snapshot_max_bytes: int) -> str:
 
 def scan(snapshot: RepoSnapshot, max_files: int, max_file_bytes: int,
          ignore_test_fixtures: bool = True, extra_skip_dirs: Iterable[str] = ()) -> ScanResult:
-    """Scan the candidate files. Content already scanned is looked up by blob id in the cache;
-    the rest is searched by git grep for the literals in bulk (where the snapshot can), and only
-    the files it lists, and those it could not search, are read here."""
+    """Scan the candidate files. A tree scanned before with the same parameters (same root tree
+    id, or the same index listing of an unedited work tree) is answered whole from the cache;
+    otherwise content already scanned is looked up by blob id, the rest is searched by git grep
+    for the literals in bulk (where the snapshot can), and only the files it lists, and those it
+    could not search, are read here."""
     from standards_check import scancache
 
+    cache = scancache.shared(cache_namespace(max_file_bytes, snapshot.max_bytes)) if scancache.enabled() else None
+    tree_key = None
+    content = snapshot.content_key() if cache is not None else None
+    if cache is not None and content is not None and not _candidates(content[1], extra_skip_dirs):
+        params = (content[0], max_files, ignore_test_fixtures, sorted(set(extra_skip_dirs)))
+        tree_key = hashlib.sha256(repr(params).encode("utf-8", "surrogateescape")).hexdigest()[:40]
+        stored = _result_from_json(cache.get_tree(tree_key))
+        if stored is not None:
+            return stored
+    result = _scan(snapshot, cache, max_files, max_file_bytes, ignore_test_fixtures, extra_skip_dirs)
+    if cache is not None and tree_key is not None:
+        cache.put_tree(tree_key, _result_to_json(result))
+    return result
+
+
+def _result_to_json(result: ScanResult) -> str:
+    return json.dumps({**{k: v for k, v in vars(result).items() if k != "findings"},
+                       "findings": [[f.path, f.line, f.kind] for f in result.findings]})
+
+
+def _result_from_json(text: str | None) -> ScanResult | None:
+    if text is None:
+        return None
+    try:
+        data = json.loads(text)
+        findings = [SecretFinding(str(path), int(line), str(kind)) for path, line, kind in data.pop("findings")]
+        return ScanResult(findings=findings, **{k: int(data[k]) for k in (
+            "ignored_fake", "ignored_in_tests", "files_scanned", "files_skipped", "files_not_scanned")})
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None  # damaged: scanned again
+
+
+def _scan(snapshot: RepoSnapshot, cache: BlobCache | None, max_files: int, max_file_bytes: int,
+          ignore_test_fixtures: bool, extra_skip_dirs: Iterable[str]) -> ScanResult:
     result = ScanResult()
     paths = candidate_files(snapshot, extra_skip_dirs)
     if len(paths) > max_files:
         result.files_not_scanned = len(paths) - max_files
         paths = paths[:max_files]
     blobs = snapshot.blob_ids()
-    cache = scancache.shared(cache_namespace(max_file_bytes, snapshot.max_bytes)) if blobs and scancache.enabled() else None
-    known = cache.get_many(blobs[p] for p in paths if p in blobs) if cache else {}
+    known = cache.get_many(blobs[p] for p in paths if p in blobs) if cache is not None and blobs else {}
     found: dict[str, str | None] = {}  # path -> _examine's answer; None: not read (a link, unreadable)
     todo = [p for p in paths if blobs.get(p) not in known] if known else paths
     # A partial clone (sweeps) fetches the missing blobs in one batch on this hint, instead of one
@@ -285,7 +328,7 @@ def scan(snapshot: RepoSnapshot, max_files: int, max_file_bytes: int,
     # Links are not followed: their target is listed and read itself, and reported once.
     for path, data in snapshot.iter_bytes(to_read, follow_links=False):
         found[path] = None if data is None else _examine(data, max_file_bytes)
-    if cache is not None:
+    if cache is not None and blobs:
         cache.put_many({blobs[p]: answer for p, answer in found.items()
                         if answer is not None and p in blobs and p not in changed})
     for path in paths:

@@ -169,6 +169,12 @@ class RepoSnapshot:
         sources without git objects."""
         return {}
 
+    def content_key(self) -> tuple[str, frozenset[str]] | None:
+        """(a key that changes whenever any listed file's content could, the listed paths it does
+        not cover), or None when there is no such key: a ref's root tree id; a work tree's index
+        listing while no tracked file is edited or flagged (untracked files are not covered)."""
+        return None
+
     def changed_since_blob_ids(self) -> set[str] | None:
         """Paths of `blob_ids` whose content may no longer be that blob (a work tree's edits); None
         when that cannot be told (then no blob id is trusted)."""
@@ -350,6 +356,12 @@ class WorktreeSnapshot(_FilesystemSnapshot):
     def changed_since_blob_ids(self) -> set[str] | None:
         return self._index_state.modified() if self._index is not None else set()
 
+    def content_key(self) -> tuple[str, frozenset[str]] | None:
+        state = self._index_state
+        if state.blobs() is None or state.digest is None or state.modified() != set():
+            return None
+        return f"index:{state.digest}", self._path_set - state.paths
+
     def grep(self, literals: tuple[str, ...], paths: list[str]) -> tuple[set[str], set[str]] | None:
         from standards_check import gitscan
 
@@ -501,6 +513,12 @@ class RefSnapshot(RepoSnapshot):
 
     def blob_ids(self) -> dict[str, str]:
         return self._blob_ids
+
+    def content_key(self) -> tuple[str, frozenset[str]] | None:
+        from standards_check import gitscan
+
+        tree = gitscan.tree_id(self.root, str(self.commit))
+        return (f"tree:{tree}", frozenset()) if tree else None
 
     def grep(self, literals: tuple[str, ...], paths: list[str]) -> tuple[set[str], set[str]] | None:
         from standards_check import gitscan
