@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Iterable
@@ -76,6 +77,10 @@ def _chunks(paths: list[str]) -> Iterable[list[str]]:
         yield chunk
 
 
+# A record (up to its first tab) that is not "H <mode> <id> 0": another tag, or a conflict stage.
+_NOT_PLAIN = re.compile(rb"\0(?!H |\Z)|(?:\A|\0)[^\t\0]* [123]\t")
+
+
 class IndexState:
     """The index's blob ids and the work tree's edits, asked of git in the background as soon as a
     work-tree snapshot opens (while the catalog and policy load):
@@ -91,19 +96,35 @@ class IndexState:
 
         self._listing = start("ls-files", "-s", "-v", "-z")
         self._diff = start("diff-files", "--name-only", "--relative", "-z")
+        self._raw: bytes | None = None
         self._blobs: dict[str, str] | None = None
         self._modified: set[str] | None = None
-        self.digest: str | None = None  # of the whole listing, when every entry is plain
-        self.paths: frozenset[str] = frozenset()  # every index path
+
+    def _listed(self) -> bytes | None:
+        if self._listing.returncode is None:
+            out, _ = self._listing.communicate()
+            self._raw = out if self._listing.returncode == 0 else None
+        return self._raw
 
     def blobs(self) -> dict[str, str] | None:
         """None when git could not answer."""
-        if self._listing.returncode is None:
-            out, _ = self._listing.communicate()
-            if self._listing.returncode == 0:
-                self._blobs, self.paths, plain = _parse_stage_listing(out)
-                self.digest = hashlib.sha1(out).hexdigest() if plain else None
+        raw = self._listed()
+        if self._blobs is None and raw is not None:
+            self._blobs = _parse_stage_listing(raw)
         return self._blobs
+
+    def paths(self) -> frozenset[str]:
+        """Every path in the index."""
+        raw = self._listed() or b""
+        return frozenset(r.partition("\t")[2] for r in raw.decode("utf-8", "surrogateescape").split("\0") if r)
+
+    def key(self) -> tuple[str, int] | None:
+        """(a digest of the listing, its number of entries) when every entry is plain (tag H,
+        stage 0: git would notice an edit), else None. Bytes-level tests, no parse."""
+        raw = self._listed()
+        if raw is None or (raw and not raw.startswith(b"H ")) or _NOT_PLAIN.search(raw):
+            return None
+        return hashlib.sha1(raw).hexdigest(), raw.count(b"\0")
 
     def modified(self) -> set[str] | None:
         """None when git could not answer."""
@@ -121,28 +142,21 @@ class IndexState:
                 proc.communicate()
 
 
-def _parse_stage_listing(out: bytes) -> tuple[dict[str, str], frozenset[str], bool]:
-    """(path -> blob id of the regular files that are plain, every path, whether every entry is
-    plain: tag H, stage 0)."""
+def _parse_stage_listing(out: bytes) -> dict[str, str]:
+    """path -> blob id of the plain regular files (tag H, stage 0)."""
     records = out.decode("utf-8", "surrogateescape").split("\0")
     records.pop()  # after the last NUL
     # "H 100644 <blob> 0\t<path>": with SHA-1 ids the fields sit at fixed columns, which spares a
     # split per record on 100,000 of them; anything else (SHA-256) is split.
-    sha1 = [r for r in records if r[51:52] == "\t"]
-    blobs = {r[52:]: r[9:49] for r in sha1 if r[49:51] == " 0" and r.startswith(("H 100644 ", "H 100755 "))}
-    paths = {r[52:] for r in sha1}
-    plain = all(r.startswith("H ") and r[49:51] == " 0" for r in sha1)
-    for record in records if len(sha1) != len(records) else ():
-        if record[51:52] == "\t":
-            continue
-        meta, _, path = record.partition("\t")
-        fields = meta.split(" ")
-        paths.add(path)
-        ok = len(fields) == 4 and fields[0] == "H" and fields[3] == "0"
-        plain = plain and ok
-        if ok and fields[1] in ("100644", "100755"):
-            blobs[path] = fields[2]
-    return blobs, frozenset(paths), plain
+    blobs = {r[52:]: r[9:49] for r in records if r[51:52] == "\t" and r[49:51] == " 0"
+             and r.startswith(("H 100644 ", "H 100755 "))}
+    for record in records:
+        if record[51:52] != "\t":
+            meta, _, path = record.partition("\t")
+            fields = meta.split(" ")
+            if len(fields) == 4 and fields[0] == "H" and fields[1] in ("100644", "100755") and fields[3] == "0":
+                blobs[path] = fields[2]
+    return blobs
 
 
 def tree_id(root: Path | str, commit: str) -> str | None:

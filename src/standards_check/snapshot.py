@@ -358,9 +358,13 @@ class WorktreeSnapshot(_FilesystemSnapshot):
 
     def content_key(self) -> tuple[str, frozenset[str]] | None:
         state = self._index_state
-        if state.blobs() is None or state.digest is None or state.modified() != set():
+        key = state.key()
+        if key is None or state.modified() != set():
             return None
-        return f"index:{state.digest}", self._path_set - state.paths
+        digest, entries = key
+        # Every index path is listed: more paths are untracked files, which the key does not cover.
+        untracked = frozenset() if len(self.paths) == entries else self._path_set - state.paths()
+        return f"index:{digest}", untracked
 
     def grep(self, literals: tuple[str, ...], paths: list[str]) -> tuple[set[str], set[str]] | None:
         from standards_check import gitscan
