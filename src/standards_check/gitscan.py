@@ -17,13 +17,14 @@ from typing import Iterable
 # Config that could make git run a program, overridden on the command line (which wins over every
 # config file). grep never runs textconv unless asked; --no-textconv says so anyway.
 _SAFE = ("-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-c", "diff.external=",
-         "-c", "core.pager=cat", "-c", "color.ui=false", "--literal-pathspecs")
+         "-c", "core.pager=cat", "-c", "color.ui=false")
 _ARGV_BYTES = 100_000  # pathspecs per git grep call, well below any platform's argument limit
 
 
 def _env() -> dict[str, str]:
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C",
-           "GIT_OPTIONAL_LOCKS": "0"}  # never write the index (stat refresh) while reading it
+           "GIT_OPTIONAL_LOCKS": "0",  # never write the index (stat refresh) while reading it
+           "GIT_LITERAL_PATHSPECS": "1"}  # a file named ":(exclude)*" is that file
     env.pop("GIT_EXTERNAL_DIFF", None)
     return env
 
