@@ -326,3 +326,23 @@ def test_a_partial_clone_fetches_only_what_the_cache_does_not_know(make_repo, tm
             assert [(f.path, f.line) for f in result.findings] == expected
             assert (snapshot.fetches, missing(clone)) == (fetches, left)  # the image is never fetched
         assert len(spy.grepped) == (FILLER + 1 if n == 0 else 0)
+
+
+def test_files_a_filter_rewrote_on_checkout_are_read_from_the_work_tree(make_repo, tmp_path: Path) -> None:
+    """With a filter (git-lfs, ...) a checked-out file can hold what its blob does not: the work
+    tree's files are searched then, not the index's blobs."""
+    token = SAMPLES["GitHub token"]
+    script = tmp_path / "smudge.sh"
+    script.write_text(f"#!/bin/sh\nsed 's/PLACEHOLDER/{token}/'\n")
+    script.chmod(0o755)
+    origin = make_repo({**{f"src/m{i}.py": f"x = {i}\n" for i in range(FILLER)},
+                        "conf/app.cfg": "key = PLACEHOLDER\n", ".gitattributes": "*.cfg filter=fill\n"})
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(origin), str(clone)], check=True)
+    git(clone, "config", "filter.fill.smudge", str(script))
+    git(clone, "checkout", "-q", "main")
+    assert token in (clone / "conf/app.cfg").read_text()
+    for _ in range(2):
+        result = scan(clone)
+        assert [(f.path, f.line) for f in result.findings] == [("conf/app.cfg", 1)]
+        assert findings(result) == findings(reference(clone))

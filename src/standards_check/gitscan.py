@@ -39,12 +39,15 @@ def _run(root: Path | str, *args: str) -> subprocess.CompletedProcess[bytes]:
 
 
 def grep_files(root: Path | str, literals: Iterable[str], rev: str | None = None,
-               paths: list[str] | None = None) -> set[str] | None:
+               paths: list[str] | None = None, cached: bool = False) -> set[str] | None:
     """Paths (relative to `root`, as ls-files/ls-tree list them) of tracked files that contain any of
-    `literals`, in the work tree or, with `rev`, in that commit; `paths` limits the search. Binary
-    files count too (without -I: .gitattributes could otherwise hide a file). Links are not read.
-    None when git cannot answer (the caller then reads the files itself)."""
+    `literals`: in the work tree, or the index's blobs (`cached`), or with `rev` that commit's;
+    `paths` limits the search. Binary files count too (without -I: .gitattributes could otherwise
+    hide a file). Links are not read. None when git cannot answer (the caller then reads the
+    files itself)."""
     base = ["grep", "-l", "-z", "-F", "--no-color", "--no-textconv", "--no-recurse-submodules"]
+    if cached:
+        base.append("--cached")
     for literal in literals:
         base += ["-e", literal]
     if rev is not None:

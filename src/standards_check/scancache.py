@@ -57,7 +57,7 @@ class BlobCache:
         self._clean: set[str] = set()
         self._other: dict[str, str] = {}
         self._segments: list[Path] = []
-        self._used: set[str] = set()
+        self._used: list[Iterable[str]] = []  # the blobs this process asked for or stored, by batch
         self._loaded = False
 
     def _load(self) -> None:
@@ -94,23 +94,21 @@ class BlobCache:
         found = dict.fromkeys(self._clean.intersection(wanted), "")
         if self._other:
             found.update((b, self._other[b]) for b in wanted if b in self._other)
-        self._used.update(found)
+        self._used.append(found.keys())
         return found
 
     def put_many(self, results: dict[str, str]) -> None:
         """Remember these results (one new segment), then merge segments past the bounds."""
         self._load()
-        self._used.update(results)
-        new = {b: r for b, r in results.items() if b not in self._clean and self._other.get(b) != r}
+        self._used.append(results.keys())
+        fresh = not self._clean and not self._other
+        new = results if fresh else {b: r for b, r in results.items() if b not in self._clean and self._other.get(b) != r}
         try:
             if new:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 self._segments.append(self._write(new))
-                for blob, result in new.items():
-                    if result:
-                        self._other[blob] = result
-                    else:
-                        self._clean.add(blob)
+                self._clean.update(b for b, r in new.items() if not r)
+                self._other.update((b, r) for b, r in new.items() if r)
             if len(self) > self.max_entries or len(self._segments) > _MAX_SEGMENTS:
                 self._merge()
             if new:
@@ -136,7 +134,7 @@ class BlobCache:
         """One segment instead of many: the blobs this run used first, then others, up to 90% of
         max_entries. Segments written meanwhile by concurrent runs are left alone."""
         keep = self.max_entries * 9 // 10
-        order = [b for b in self._used if b in self._clean or b in self._other]
+        order = [b for batch in self._used for b in batch if b in self._clean or b in self._other]
         chosen = dict.fromkeys(order[:keep])
         if len(chosen) < keep:
             for blob in self._other:

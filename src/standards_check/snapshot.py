@@ -15,6 +15,7 @@ import bisect
 import errno
 import os
 import posixpath
+import re
 import stat
 import subprocess
 import threading
@@ -28,6 +29,7 @@ DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 _SYMLINK_MODE = "120000"
 _GITLINK_MODE = "160000"
 _MAX_LINK_HOPS = 8
+_FILTER_ATTRIBUTE = re.compile(r"(?<![\w-])(?:filter|ident)\b")
 
 
 class NoHistory(Exception):
@@ -348,7 +350,13 @@ class WorktreeSnapshot(_FilesystemSnapshot):
 
     @property
     def _index(self) -> dict[str, str] | None:
-        return self._index_state.blobs()
+        return None if self._content_filters else self._index_state.blobs()
+
+    @cached_property
+    def _content_filters(self) -> bool:
+        """Whether a .gitattributes names a filter (git-lfs, ...) or ident: then a checked-out file
+        may hold bytes its blob does not, and the files themselves are searched, uncached."""
+        return any(_FILTER_ATTRIBUTE.search(self.read_text(path) or "") for path in self.named(".gitattributes"))
 
     def blob_ids(self) -> dict[str, str]:
         return self._index or {}
@@ -358,7 +366,7 @@ class WorktreeSnapshot(_FilesystemSnapshot):
 
     def content_key(self) -> tuple[str, frozenset[str]] | None:
         state = self._index_state
-        key = state.key()
+        key = state.key() if not self._content_filters else None
         if key is None or state.modified() != set():
             return None
         digest, entries = key
@@ -369,13 +377,22 @@ class WorktreeSnapshot(_FilesystemSnapshot):
     def grep(self, literals: tuple[str, ...], paths: list[str]) -> tuple[set[str], set[str]] | None:
         from standards_check import gitscan
 
-        if self._index is None:
+        if self._content_filters:  # git grep reads the tracked files of the work tree
+            tracked = self._index_state.blobs()
+            if tracked is None:
+                return None
+            searched = {p for p in paths if p in tracked}
+            found = gitscan.grep_files(self.root, literals)
+            return None if found is None else (searched, found & searched)
+        # The index's blobs are the unedited files' content, and git reads them from its object
+        # store far faster than file by file from the work tree (0.3 s against 0.7-1.4 s for
+        # 100,000 files here); the edited files are read by the caller. Always the whole index:
+        # git matches every entry against every pathspec given (0.8 s for 3,000 of them).
+        blobs, modified = self._index, self._index_state.modified()
+        if blobs is None or modified is None:
             return None
-        tracked = self._index
-        searched = {p for p in paths if p in tracked}  # git grep reads tracked files only
-        # Always the whole tree: git matches every index entry against every pathspec given (0.8 s
-        # of CPU for 3,000 of them on 100,000 files), far more than searching the other files.
-        found = gitscan.grep_files(self.root, literals, None, None)
+        searched = {p for p in paths if p in blobs and p not in modified}
+        found = gitscan.grep_files(self.root, literals, cached=True)
         return None if found is None else (searched, found & searched)
 
     @property
