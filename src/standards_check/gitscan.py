@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import subprocess
 from pathlib import Path
 from typing import Iterable
+
+import re2
 
 # Config that could make git run a program, overridden on the command line (which wins over every
 # config file). grep never runs textconv unless asked; --no-textconv says so anyway.
@@ -81,8 +82,8 @@ def _chunks(paths: list[str]) -> Iterable[list[str]]:
         yield chunk
 
 
-# A record (up to its first tab) that is not "H <mode> <id> 0": another tag, or a conflict stage.
-_NOT_PLAIN = re.compile(rb"\0(?!H |\Z)|(?:\A|\0)[^\t\0]* [123]\t")
+# A record whose stage (just before its first tab) is a conflict's; RE2: linear, in C.
+_CONFLICT_STAGE = re2.compile(rb"(?:^|\x00)[^\t\x00]* [123]\t")
 
 
 class IndexState:
@@ -126,9 +127,13 @@ class IndexState:
         """(a digest of the listing, its number of entries) when every entry is plain (tag H,
         stage 0: git would notice an edit), else None. Bytes-level tests, no parse."""
         raw = self._listed()
-        if raw is None or (raw and not raw.startswith(b"H ")) or _NOT_PLAIN.search(raw):
+        if raw is None:
             return None
-        return hashlib.sha1(raw).hexdigest(), raw.count(b"\0")
+        entries = raw.count(b"\0")
+        tagged_h = raw.count(b"\0H ") + raw.startswith(b"H ")  # records start the output or follow a NUL
+        if tagged_h != entries or _CONFLICT_STAGE.search(raw):
+            return None
+        return hashlib.sha1(raw).hexdigest(), entries
 
     def modified(self) -> set[str] | None:
         """None when git could not answer."""
