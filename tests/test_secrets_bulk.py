@@ -346,3 +346,29 @@ def test_files_a_filter_rewrote_on_checkout_are_read_from_the_work_tree(make_rep
         result = scan(clone)
         assert [(f.path, f.line) for f in result.findings] == [("conf/app.cfg", 1)]
         assert findings(result) == findings(reference(clone))
+
+
+def test_the_search_starts_before_the_checks_and_is_used_once(repo: Path, monkeypatch) -> None:
+    """engine.scan starts git grep before the checks run; the secret scan then uses that search,
+    and once the tree is cached nothing is started at all."""
+    from standards_check import gitscan
+    from tests.checkrun import defaults
+
+    started: list[tuple] = []
+    real = gitscan.Grep
+
+    class Counting(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *args, **kwargs) -> None:
+            started.append(args[2:])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(gitscan, "Grep", Counting)
+    params = defaults("secrets.committed")
+    expected = findings(reference(repo))
+    for ref, searches in ((None, 1), (None, 0), ("HEAD", 1), ("HEAD", 0)):
+        started.clear()
+        with open_snapshot(repo, ref=ref) as snapshot:
+            secretscan.start(snapshot, params)
+            result = secretscan.scan(snapshot, params["max_files"], params["max_file_bytes"])
+        assert findings(result) == expected
+        assert len(started) == searches, (ref, started)

@@ -29,16 +29,31 @@ def scan(snapshot: RepoSnapshot, policy: Policy | None = None, *, policy_ref: st
         policy = resolve_for(snapshot, None, config)
     ctx = CheckContext(snapshot)
     waivers = {w.check: w for w in config.waivers}
+    params = {rule.check: {**policy.spec(rule.check, catalog).defaults(), **rule.params} for rule in policy.rules}
+    _start_background_reads(snapshot, params)
     results = []
     for rule in policy.rules:
         spec = policy.spec(rule.check, catalog)
-        outcome = run_check(ctx, spec, {**spec.defaults(), **rule.params})
+        outcome = run_check(ctx, spec, params[rule.check])
         results.append(_result(rule, spec, outcome, waivers.get(rule.check)))
     warnings = [w.problem for w in config.waivers if w.problem]
     warnings += [f"waiver for {w.check} matches no rule of policy {policy.name}" for w in config.waivers
                  if w.check not in {r.check for r in policy.rules}]
     warnings += [f"{path} was not read: {why}" for path, why in sorted(snapshot.skipped.items())][:20]
     return build_report(snapshot, policy, results, diff=diff, warnings=warnings)
+
+
+def _start_background_reads(snapshot: RepoSnapshot, params: dict[str, dict]) -> None:
+    """Checks that read the whole repository start git on it now, in the background, so it works
+    while the other checks run (secrets.committed: git grep for its literals)."""
+    if "secrets.committed" in params:
+        from standards_check import secretscan
+
+        try:
+            secretscan.start(snapshot, params["secrets.committed"])
+        except Exception:  # noqa: BLE001 - only a head start; the check itself reports its errors
+            if os.environ.get("STANDARDS_CHECK_DEBUG"):
+                raise
 
 
 def scan_path(path: str | Path, *, ref: str | None = None, policy_ref: str | None = None,

@@ -46,27 +46,48 @@ def grep_files(root: Path | str, literals: Iterable[str], rev: str | None = None
     `paths` limits the search. Binary files count too (without -I: .gitattributes could otherwise
     hide a file). Links are not read. None when git cannot answer (the caller then reads the
     files itself)."""
-    base = ["grep", "-l", "-z", "-F", "--no-color", "--no-textconv", "--no-recurse-submodules"]
-    if cached:
-        base.append("--cached")
-    for literal in literals:
-        base += ["-e", literal]
-    if rev is not None:
-        base.append(rev)
-        # A ref snapshot lists the whole tree (ls-tree --full-tree); grep from the top to match.
-        cdup = _run(root, "rev-parse", "--show-cdup").stdout.decode("utf-8", "surrogateescape").strip()
-        root = os.path.join(root, cdup) if cdup else root
-    base.append("--")
     found: set[str] = set()
     for chunk in _chunks(paths) if paths is not None else [[]]:
-        proc = _run(root, *base, *chunk)
-        if proc.returncode not in (0, 1):  # 1: nothing found
+        part = Grep(root, literals, rev, chunk, cached).result()
+        if part is None:
             return None
-        prefix = f"{rev}:" if rev is not None else ""
-        for name in proc.stdout.decode("utf-8", "surrogateescape").split("\0"):
-            if name:
-                found.add(name[len(prefix):] if prefix and name.startswith(prefix) else name)
+        found |= part
     return found
+
+
+class Grep:
+    """One `git grep -l` started now, in the background; `result()` collects it."""
+
+    def __init__(self, root: Path | str, literals: Iterable[str], rev: str | None = None,
+                 paths: list[str] | None = None, cached: bool = False) -> None:
+        args = ["grep", "-l", "-z", "-F", "--no-color", "--no-textconv", "--no-recurse-submodules"]
+        if cached:
+            args.append("--cached")
+        for literal in literals:
+            args += ["-e", literal]
+        if rev is not None:
+            args.append(rev)
+            # A ref snapshot lists the whole tree (ls-tree --full-tree); grep from the top to match.
+            cdup = _run(root, "rev-parse", "--show-cdup").stdout.decode("utf-8", "surrogateescape").strip()
+            root = os.path.join(root, cdup) if cdup else root
+        self.prefix = f"{rev}:" if rev is not None else ""
+        self._proc = subprocess.Popen(git_argv(root, *args, "--", *(paths or ())), stdout=subprocess.PIPE,
+                                      stderr=subprocess.DEVNULL, env=_env())
+        self._found: set[str] | None = None
+
+    def result(self) -> set[str] | None:
+        if self._proc.returncode is None:
+            out, _ = self._proc.communicate()
+            if self._proc.returncode in (0, 1):  # 1: nothing found
+                prefix = self.prefix
+                names = out.decode("utf-8", "surrogateescape").split("\0")
+                self._found = {n[len(prefix):] if prefix and n.startswith(prefix) else n for n in names if n}
+        return self._found
+
+    def cancel(self) -> None:
+        if self._proc.returncode is None:
+            self._proc.kill()
+            self._proc.communicate()
 
 
 def _chunks(paths: list[str]) -> Iterable[list[str]]:

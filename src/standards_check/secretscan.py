@@ -270,15 +270,35 @@ def scan(snapshot: RepoSnapshot, max_files: int, max_file_bytes: int,
     tree_key = None
     content = snapshot.content_key() if cache is not None else None
     if cache is not None and content is not None and not _candidates(content[1], extra_skip_dirs):
-        params = (content[0], max_files, ignore_test_fixtures, sorted(set(extra_skip_dirs)))
-        tree_key = hashlib.sha256(repr(params).encode("utf-8", "surrogateescape")).hexdigest()[:40]
+        tree_key = _tree_key(content[0], max_files, ignore_test_fixtures, extra_skip_dirs)
         stored = _result_from_json(cache.get_tree(tree_key))
         if stored is not None:
+            snapshot.cancel_grep()  # a search started before the cache was asked
             return stored
     result = _scan(snapshot, cache, max_files, max_file_bytes, ignore_test_fixtures, extra_skip_dirs)
     if cache is not None and tree_key is not None:
         cache.put_tree(tree_key, _result_to_json(result))
     return result
+
+
+def start(snapshot: RepoSnapshot, params: dict) -> None:
+    """Called before the checks run: start git grep on the whole tree in the background, so git
+    searches while the other checks work, unless the cache holds this tree's result."""
+    from standards_check import scancache
+
+    if scancache.enabled():
+        key = snapshot.quick_content_key()
+        if key is not None:
+            cache = scancache.shared(cache_namespace(params["max_file_bytes"], snapshot.max_bytes))
+            tree_key = _tree_key(key, params["max_files"], params["ignore_test_fixtures"], params["skip_dirs"])
+            if cache.get_tree(tree_key) is not None:
+                return
+    snapshot.start_grep(PREFILTER_LITERALS)
+
+
+def _tree_key(content_key: str, max_files: int, ignore_test_fixtures: bool, extra_skip_dirs: Iterable[str]) -> str:
+    params = (content_key, max_files, ignore_test_fixtures, sorted(set(extra_skip_dirs)))
+    return hashlib.sha256(repr(params).encode("utf-8", "surrogateescape")).hexdigest()[:40]
 
 
 def _result_to_json(result: ScanResult) -> str:

@@ -21,9 +21,12 @@ import subprocess
 import threading
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Callable, Iterable, Iterator
 
 from standards_check.errors import UserError
+
+if TYPE_CHECKING:
+    from standards_check.gitscan import Grep
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 _SYMLINK_MODE = "120000"
@@ -171,6 +174,11 @@ class RepoSnapshot:
         sources without git objects."""
         return {}
 
+    def quick_content_key(self) -> str | None:
+        """content_key's key as soon as git can tell it, without waiting for the listing or for the
+        work tree's edits (so it may turn out not to hold)."""
+        return None
+
     def content_key(self) -> tuple[str, frozenset[str]] | None:
         """(a key that changes whenever any listed file's content could, the listed paths it does
         not cover), or None when there is no such key: a ref's root tree id; a work tree's index
@@ -181,6 +189,25 @@ class RepoSnapshot:
         """Paths of `blob_ids` whose content may no longer be that blob (a work tree's edits); None
         when that cannot be told (then no blob id is trusted)."""
         return set()
+
+    def start_grep(self, literals: tuple[str, ...]) -> None:
+        """Start the whole-tree search `grep` will want, in the background (engine.scan asks before
+        the checks run, so git works meanwhile)."""
+
+    def _whole_tree_grep(self, literals: tuple[str, ...], start: Callable[[], Grep]) -> Grep:
+        """The search started in the background for these literals, or a new one."""
+        started = self.__dict__.pop("_started_grep", None)
+        if started is not None and started[0] == literals:
+            return started[1]
+        if started is not None:
+            started[1].cancel()
+        return start()
+
+    def cancel_grep(self) -> None:
+        """Stop the search start_grep started, if it is still running."""
+        started = self.__dict__.pop("_started_grep", None)
+        if started is not None:
+            started[1].cancel()
 
     def grep(self, literals: tuple[str, ...], paths: list[str]) -> tuple[set[str], set[str]] | None:
         """(searched, found): which of `paths` git searched for the literals, and which of those
@@ -364,6 +391,10 @@ class WorktreeSnapshot(_FilesystemSnapshot):
     def changed_since_blob_ids(self) -> set[str] | None:
         return self._index_state.modified() if self._index is not None else set()
 
+    def quick_content_key(self) -> str | None:
+        key = self._index_state.key()
+        return f"index:{key[0]}" if key else None
+
     def content_key(self) -> tuple[str, frozenset[str]] | None:
         state = self._index_state
         key = state.key() if not self._content_filters else None
@@ -382,6 +413,7 @@ class WorktreeSnapshot(_FilesystemSnapshot):
             if tracked is None:
                 return None
             searched = {p for p in paths if p in tracked}
+            self.cancel_grep()  # the index's blobs are of no use here
             found = gitscan.grep_files(self.root, literals)
             return None if found is None else (searched, found & searched)
         # The index's blobs are the unedited files' content, and git reads them from its object
@@ -392,8 +424,13 @@ class WorktreeSnapshot(_FilesystemSnapshot):
         if blobs is None or modified is None:
             return None
         searched = {p for p in paths if p in blobs and p not in modified}
-        found = gitscan.grep_files(self.root, literals, cached=True)
+        found = self._whole_tree_grep(literals, lambda: gitscan.Grep(self.root, literals, cached=True)).result()
         return None if found is None else (searched, found & searched)
+
+    def start_grep(self, literals: tuple[str, ...]) -> None:
+        from standards_check import gitscan
+
+        self._started_grep = (literals, gitscan.Grep(self.root, literals, cached=True))
 
     @property
     def has_history(self) -> bool:
@@ -404,6 +441,7 @@ class WorktreeSnapshot(_FilesystemSnapshot):
             self._lister.kill()
         self._lister.communicate()
         self._index_state.close()
+        self.cancel_grep()
 
 
 class RefSnapshot(RepoSnapshot):
@@ -527,6 +565,12 @@ class RefSnapshot(RepoSnapshot):
     def git(self, *args: str) -> str:
         return run_git(self.root, *args)
 
+    def start_grep(self, literals: tuple[str, ...]) -> None:
+        from standards_check import gitscan
+
+        if self.grep_whole_tree:
+            self._started_grep = (literals, gitscan.Grep(self.root, literals, self.commit))
+
     @cached_property
     def _blob_ids(self) -> dict[str, str]:
         return {p: r[12:r.index("\t")] for p, r in self._records.items()
@@ -535,11 +579,17 @@ class RefSnapshot(RepoSnapshot):
     def blob_ids(self) -> dict[str, str]:
         return self._blob_ids
 
-    def content_key(self) -> tuple[str, frozenset[str]] | None:
+    @cached_property
+    def _tree_id(self) -> str | None:
         from standards_check import gitscan
 
-        tree = gitscan.tree_id(self.root, str(self.commit))
-        return (f"tree:{tree}", frozenset()) if tree else None
+        return gitscan.tree_id(self.root, str(self.commit))
+
+    def quick_content_key(self) -> str | None:
+        return f"tree:{self._tree_id}" if self._tree_id else None
+
+    def content_key(self) -> tuple[str, frozenset[str]] | None:
+        return (f"tree:{self._tree_id}", frozenset()) if self._tree_id else None
 
     def grep(self, literals: tuple[str, ...], paths: list[str]) -> tuple[set[str], set[str]] | None:
         from standards_check import gitscan
@@ -549,7 +599,10 @@ class RefSnapshot(RepoSnapshot):
         # A tree's walk prunes by pathspec (0.2 s for 3,000 of them), so a minority of the files is
         # named; a partial clone always names them, as git would fetch every other missing blob.
         whole = self.grep_whole_tree and len(searched) > len(blobs) // 2
-        found = gitscan.grep_files(self.root, literals, self.commit, None if whole else sorted(searched))
+        if whole:
+            found = self._whole_tree_grep(literals, lambda: gitscan.Grep(self.root, literals, self.commit)).result()
+        else:
+            found = gitscan.grep_files(self.root, literals, self.commit, sorted(searched))
         return None if found is None else (searched, found & searched)
 
     @property
@@ -565,6 +618,7 @@ class RefSnapshot(RepoSnapshot):
             self._batch.stdin.close()
             self._batch.wait()
             self._batch = None
+        self.cancel_grep()
 
 
 def _read_object(stdout: IO[bytes], max_bytes: int) -> tuple[int, bytes | None]:
