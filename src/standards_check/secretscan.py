@@ -328,6 +328,7 @@ def _scan(snapshot: RepoSnapshot, cache: BlobCache | None, max_files: int, max_f
     blobs = snapshot.blob_ids()
     known = cache.get_many(blobs[p] for p in paths if p in blobs) if cache is not None and blobs else {}
     found: dict[str, str | None] = {}  # path -> _examine's answer; None: not read (a link, unreadable)
+    clean: set[str] = set()  # searched by git grep: none of the literals, nothing to find
     todo = [p for p in paths if blobs.get(p) not in known] if known else paths
     # A partial clone (sweeps) fetches the missing blobs in one batch on this hint, instead of one
     # lazy fetch per file; blobs the cache knows are not fetched at all.
@@ -336,22 +337,26 @@ def _scan(snapshot: RepoSnapshot, cache: BlobCache | None, max_files: int, max_f
     if len(todo) >= _BULK_MIN:
         searched = snapshot.grep(PREFILTER_LITERALS, todo)
         if searched is not None:
-            searched_paths, listed = searched
-            found.update((p, "") for p in searched_paths if p not in listed)
-            to_read = [p for p in todo if p not in found]
+            clean = searched[0] - searched[1]
+            to_read = [p for p in todo if p not in clean]
+    else:
+        snapshot.cancel_grep()
     # A work tree's edited files are not their index blob: read those the cache answered for.
     changed = snapshot.changed_since_blob_ids()
     if changed is None:
         changed = set(blobs)
     if changed and known:
-        to_read = to_read + [p for p in paths if p in changed and p not in found and blobs.get(p) in known]
+        to_read = to_read + [p for p in paths if p in changed and p not in clean and blobs.get(p) in known]
     # Links are not followed: their target is listed and read itself, and reported once.
     for path, data in snapshot.iter_bytes(to_read, follow_links=False):
         found[path] = None if data is None else _examine(data, max_file_bytes)
     if cache is not None and blobs:
-        cache.put_many({blobs[p]: answer for p, answer in found.items()
-                        if answer is not None and p in blobs and p not in changed})
-    for path in paths:
+        learnt = dict.fromkeys(map(blobs.__getitem__, clean - changed if changed else clean), "")
+        learnt.update((blobs[p], answer) for p, answer in found.items()
+                      if answer is not None and p in blobs and p not in changed)
+        cache.put_many(learnt)
+    result.files_scanned += len(clean)
+    for path in set(paths).difference(clean) if clean else paths:
         encoded = found[path] if path in found else known[blobs[path]]
         if encoded is None or encoded == "-":
             result.files_skipped += 1
