@@ -22,7 +22,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterable
+from typing import Collection, Iterable
 
 # About 17 MB on disk and 50 MB in memory at most: the blobs of a few 100,000-file repositories.
 DEFAULT_MAX_ENTRIES = 400_000
@@ -97,32 +97,35 @@ class BlobCache:
         self._used.append(found.keys())
         return found
 
-    def put_many(self, results: dict[str, str]) -> None:
-        """Remember these results (one new segment), then merge segments past the bounds."""
+    def put_many(self, results: dict[str, str], clean: Collection[str] = ()) -> None:
+        """Remember these results, and these blobs as holding nothing (one new segment), then
+        merge segments past the bounds."""
         self._load()
-        self._used.append(results.keys())
-        fresh = not self._clean and not self._other
-        new = results if fresh else {b: r for b, r in results.items() if b not in self._clean and self._other.get(b) != r}
+        clean = set(clean).union(b for b, r in results.items() if not r) if results else set(clean)
+        other = {b: r for b, r in results.items() if r}
+        self._used += [clean, other.keys()]
+        if self._clean or self._other:  # only what is new
+            clean = clean - self._clean
+            other = {b: r for b, r in other.items() if self._other.get(b) != r}
         try:
-            if new:
+            if clean or other:
                 self.directory.mkdir(parents=True, exist_ok=True)
-                self._segments.append(self._write(new))
-                self._clean.update(b for b, r in new.items() if not r)
-                self._other.update((b, r) for b, r in new.items() if r)
+                self._segments.append(self._write(clean, other))
+                self._clean |= clean
+                self._other.update(other)
             if len(self) > self.max_entries or len(self._segments) > _MAX_SEGMENTS:
                 self._merge()
-            if new:
+            if clean or other:
                 self._drop_unused_namespaces()
         except OSError:
             pass  # a cache that cannot be written is only slower
 
-    def _write(self, results: dict[str, str]) -> Path:
-        clean = "\n".join(b for b, r in results.items() if not r)
-        other = "\n".join(f"{b}\t{r}" for b, r in results.items() if r)
+    def _write(self, clean: Iterable[str], other: dict[str, str]) -> Path:
+        text = "\n".join(clean) + _SEPARATOR + "\n".join(f"{b}\t{r}" for b, r in other.items()) + "\n"
         fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(clean + _SEPARATOR + other + "\n")
+                handle.write(text)
             target = self.directory / f"{time.time_ns():x}-{os.getpid()}{_SUFFIX}"
             os.replace(tmp, target)
         except BaseException:
@@ -145,13 +148,13 @@ class BlobCache:
                 if len(chosen) >= keep:
                     break
                 chosen.setdefault(blob)
-        merged = {b: self._other.get(b, "") for b in chosen}
+        other = {b: self._other[b] for b in chosen if b in self._other}
+        clean = {b for b in chosen if b not in other}
         old = self._segments
-        self._segments = [self._write(merged)]
+        self._segments = [self._write(clean, other)]
         for segment in old:
             segment.unlink(missing_ok=True)
-        self._clean = {b for b, r in merged.items() if not r}
-        self._other = {b: r for b, r in merged.items() if r}
+        self._clean, self._other = clean, other
 
     # ---- whole trees ------------------------------------------------------------------------
     def get_tree(self, key: str) -> str | None:

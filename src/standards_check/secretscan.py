@@ -351,10 +351,9 @@ def _scan(snapshot: RepoSnapshot, cache: BlobCache | None, max_files: int, max_f
     for path, data in snapshot.iter_bytes(to_read, follow_links=False):
         found[path] = None if data is None else _examine(data, max_file_bytes)
     if cache is not None and blobs:
-        learnt = dict.fromkeys(map(blobs.__getitem__, clean - changed if changed else clean), "")
-        learnt.update((blobs[p], answer) for p, answer in found.items()
-                      if answer is not None and p in blobs and p not in changed)
-        cache.put_many(learnt)
+        cache.put_many({blobs[p]: answer for p, answer in found.items()
+                        if answer is not None and p in blobs and p not in changed},
+                       clean=list(map(blobs.__getitem__, clean - changed if changed else clean)))
     result.files_scanned += len(clean)
     for path in set(paths).difference(clean) if clean else paths:
         encoded = found[path] if path in found else known[blobs[path]]
