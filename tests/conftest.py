@@ -46,6 +46,15 @@ def commit_all(repo: Path, message: str = "commit", date: str | None = None) -> 
 RepoFactory = Callable[..., Path]
 
 
+@pytest.fixture(autouse=True)
+def _own_scan_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets an empty secret-scan cache (the user's is never touched), which child
+    processes inherit through the environment."""
+    cache = tmp_path_factory.mktemp("scan-cache")
+    monkeypatch.setenv("STANDARDS_CHECK_CACHE", str(cache))
+    return cache
+
+
 @pytest.fixture
 def make_repo(tmp_path: Path) -> RepoFactory:
     """make_repo({"README.md": "..."}, name="svc", commit=True) -> path of a new git repository."""

@@ -49,3 +49,31 @@ def test_entry_id_must_match_its_file_name(tmp_path):
                      "why: Why it matters.\nfix: How to fix it.\n")
     _, problems = load_entry(entry)
     assert [str(p) for p in problems] == [f"{entry}:1:5: id 'a.c' does not match the file name 'a.b.yaml'"]
+
+
+def test_every_shipped_catalog_entry_is_valid():
+    """The installed tool loads its own catalog without validating it (a faster start); the build
+    (hatch_build.py) and this test are where it is validated."""
+    from standards_check.resources import data_dir
+
+    paths = sorted(data_dir("checks").glob("*.yaml"))
+    assert len(paths) > 20
+    for path in paths:
+        spec, problems = load_entry(path)
+        assert problems == [] and spec is not None, problems
+        unvalidated, _ = load_entry(path, validate=False)
+        assert unvalidated == spec
+
+
+@pytest.mark.parametrize("args", [["--help"], ["checks", "list"], ["checks", "explain", "secrets.committed"],
+                                  ["checks", "explain", "readme.present"]])
+def test_catalog_commands_start_without_jsonschema(args):
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom standards_check.cli import main\nsys.argv = ['standards-check', *sys.argv[1:]]\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+            "print('jsonschema' in sys.modules, file=sys.stderr)\n")
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == "False"

@@ -1,3 +1,3 @@
-from standards_check.cli import main
+from standards_check.entry import main
 
 main()

@@ -1,4 +1,8 @@
-"""The check catalog: one documented YAML file per check under checks/, validated when loaded.
+"""The check catalog: one documented YAML file per check under checks/.
+
+A catalog a user points at is validated when loaded. The shipped one is validated when the package
+is built (hatch_build.py) and by the tests (tests/test_catalog.py), not at every start: `checks
+list` and a scan then load it without importing jsonschema.
 
 A catalog entry carries the documentation (what, why, fix, example) and the parameter schema with
 defaults. Builtin checks are bound to evaluators by the explicit registry; declarative checks
@@ -99,17 +103,19 @@ class Catalog:
         return iter(self.specs.values())
 
 
-def load_entry(path: Path) -> tuple[CheckSpec | None, list[Problem]]:
+def load_entry(path: Path, validate: bool = True) -> tuple[CheckSpec | None, list[Problem]]:
     """Load and validate one catalog file; problems carry file:line:column."""
-    from jsonschema import Draft202012Validator
-
-    from standards_check.schema_errors import problems_from_schema
-
     text = path.read_text()
     try:
         data = yamlio.load(text, source=str(path))
     except yamlio.YamlSyntaxError as exc:
         return None, [Problem(str(path), exc.message, exc.line, exc.column)]
+    if not validate:
+        return spec_from_data(data, str(path)), []
+
+    from jsonschema import Draft202012Validator
+
+    from standards_check.schema_errors import problems_from_schema
 
     def positions() -> dict:  # only computed when there is an error to place
         return yamlio.load_with_positions(text)[1]
@@ -132,12 +138,13 @@ def load_entry(path: Path) -> tuple[CheckSpec | None, list[Problem]]:
 
 @lru_cache(maxsize=4)
 def load_catalog(directory: str | None = None) -> Catalog:
-    """The shipped catalog (or one from `directory`). A bad entry is a UserError naming file:line."""
+    """The shipped catalog (validated at build time), or one from `directory` (validated here: a
+    bad entry is a UserError naming file:line)."""
     root = Path(directory) if directory else data_dir("checks")
     specs: dict[str, CheckSpec] = {}
     problems: list[Problem] = []
     for path in sorted(root.glob("*.yaml")):
-        spec, found = load_entry(path)
+        spec, found = load_entry(path, validate=directory is not None)
         problems.extend(found)
         if spec is not None:
             specs[spec.id] = spec

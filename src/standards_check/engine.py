@@ -86,10 +86,12 @@ def scan(snapshot: RepoSnapshot, policy: Policy | None = None, *, policy_ref: st
                                 day, policy.name)
         evaluations = evaluations or Evaluations(snapshot, now=now)
         waivers = {w.check: w for w in config_waivers}
+        params = {rule.check: {**policy.spec(rule.check, catalog).defaults(), **rule.params} for rule in policy.rules}
+        _start_background_reads(snapshot, params)
         results = []
         for rule in policy.rules:
             spec = policy.spec(rule.check, catalog)
-            outcome = evaluations.outcome(spec, {**spec.defaults(), **rule.params})
+            outcome = evaluations.outcome(spec, params[rule.check])
             results.append(_result(rule, spec, outcome, waivers.get(rule.check), day))
     refused = [f"{path}: {reason}" for path, reason in sorted(budget.refused.items())]
     warnings = list(policy.notes)
@@ -114,6 +116,19 @@ def _frozen(value: object) -> object:
     if isinstance(value, (list, tuple)):
         return tuple(_frozen(v) for v in value)
     return value
+
+
+def _start_background_reads(snapshot: RepoSnapshot, params: dict[str, dict]) -> None:
+    """Checks that read the whole repository start git on it now, in the background, so it works
+    while the other checks run (secrets.committed: git grep for its literals)."""
+    if "secrets.committed" in params:
+        from standards_check import secretscan
+
+        try:
+            secretscan.start(snapshot, params["secrets.committed"])
+        except Exception:  # noqa: BLE001 - only a head start; the check itself reports its errors
+            if os.environ.get("STANDARDS_CHECK_DEBUG"):
+                raise
 
 
 def scan_path(path: str | Path, *, ref: str | None = None, policy_ref: str | None = None,

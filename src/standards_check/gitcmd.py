@@ -85,6 +85,22 @@ def env(fetch: bool = False) -> dict[str, str]:
     return result
 
 
+def no_filters(cwd: str | os.PathLike[str]) -> list[str]:
+    """`-c` settings that empty every filter driver the repository's configuration defines
+    (`filter.<driver>.clean/smudge/process`, not required). For commands that may hash work-tree
+    files to compare them with the index (`diff-files` on a racily clean entry), which would run the
+    clean filter. Reading the configuration runs nothing."""
+    proc = subprocess.run(argv(cwd, "config", "-z", "--name-only", "--get-regexp", r"^filter\."),
+                          stdin=subprocess.DEVNULL, capture_output=True, env=env(), check=False)
+    drivers = {key.rsplit(".", 1)[0] for key in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if key}
+    settings: list[str] = []
+    for driver in sorted(drivers):
+        for key in ("clean", "smudge", "process"):
+            settings += ["-c", f"{driver}.{key}="]
+        settings += ["-c", f"{driver}.required=false"]
+    return settings
+
+
 def check_ref(ref: str, what: str = "ref") -> str:
     """A ref given by the user, refused when git could take it for an option."""
     if not ref or ref.startswith("-") or "\0" in ref or "\n" in ref:

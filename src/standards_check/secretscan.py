@@ -8,15 +8,24 @@ Cost is bounded: the files read are chosen by name first (no binaries, lock file
 vendored or generated directories), capped in number and size, and searched with ONE combined RE2
 pattern (linear time on any input, one pass per file). A finding keeps the path, the line and the
 kind of secret; the matched text is dropped at once.
+
+Speed: content already scanned is answered by blob id from the cache (scancache.py); the rest is
+searched in bulk by `git grep -F` for the literals every pattern contains (gitscan.py: git reads
+and searches in C, on all cores), and only the few files it lists are read and matched here.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import re2
 
 from standards_check.snapshot import RepoSnapshot
+
+if TYPE_CHECKING:
+    from standards_check.scancache import BlobCache
 
 # (group name, what to call it, pattern). Patterns follow the issuers' documented formats (GitHub
 # token prefixes, AWS key ID prefixes, ...) as also used by GitHub secret scanning and gitleaks.
@@ -57,12 +66,22 @@ COMBINED = re2.compile(
     "|".join(f"(?P<{name}>{pattern})" for name, _, pattern in SECRET_PATTERNS).encode()
 )
 
-# Every pattern above starts with one of these literals: searching for them alone is about twice
-# as fast as the combined pattern, and almost every file has none of them.
-PREFILTER_TEXT = (r"-----BEGIN|A[KSBC][IC]A|gh[pousr]_|github_pat_|gl(pat|dt|ptt|rt)-|xox[baprs]-"
-                  r"|hooks\.slack\.com|k_live_|AIza|npm_|pypi-|SG\.|shp(at|ca|pa|ss)_|sk-|do[opr]_v1_"
-                  r"|AccountKey=")
-PREFILTER = re2.compile(PREFILTER_TEXT.encode())
+# Every pattern above contains one of these literals: searching for them alone (RE2 here, git grep's
+# fixed-string search in bulk) is several times faster than the combined pattern, and almost every
+# file has none of them. tests/test_secrets_bulk.py checks that every kind's sample holds one.
+PREFILTER_LITERALS = (
+    "-----BEGIN", "AKIA", "ASIA", "ABIA", "ACCA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+    "glpat-", "gldt-", "glptt-", "glrt-", "xoxb-", "xoxa-", "xoxp-", "xoxr-", "xoxs-", "hooks.slack.com",
+    "k_live_", "AIza", "npm_", "pypi-", "SG.", "shpat_", "shpca_", "shppa_", "shpss_", "sk-",
+    "dop_v1_", "doo_v1_", "dor_v1_", "AccountKey=",
+)
+PREFILTER = re2.compile("|".join(re2.escape(literal) for literal in PREFILTER_LITERALS).encode())
+
+# Bump when what scan_bytes reports for some content changes in a way SECRET_PATTERNS' text does not
+# show: cached results of the old version are then not used.
+SCANNER_VERSION = "2"
+# Fewer files than this to read are read here; more are searched by git grep first.
+_BULK_MIN = 200
 
 # Values that documentation and tests use on purpose (AWS's documented example key pair, ...).
 _FAKE_MARKERS = (b"example", b"dummy", b"fake", b"sample", b"xxxxxx", b"placeholder", b"redacted",
@@ -123,9 +142,13 @@ class ScanResult:
 
 def candidate_files(snapshot: RepoSnapshot, extra_skip_dirs: Iterable[str] = ()) -> list[str]:
     """The paths worth searching, by plain string tests on the path (no regex per path)."""
+    return _candidates(snapshot.paths, extra_skip_dirs)
+
+
+def _candidates(paths: Iterable[str], extra_skip_dirs: Iterable[str]) -> list[str]:
     skip_dirs = SKIP_DIRS | frozenset(extra_skip_dirs)
     chosen = []
-    for path in snapshot.paths:
+    for path in paths:
         directory, _, name = path.rpartition("/")
         lower = name.lower()
         if lower in SKIP_NAMES or lower.endswith(SKIP_SUFFIXES):
@@ -208,26 +231,140 @@ def scan_bytes(data: bytes) -> Iterable[tuple[int, str, bool]]:
         yield data.count(b"\n", 0, start) + 1, KINDS[name], fake
 
 
+def _examine(data: bytes, max_file_bytes: int) -> str:
+    """What a file's content holds, encoded for the cache: "-" skipped (binary or too large), ""
+    nothing, else "line:kind:0|1" per match (1: looks fake). Never the matched text."""
+    if len(data) > max_file_bytes or b"\0" in data[:8000]:
+        return "-"
+    if PREFILTER.search(data) is None or COMBINED.search(data) is None:  # the common case
+        return ""
+    return ";".join(f"{line}:{_NAMES[kind]}:{int(fake)}" for line, kind, fake in scan_bytes(data))
+
+
+_NAMES = {label: name for name, label, _ in SECRET_PATTERNS}
+
+
+def _matches(encoded: str) -> Iterable[tuple[int, str, bool]]:
+    for match in encoded.split(";"):
+        line, name, fake = match.split(":")
+        yield int(line), KINDS[name], fake == "1"
+
+
+def cache_namespace(max_file_bytes: int, snapshot_max_bytes: int) -> str:
+    """Everything that changes a blob's result: scanner version, patterns, rules and size limits."""
+    basis = repr((SCANNER_VERSION, SECRET_PATTERNS, PREFILTER_LITERALS, _FAKE_MARKERS, _AWS_WINDOW,
+                  _KEY_WINDOW, _KEY_CONTEXT, max_file_bytes, snapshot_max_bytes))
+    return hashlib.sha256(basis.encode()).hexdigest()[:16]
+
+
 def scan(snapshot: RepoSnapshot, max_files: int, max_file_bytes: int,
          ignore_test_fixtures: bool = True, extra_skip_dirs: Iterable[str] = ()) -> ScanResult:
+    """Scan the candidate files. A tree scanned before with the same parameters (same root tree
+    id, or the same index listing of an unedited work tree) is answered whole from the cache;
+    otherwise content already scanned is looked up by blob id, the rest is searched by git grep
+    for the literals in bulk (where the snapshot can), and only the files it lists, and those it
+    could not search, are read here."""
+    from standards_check import scancache
+
+    cache = scancache.shared(cache_namespace(max_file_bytes, snapshot.max_bytes)) if scancache.enabled() else None
+    tree_key = None
+    content = snapshot.content_key() if cache is not None else None
+    if cache is not None and content is not None and not _candidates(content[1], extra_skip_dirs):
+        tree_key = _tree_key(content[0], max_files, ignore_test_fixtures, extra_skip_dirs)
+        stored = _result_from_json(cache.get_tree(tree_key))
+        if stored is not None:
+            snapshot.cancel_grep()  # a search started before the cache was asked
+            return stored
+    result = _scan(snapshot, cache, max_files, max_file_bytes, ignore_test_fixtures, extra_skip_dirs)
+    if cache is not None and tree_key is not None:
+        cache.put_tree(tree_key, _result_to_json(result))
+    return result
+
+
+def start(snapshot: RepoSnapshot, params: dict) -> None:
+    """Called before the checks run: start git grep on the whole tree in the background, so git
+    searches while the other checks work, unless the cache holds this tree's result."""
+    from standards_check import scancache
+
+    if scancache.enabled():
+        key = snapshot.quick_content_key()
+        if key is not None:
+            cache = scancache.shared(cache_namespace(params["max_file_bytes"], snapshot.max_bytes))
+            tree_key = _tree_key(key, params["max_files"], params["ignore_test_fixtures"], params["skip_dirs"])
+            if cache.get_tree(tree_key) is not None:
+                return
+    snapshot.start_grep(PREFILTER_LITERALS)
+
+
+def _tree_key(content_key: str, max_files: int, ignore_test_fixtures: bool, extra_skip_dirs: Iterable[str]) -> str:
+    params = (content_key, max_files, ignore_test_fixtures, sorted(set(extra_skip_dirs)))
+    return hashlib.sha256(repr(params).encode("utf-8", "surrogateescape")).hexdigest()[:40]
+
+
+def _result_to_json(result: ScanResult) -> str:
+    return json.dumps({**{k: v for k, v in vars(result).items() if k != "findings"},
+                       "findings": [[f.path, f.line, f.kind] for f in result.findings]})
+
+
+def _result_from_json(text: str | None) -> ScanResult | None:
+    if text is None:
+        return None
+    try:
+        data = json.loads(text)
+        findings = [SecretFinding(str(path), int(line), str(kind)) for path, line, kind in data.pop("findings")]
+        return ScanResult(findings=findings, **{k: int(data[k]) for k in (
+            "ignored_fake", "ignored_in_tests", "files_scanned", "files_skipped", "files_not_scanned")})
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None  # damaged: scanned again
+
+
+def _scan(snapshot: RepoSnapshot, cache: BlobCache | None, max_files: int, max_file_bytes: int,
+          ignore_test_fixtures: bool, extra_skip_dirs: Iterable[str]) -> ScanResult:
     result = ScanResult()
     paths = candidate_files(snapshot, extra_skip_dirs)
     if len(paths) > max_files:
         result.files_not_scanned = len(paths) - max_files
         paths = paths[:max_files]
+    blobs = snapshot.blob_ids()
+    known = cache.get_many(blobs[p] for p in paths if p in blobs) if cache is not None and blobs else {}
+    found: dict[str, str | None] = {}  # path -> _examine's answer; None: not read (a link, unreadable)
+    clean: set[str] = set()  # searched by git grep: none of the literals, nothing to find
+    todo = [p for p in paths if blobs.get(p) not in known] if known else paths
     # A partial clone (sweeps) fetches the missing blobs in one batch on this hint, instead of one
-    # lazy fetch per file.
-    snapshot.prefetch(paths)
+    # lazy fetch per file; blobs the cache knows are not fetched at all.
+    snapshot.prefetch(todo)
+    to_read = todo
+    if len(todo) >= _BULK_MIN:
+        searched = snapshot.grep(PREFILTER_LITERALS, todo)
+        if searched is not None:
+            clean = searched[0] - searched[1]
+            to_read = [p for p in todo if p not in clean]
+    else:
+        snapshot.cancel_grep()
+    # A work tree's edited files are not their index blob: read those the cache answered for.
+    changed = snapshot.changed_since_blob_ids()
+    if changed is None:
+        changed = set(blobs)
+    if changed and known:
+        to_read = to_read + [p for p in paths if p in changed and p not in clean and blobs.get(p) in known]
     # Links are not followed: their target is listed and read itself, and reported once.
-    for path, data in snapshot.iter_bytes(paths, follow_links=False):
-        if data is None or len(data) > max_file_bytes or b"\0" in data[:8000]:
+    for path, data in snapshot.iter_bytes(to_read, follow_links=False):
+        found[path] = None if data is None else _examine(data, max_file_bytes)
+    if cache is not None and blobs:
+        cache.put_many({blobs[p]: answer for p, answer in found.items()
+                        if answer is not None and p in blobs and p not in changed},
+                       clean=list(map(blobs.__getitem__, clean - changed if changed else clean)))
+    result.files_scanned += len(clean)
+    for path in set(paths).difference(clean) if clean else paths:
+        encoded = found[path] if path in found else known[blobs[path]]
+        if encoded is None or encoded == "-":
             result.files_skipped += 1
             continue
         result.files_scanned += 1
-        if PREFILTER.search(data) is None or COMBINED.search(data) is None:  # the common case
+        if not encoded:
             continue
         test_path = ignore_test_fixtures and in_test_path(path)
-        for line, kind, fake in scan_bytes(data):
+        for line, kind, fake in _matches(encoded):
             if test_path:
                 # Test suites commit throwaway keys and realistic-looking tokens on purpose (TLS
                 # and SSH fixtures, token parsers' tests); reporting them costs more trust than

@@ -49,6 +49,8 @@ class PartialCloneSnapshot(RefSnapshot):
 
     _git_env = staticmethod(git_env)
 
+    grep_whole_tree = False  # git grep names the files, all fetched by prefetch first
+
     def __init__(self, root: Path, ref: str = "HEAD") -> None:
         super().__init__(root, ref)
         self._missing: set[str] | None = None

@@ -41,11 +41,14 @@ def error_row(name: str, reason: str, started: float | None = None) -> dict[str,
 
 
 def scan_repo(spec: RepoSpec, opts: WorkerOptions) -> dict[str, Any]:
+    import os
+
     started = time.monotonic()
     if opts.auth_host:  # in the worker process only
-        import os
-
         os.environ["STANDARDS_CHECK_GIT_AUTH_HOST"] = opts.auth_host
+    # The secret scan's cache lives with the clones (one place to keep between nightly sweeps) unless
+    # the user chose one; each worker process loads it once and keeps it for the repositories it scans.
+    os.environ.setdefault("STANDARDS_CHECK_CACHE", str(opts.cache_dir / "scan-cache"))
     try:
         return _scan(spec, opts, started)
     except FetchError as exc:
