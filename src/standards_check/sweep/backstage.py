@@ -15,9 +15,9 @@ others are returned as warnings. Per-component facts (a monorepo's components) a
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
+from standards_check import rx
 from standards_check.escape import unsurrogate_data
 
 RETRIEVER_ID = "standards-check"
@@ -34,7 +34,7 @@ SCHEMA: dict[str, dict[str, str]] = {
     "scannedAt": {"type": "datetime", "description": "when the repository was scanned"},
 }
 NAME_MAX = 63  # Backstage: metadata.name is 1-63 characters
-_NAME_BAD = re.compile(r"[^A-Za-z0-9]+")  # Backstage: [a-zA-Z0-9] separated by one of - _ .
+_NAME_BAD = rx.compile(r"[^A-Za-z0-9]+")  # Backstage: [a-zA-Z0-9] separated by one of - _ .
 
 
 def entity_name(text: str) -> str:
@@ -45,8 +45,10 @@ def entity_name(text: str) -> str:
 
 
 def entity_of(result: dict[str, Any]) -> dict[str, str]:
-    report = result.get("report") if isinstance(result.get("report"), dict) else {}
-    repository = report.get("repository") if isinstance(report.get("repository"), dict) else {}
+    report = result.get("report")
+    report = report if isinstance(report, dict) else {}
+    repository = report.get("repository")
+    repository = repository if isinstance(repository, dict) else {}
     declared = repository.get("catalog_entity")
     if isinstance(declared, dict) and isinstance(declared.get("name"), str) and declared["name"]:
         namespace = declared.get("namespace") if isinstance(declared.get("namespace"), str) else "default"

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 from typing import Any
 
+from standards_check import rx
 from standards_check.errors import UserError
 from standards_check.escape import unsurrogate_data
 
@@ -27,7 +27,7 @@ CACHE_SECONDS = 3600  # shields.io caches at least 300 s; a sweep runs at most a
 # (lowest score, colour): the first whose bound the score reaches. shields.io's named colours.
 COLOURS = ((90.0, "brightgreen"), (75.0, "green"), (60.0, "yellowgreen"), (40.0, "yellow"),
            (20.0, "orange"), (0.0, "red"))
-_UNSAFE = re.compile(r"[^a-z0-9]+")
+_UNSAFE = rx.compile(r"[^a-z0-9]+")
 SLUG_MAX = 60
 
 
