@@ -159,6 +159,15 @@ def test_backstage_facts_validate_and_name_the_catalog_component(store: Path, tm
     assert scratch["passed"] is False and "readme.present" in scratch["failingChecks"]
     empty = facts["empty"]["facts"]
     assert empty["status"] == "error" and "empty" in empty["error"] and "score" not in empty
+    # the stored report that carries the catalog entity still meets the report schema
+    from standards_check.resources import schema_path
+    from standards_check.sweep.store import Store
+
+    with Store(store, create=False) as s:
+        stored = {r["repo"]: r["report"] for r in s.results(s.latest_sweep().id)}
+    assert stored["payments"]["repository"]["catalog_entity"] == {
+        "kind": "Component", "namespace": "default", "name": "payments-api"}
+    jsonschema.validate(stored["payments"], json.loads(schema_path("report.schema.json").read_text()))
     # stdout without --output
     again = run_cli("report", "--store", store, "--format", "backstage")
     assert json.loads(again.stdout) == document
