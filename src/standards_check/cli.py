@@ -316,11 +316,15 @@ def merge(out: str, inputs: tuple[str, ...]) -> None:
 @cli.command()
 @click.option("--store", "store_path", default="standards-check.db", show_default=True,
               type=click.Path(dir_okay=False), help="SQLite results store.")
-@click.option("--format", "fmt", type=click.Choice(["html", "json", "csv"]), default="html", show_default=True)
-@click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(["html", "json", "csv", "badge", "backstage"]),
+              default="html", show_default=True,
+              help="badge: shields.io endpoint JSON files into the --output directory; "
+                   "backstage: Tech Insights facts (docs/portals.md).")
+@click.option("--output", "-o", metavar="FILE|DIR",
+              help="Write to FILE instead of standard output (for --format badge: the directory, required).")
 @click.option("--sweep", "sweep_id", type=int, metavar="ID", help="Report this sweep (default: the latest).")
 def report(store_path: str, fmt: str, output: str | None, sweep_id: int | None) -> None:
-    """Report the latest sweep: an HTML scorecard, or JSON/CSV for dashboards."""
+    """Report the latest sweep: an HTML scorecard, JSON/CSV for dashboards, badges or portal facts."""
     from pathlib import Path
 
     from standards_check.commands.report import report_command

@@ -18,6 +18,7 @@ class RepoInfo:
     lifecycle: str | None
     tier: str | None
     config_policy: str | None  # the policy the repository's .standards.yml names
+    entity: tuple[str, str] | None = None  # (namespace, name) of its own catalog Component
 
 
 def read_info(snapshot: Any) -> RepoInfo:
@@ -29,7 +30,8 @@ def read_info(snapshot: Any) -> RepoInfo:
         tier = _str(component.spec.get("tier")) or _str(component.annotations.get("tier")) \
             or _str(labels.get("tier"))
     return RepoInfo(team=team, lifecycle=component.lifecycle if component else None, tier=tier,
-                    config_policy=_config_policy(snapshot))
+                    config_policy=_config_policy(snapshot),
+                    entity=(component.namespace, component.name) if component and component.name else None)
 
 
 def pick_team(owners: tuple[tuple[str, ...], list[str]], catalog_owner: str | None) -> str | None:

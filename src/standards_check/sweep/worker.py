@@ -102,6 +102,9 @@ def _scan(spec: RepoSpec, opts: WorkerOptions, started: float) -> dict[str, Any]
         report = (opts.scan or engine_scan)(snapshot, policy_ref)
         data = report.to_dict()
     data.setdefault("repository", {})["name"] = spec.name
+    if info.entity is not None:  # for the Backstage export: the Component this repository declares
+        data["repository"]["catalog_entity"] = {"kind": "Component", "namespace": info.entity[0],
+                                                "name": info.entity[1]}
     policy = data.get("policy") or {}
     return {
         "repo": spec.name, "status": "ok", "error": None,
