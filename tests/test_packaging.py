@@ -63,6 +63,8 @@ def test_metadata_names_the_home_and_describes_the_project(wheel):
     assert meta["License-Expression"] == "Apache-2.0"
     assert meta["Description-Content-Type"] == "text/markdown"
     assert "# standards-check" in meta.get_payload()
+    from standards_check import __version__
+    assert meta["Version"] == __version__  # one version, in __init__.py
 
 
 def test_changing_the_home_is_one_edit(tmp_path):
