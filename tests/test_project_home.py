@@ -55,7 +55,7 @@ def test_built_in_fallback_is_the_pyproject_home():
 
 
 def test_links_derive_from_the_home():
-    assert links.PROJECT_URL == home()
+    assert links.project_url() == home()
     assert links.check_doc_url("readme.present") == home() + "/blob/main/checks/readme.present.yaml"
 
 

@@ -10,12 +10,14 @@ equal to the pyproject setting.
 """
 from __future__ import annotations
 
-from importlib import metadata
+from functools import lru_cache
 
 _BUILT_IN_HOME = "https://github.com/standards-check/standards-check"
 
 
 def _installed_home() -> str | None:
+    from importlib import metadata  # only when a link is made: it costs the CLI's start-up otherwise
+
     try:
         urls = metadata.metadata("standards-check").get_all("Project-URL") or []
     except metadata.PackageNotFoundError:
@@ -27,10 +29,12 @@ def _installed_home() -> str | None:
     return None
 
 
-PROJECT_URL = _installed_home() or _BUILT_IN_HOME
-_CHECK_DOC = PROJECT_URL + "/blob/main/checks/{check}.yaml"
+@lru_cache(maxsize=1)
+def project_url() -> str:
+    """This project's home."""
+    return _installed_home() or _BUILT_IN_HOME
 
 
 def check_doc_url(check_id: str) -> str:
     """The catalog entry of a check: what it looks at, why, how to fix it, an example."""
-    return _CHECK_DOC.format(check=check_id)
+    return f"{project_url()}/blob/main/checks/{check_id}.yaml"
