@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 from standards_check.escape import json_text, printable, uri_path
-from standards_check.links import PROJECT_URL, check_doc_url
+from standards_check.links import check_doc_url, project_url
 from standards_check.model import ERROR, FAIL, WAIVED, Location
 from standards_check.report import Report, Result
 
@@ -55,7 +55,7 @@ def sarif_log(report: Report, anchor: str | None = None) -> dict[str, Any]:
             "name": "standards-check",
             "version": report.tool.get("version", ""),
             "semanticVersion": report.tool.get("version", ""),
-            "informationUri": PROJECT_URL,
+            "informationUri": project_url(),
             "rules": rules,
         }},
         # GitHub uses this as the analysis category: one per policy, so two policies do not
