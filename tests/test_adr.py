@@ -319,3 +319,35 @@ def test_log4brains_records_are_madr(make_repo):
     del files[".log4brains.yml"]
     outside = make_repo({k.replace("decisions/", "docs/adr/"): v for k, v in files.items()})
     assert "lacks the Consequences section" in run_check("adr.format", outside).message
+
+
+# ---- records at the repository root (found by their structure) --------------------------------------
+
+def test_adr_checks_on_a_decision_log_at_the_root(make_repo):
+    from tests.cli_helpers import results_by_check, scan_json
+
+    repo = make_repo({"README.md": "# svc\n", "CHANGELOG.md": "# Changelog\n",
+                      "0001-use-postgres.md": nygard(1, "Use Postgres"),
+                      "0002-use-kafka.md": nygard(2, "Use Kafka"),
+                      "0002-use-redis.md": nygard(2, "Use Redis"),
+                      # below the root: not one of the root's records (the root holds its top-level files)
+                      "db/0001-migrate.md": "# Migrate\n\nRun it.\n"}, date=days_ago(800))
+    _, report = scan_json(repo, "--policy", "production-service")
+    results = results_by_check(report)
+    present = results["adr.present"]
+    assert present["status"] == "pass" and "Found 3 decision records in the repository root (3)" in present["message"]
+    formats = results["adr.format"]
+    assert "1 of 3 decision records is well formed" in formats["message"]
+    assert "0002-use-kafka.md shares number 2 with 0002-use-redis.md" in formats["message"]
+    assert [loc["path"] for loc in formats["locations"]] == ["0002-use-kafka.md", "0002-use-redis.md"]
+    fresh = results["adr.fresh"]
+    assert fresh["status"] == "fail" and "last changed 800 days ago" in fresh["message"], fresh["message"]
+    assert fresh["locations"][0]["path"] in {"0001-use-postgres.md", "0002-use-kafka.md", "0002-use-redis.md"}
+
+
+def test_adr_present_min_records_names_the_root(make_repo):
+    repo = make_repo({"0001-use-postgres.md": nygard(1, "Use Postgres"), "0002-use-kafka.md": nygard(2, "Use Kafka")})
+    outcome = run_check("adr.present", repo, min_records=3)
+    assert outcome.status == "fail", outcome.message
+    assert "Found 2 decision records in the repository root; the policy asks for at least 3" in outcome.message
+    assert locations(outcome) == ["0001-use-postgres.md", "0002-use-kafka.md"]

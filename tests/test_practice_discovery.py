@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli_helpers import run_cli
+from tests.checkrun import days_ago
+from tests.cli_helpers import results_by_check, run_cli, scan_json
 from tests.conftest import git
 from tests.security_helpers import evaluate, lines
 
@@ -169,6 +170,129 @@ def test_numbered_documents_that_are_not_decisions(make_repo) -> None:
     files = {"docs/tutorial/01-install.md": "# Install\n\n## Steps\n", "docs/tutorial/02-run.md": "# Run\n\n## Steps\n",
              "examples/adr/0001-x.md": record(1, "x"), "examples/adr/0002-y.md": record(2, "y")}
     assert evaluate(make_repo(files), "adr.present").status == "fail"
+
+
+# ---- decision records at the repository root ----------------------------------------------------
+# Some repositories keep their decision log at the top level (`0001-use-postgres.md` beside README.md).
+# The root is found by the same structural evidence as any folder; README, CHANGELOG, tutorials and
+# release notes there are not records.
+
+MADR_ROOT = ("---\nstatus: accepted\ndate: 2024-03-01\n---\n# Use Kafka for events\n\n"
+             "## Context and Problem Statement\n\nServices need events.\n\n## Considered Options\n\n* Kafka\n\n"
+             "## Decision Outcome\n\nChosen option: Kafka.\n\n### Consequences\n\n* Good.\n")
+
+
+def adr_results(repo, *args: str) -> dict:
+    _, report = scan_json(repo, "--policy", "production-service", *args)
+    return {check: result for check, result in results_by_check(report).items() if check.startswith("adr.")}
+
+
+def paths_and_lines(result: dict) -> list[tuple[str, int | None]]:
+    return [(loc["path"], loc.get("line")) for loc in result["locations"]]
+
+
+def test_decision_records_at_the_root_are_found_by_structure(make_repo) -> None:
+    repo = make_repo({"README.md": "# Service\n", "CHANGELOG.md": "# Changelog\n\n## 1.0.0\n",
+                      "0001-use-postgres.md": record(1, "use postgres"),
+                      "0002-use-kafka.md": record(2, "use kafka"),
+                      "0003-drop-mysql.md": record(3, "drop mysql", status="Maybe"),
+                      "docs/guide.md": "# Guide\n"}, date=days_ago(20))
+    adr = adr_results(repo)
+    present = adr["adr.present"]
+    assert present["status"] == "pass", present["message"]
+    assert present["message"].startswith("Found 3 decision records in the repository root (3)")
+    assert ("the repository root was found by its structure: 3 numbered documents, 3 of 3 read have "
+            "Status/Context/Decision sections") in present["message"]
+    assert paths_and_lines(present) == [("0001-use-postgres.md", None), ("0002-use-kafka.md", None),
+                                        ("0003-drop-mysql.md", None)]
+    formats = adr["adr.format"]
+    assert formats["status"] == "fail" and formats["score"] == round(2 / 3, 4)
+    assert "0003-drop-mysql.md:7 has status 'Maybe'" in formats["message"]
+    assert paths_and_lines(formats) == [("0003-drop-mysql.md", 7)]
+    fresh = adr["adr.fresh"]
+    assert fresh["status"] == "pass", fresh["message"]
+    assert "changed 20 days ago" in fresh["message"]
+    assert paths_and_lines(fresh)[0][0] in {"0001-use-postgres.md", "0002-use-kafka.md", "0003-drop-mysql.md"}
+    for result in adr.values():
+        assert all(not loc["path"].startswith(("/", "./")) and loc["path"] for loc in result["locations"])
+
+
+def test_madr_records_at_the_root(make_repo) -> None:
+    repo = make_repo({"0001-use-kafka.md": MADR_ROOT, "0002-use-postgres.md": MADR_ROOT.replace("Kafka", "Postgres"),
+                      "0004-use-redis.md": MADR_ROOT.replace("Kafka", "Redis")})
+    adr = adr_results(repo)
+    assert adr["adr.present"]["status"] == "pass", adr["adr.present"]["message"]
+    assert "the repository root was found by its structure: 3 numbered documents, 3 of 3 read have MADR sections" \
+        in adr["adr.present"]["message"]
+    assert adr["adr.format"]["status"] == "pass", adr["adr.format"]["message"]
+    assert "number 3 is missing in the repository root" in adr["adr.format"]["message"]
+    assert paths_and_lines(adr["adr.format"]) == [("0001-use-kafka.md", None), ("0002-use-postgres.md", None),
+                                                  ("0004-use-redis.md", None)]
+
+
+@pytest.mark.parametrize("files", [
+    # `adr init .`: adr-tools' first record at the root (its directory, the root, is not followed as a
+    # pointer, but must not hide the root's structure either)
+    pytest.param({"0001-record-architecture-decisions.md": record(1, "record architecture decisions"),
+                  "0002-use-postgres.md": record(2, "use postgres"), "SECURITY.md": "# Security\n"}, id="adr-init"),
+    pytest.param({".log4brains.yml": "project:\n  name: x\n  adrFolder: .\n",
+                  "0001-use-postgres.md": record(1, "use postgres"), "0002-use-kafka.md": record(2, "use kafka")},
+                 id="log4brains-folder-is-the-root"),
+])
+def test_a_pointer_to_the_root_does_not_hide_its_records(make_repo, files) -> None:
+    present = adr_results(make_repo(files))["adr.present"]
+    assert present["status"] == "pass", present["message"]
+    assert "Found 2 decision records in the repository root (2)" in present["message"]
+    assert [loc["path"] for loc in present["locations"]] == sorted(p for p in files if p.startswith("000"))
+
+
+def test_root_records_beside_a_folder_of_records(make_repo) -> None:
+    repo = make_repo({"0001-use-postgres.md": record(1, "use postgres"), "0002-use-kafka.md": record(2, "use kafka"),
+                      "docs/adr/0001-record-architecture-decisions.md": record(1, "record decisions")})
+    present = adr_results(repo)["adr.present"]
+    assert present["status"] == "pass", present["message"]
+    assert "Found 3 decision records in " in present["message"]
+    assert "docs/adr/ (1)" in present["message"] and "the repository root (2)" in present["message"]
+    assert sorted(paths_and_lines(present)) == [("0001-use-postgres.md", None), ("0002-use-kafka.md", None),
+                                                ("docs/adr", None)]
+
+
+TUTORIAL = "# {title}\n\n## Prerequisites\n\nPython.\n\n## Steps\n\n1. Install.\n\n## Next\n\nRead on.\n"
+RELEASE = "# Release {n}\n\n## Highlights\n\nFaster.\n\n## Breaking changes\n\nNone.\n\n## Upgrading\n\nPin it.\n"
+STATUS_REPORT = "# {n}. Weekly status\n\n## Status\n\nGreen.\n\n## Context\n\nThe sprint.\n\n## Next steps\n\nShip.\n"
+
+
+@pytest.mark.parametrize("files", [
+    pytest.param({"CHANGELOG.md": "# Changelog\n\n## 2.0.0\n\n## Decision\n", "README.md": "# x\n"},
+                 id="changelog"),
+    pytest.param({"01-intro.md": TUTORIAL.format(title="Intro"), "02-setup.md": TUTORIAL.format(title="Setup"),
+                  "03-deploy.md": TUTORIAL.format(title="Deploy")}, id="numbered-tutorial"),
+    pytest.param({"2024-01-15-release.md": RELEASE.format(n="1.0"), "2024-06-01-release.md": RELEASE.format(n="1.1"),
+                  "CHANGELOG.md": "# Changelog\n"}, id="dated-release-notes"),
+    pytest.param({"0001-release-notes.md": RELEASE.format(n="1"), "0002-release-notes.md": RELEASE.format(n="2")},
+                 id="numbered-release-notes"),
+    # a Status and a Context but no Decision: not a decision record
+    pytest.param({"001-week.md": STATUS_REPORT.format(n=1), "002-week.md": STATUS_REPORT.format(n=2)},
+                 id="status-reports-without-a-decision"),
+    # one record among many numbered non-decisions: less than half of those read
+    pytest.param({"0001-use-postgres.md": record(1, "use postgres"),
+                  **{f"000{n}-chapter.md": TUTORIAL.format(title=f"Chapter {n}") for n in range(2, 6)}},
+                 id="one-record-among-chapters"),
+    # a single numbered record at the root is not a log
+    pytest.param({"0001-use-postgres.md": record(1, "use postgres"), "README.md": "# x\n"}, id="single-file"),
+])
+def test_numbered_documents_at_the_root_that_are_not_a_decision_log(make_repo, files) -> None:
+    adr = adr_results(make_repo(files))
+    assert adr["adr.present"]["status"] == "fail", adr["adr.present"]["message"]
+    assert "No architecture decision records found" in adr["adr.present"]["message"]
+    assert adr["adr.format"]["status"] == "skip" and adr["adr.fresh"]["status"] == "skip"
+
+
+def test_root_records_a_team_excludes_are_not_counted(make_repo) -> None:
+    files = {"0001-use-postgres.md": record(1, "use postgres"), "0002-use-kafka.md": record(2, "use kafka")}
+    assert adr_results(make_repo(files))["adr.present"]["status"] == "pass"
+    excluded = make_repo({**files, ".standards.yml": "exclude:\n  - '000*.md'\n"})
+    assert adr_results(excluded)["adr.present"]["status"] == "fail"
 
 
 # ---- SLOs: recognised by kind and fields when one detail is wrong -------------------------------

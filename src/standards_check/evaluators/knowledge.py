@@ -23,6 +23,22 @@ def _adrs(ctx: CheckContext, params: dict) -> AdrSet:
     return parse_adrs(ctx.snapshot, extra) if extra else ctx.fact("adr")
 
 
+def _shown(directory: str) -> str:
+    """A decision record directory as messages name it: `docs/adr/`, or the repository root ("")."""
+    return f"{directory}/" if directory else "the repository root"
+
+
+def _listed(directories: list[str]) -> str:
+    """Directories as a failure message lists them: `docs/adr, the repository root`."""
+    return ", ".join(d or _shown(d) for d in directories)
+
+
+def _directory_locations(adrs: AdrSet, directories: list[str]) -> list[Location]:
+    """A directory's location, or for the root (which has no path) each of its records."""
+    return [loc for d in directories
+            for loc in ([Location(d)] if d else [Location(r.path) for r in adrs.in_directory(d)])]
+
+
 def _where_looked(params: dict) -> str:
     dirs = list(params.get("dirs") or []) + ["docs/adr", "doc/adr", "docs/decisions", "docs/architecture/decisions",
                                              "adr/"]
@@ -38,27 +54,29 @@ def evaluate_present(ctx: CheckContext, params: dict) -> Outcome:
     dirs = [d for d, _ in adrs.directories]
     if count >= max(minimum, 1):
         by_dir = Counter(r.directory for r in adrs.records)
-        where = ", ".join(f"{d}/ ({by_dir[d]})" for d in dirs if by_dir[d])
-        structural = [f"{d}/ was found by its {source}" for d, source in adrs.directories
+        where = ", ".join(f"{_shown(d)} ({by_dir[d]})" for d in dirs if by_dir[d])
+        structural = [f"{_shown(d)} was found by its {source}" for d, source in adrs.directories
                       if by_dir[d] and source.startswith("structure:")]
         evidence = "; ".join(structural[:2]) + (f"; and {len(structural) - 2} more" if len(structural) > 2 else "")
         return Outcome.passed(f"Found {plural(count, 'decision record')} in {where}"
                               f"{' (' + evidence + ')' if evidence else ''}.",
-                              [Location(d) for d in dirs if by_dir[d]])
+                              _directory_locations(adrs, [d for d in dirs if by_dir[d]]))
     if count:
         return Outcome.failed(
-            f"Found {plural(count, 'decision record')} in {', '.join(dirs)}; the policy asks for at least {minimum}.",
+            f"Found {plural(count, 'decision record')} in {_listed(dirs)}; "
+            f"the policy asks for at least {minimum}.",
             [Location(r.path) for r in adrs.records], score=count / minimum)
     if adrs.templates:
         return Outcome.failed(
-            f"{', '.join(dirs) or 'The ADR directory'} holds only a template ({adrs.templates[0]}), no decision record.",
+            f"{_listed(dirs) or 'The ADR directory'} holds only a template ({adrs.templates[0]}), "
+            "no decision record.",
             [Location(t) for t in adrs.templates])
     if dirs:
-        return Outcome.failed(f"{', '.join(dirs)} exists but holds no Markdown decision record.",
-                              [Location(d) for d in dirs])
+        return Outcome.failed(f"{_listed(dirs)} exists but holds no Markdown decision record.",
+                              [Location(d) for d in dirs if d])
     return Outcome.failed(f"No architecture decision records found (looked in {_where_looked(params)}, "
-                          "for .adr-dir or .log4brains.yml, and for folders of numbered documents with "
-                          "Status, Context and Decision sections).")
+                          "for .adr-dir or .log4brains.yml, and for folders or a repository root of numbered "
+                          "documents with Status, Context and Decision sections).")
 
 
 # ---- adr.format ------------------------------------------------------------------------------------
@@ -170,7 +188,7 @@ def _numbering_problems(adrs: AdrSet, allow_gaps: bool) -> tuple[list[Problem], 
             shown = ", ".join(str(n) for n in gaps[:10]) + (" ..." if len(gaps) > 10 else "")
             if allow_gaps:
                 notes.append(f"{'number' if len(gaps) == 1 else 'numbers'} {shown} "
-                             f"{'is' if len(gaps) == 1 else 'are'} missing in {directory}/")
+                             f"{'is' if len(gaps) == 1 else 'are'} missing in {_shown(directory)}")
             else:
                 by_number = sorted((r.number, r.path) for r in numbered if r.number is not None)
                 for start, end in _runs(gaps):  # each run of missing numbers, on the record after it
@@ -196,7 +214,7 @@ def evaluate_format(ctx: CheckContext, params: dict) -> Outcome:
     note = f" ({'; '.join(notes)})" if notes else ""
     if not problems:
         return Outcome.passed(f"{all_of(total, 'decision record')} {verb(total, 'is', 'are')} well formed{note}.",
-                              [Location(d) for d, _ in adrs.directories])
+                              _directory_locations(adrs, [d for d, _ in adrs.directories]))
     shown = "; ".join(str(p) for p in problems[:_SHOWN])
     more = f"; and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else ""
     return Outcome.partial(
@@ -247,8 +265,10 @@ def evaluate_fresh(ctx: CheckContext, params: dict) -> Outcome:
     adrs = _adrs(ctx, params)
     if not adrs.records:
         return Outcome.skipped("No decision records to date (adr.present reports their absence).")
-    dirs = [d for d, _ in adrs.directories if adrs.in_directory(d)]
-    return freshness(ctx, [r.path for r in adrs.records], dirs, float(params.get("max_age_days", 365)),
+    # directories keep the git call short; the root's records are named one by one
+    query = [d for d, _ in adrs.directories if d and adrs.in_directory(d)]
+    query += [r.path for r in adrs.in_directory("")]
+    return freshness(ctx, [r.path for r in adrs.records], query, float(params.get("max_age_days", 365)),
                      "decision records")
 
 

@@ -7,7 +7,9 @@ Found in:
 - the `adrFolder` of a log4brains configuration `.log4brains.yml`;
 - the directory of any `0001-record-architecture-decisions.md` (what `adr init` writes), so a
   monorepo's nested `services/x/doc/adr` is found too;
-- extra directories a policy names (`dirs` param of the adr.* checks).
+- extra directories a policy names (`dirs` param of the adr.* checks);
+- any folder, or the repository root, that holds numbered decision documents in a known format
+  (`structured_directories`). The root's directory is "" and only its top-level files belong to it.
 
 Two styles are read:
 - Nygard / adr-tools: `0001-record-architecture-decisions.md`, `# 1. Title`, `Date:`, `## Status`,
@@ -141,7 +143,7 @@ def parse_adrs(snapshot: RepoSnapshot, extra_dirs: Iterable[str] = ()) -> AdrSet
     for directory, source in _directories(snapshot, extra_dirs):
         found.directories.append((directory, source))
         by_structure = source.startswith("structure:")
-        for path in snapshot.under(directory):
+        for path in _files_of(snapshot, directory):
             if not _is_candidate(path, directory):
                 continue
             if by_structure and not _numbered_document(path.rpartition("/")[2]):
@@ -161,6 +163,14 @@ def parse_adrs(snapshot: RepoSnapshot, extra_dirs: Iterable[str] = ()) -> AdrSet
                 found.records.append(record)
     _resolve_references(snapshot, found)
     return found
+
+
+def _files_of(snapshot: RepoSnapshot, directory: str) -> list[str]:
+    """The files of an ADR directory and below; the root ("") holds only its own top-level files,
+    and a team's `exclude:` globs apply to them one by one."""
+    if directory:
+        return snapshot.under(directory)
+    return [p for p in snapshot.paths if "/" not in p and not scope.excluded(snapshot, p)]
 
 
 def _directories(snapshot: RepoSnapshot, extra_dirs: Iterable[str]) -> list[tuple[str, str]]:
@@ -186,8 +196,11 @@ def _directories(snapshot: RepoSnapshot, extra_dirs: Iterable[str]) -> list[tupl
     chosen: list[tuple[str, str]] = []
     for directory, source in candidates:
         directory = directory.strip("/")
+        if directory == "" and source.startswith("structure:"):
+            chosen.append((directory, source))  # the root, on the evidence of its numbered records
+            continue
         if directory.startswith("..") or directory in ("", "."):
-            continue  # a pointer out of the repository, or the root itself: not followed
+            continue  # a pointer out of the repository, or the root named as a whole: not followed
         if not snapshot.is_dir(directory):
             continue
         if source != "policy" and scope.excluded(snapshot, directory + "/"):
@@ -216,7 +229,7 @@ def _is_candidate(path: str, directory: str) -> bool:
         return False
     if stem.lower() in _NOT_RECORDS or stem.startswith("."):
         return False
-    inner = path[len(directory) + 1:].lower().split("/")[:-1]
+    inner = (path[len(directory) + 1:] if directory else path).lower().split("/")[:-1]
     return not any(part in ("templates", "template", "assets", "images", "img", "_includes") for part in inner)
 
 
@@ -389,7 +402,9 @@ def structured_directories(snapshot: RepoSnapshot, known: Iterable[str]) -> list
     """(directory, evidence) for folders, anywhere and under any name (`design/`, `docs/rfcs/`,
     the root), that hold numbered decision documents in a known format: at least two numbered
     Markdown files whose sampled records have a Decision section and a Context or Status."""
-    known = [d.strip("/") for d in known]
+    # directories already found; a pointer to the root itself (`adr init .`) is not followed, so it
+    # does not stand in for the root's structure either
+    known = [d for d in (d.strip("/") for d in known) if d not in ("", ".")]
     by_dir: dict[str, list[str]] = {}
     for path in snapshot.paths:
         directory, _, name = path.rpartition("/")
@@ -400,7 +415,11 @@ def structured_directories(snapshot: RepoSnapshot, known: Iterable[str]) -> list
     for directory, paths in sorted(by_dir.items(), key=lambda item: -len(item[1])):
         if len(paths) < 2 or any(directory == d or directory.startswith(d + "/") for d in known):
             continue
-        if scope.excluded(snapshot, directory + "/"):
+        if not directory:  # the root: a team's globs leave out single files there
+            paths = [p for p in paths if not scope.excluded(snapshot, p)]
+            if len(paths) < 2:
+                continue
+        elif scope.excluded(snapshot, directory + "/"):
             continue
         examined += 1
         if examined > _STRUCTURE_DIRS_READ:
