@@ -28,16 +28,22 @@ with its message and how to see the fix, the rules fixed.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Mapping
 
 import click
 
+from standards_check import gitcmd
 from standards_check.errors import UserError
 from standards_check.escape import printable
 from standards_check.report import Report
 
+# index entries store 32-bit seconds: an index file dated after 2**32 s sees no entry as racily clean
+_AFTER_ANY_INDEX_TIME = 2 ** 33
 _NULL_SHA = frozenset({"0" * 40, "0" * 64})
 # commit-tree needs an identity; the commit is the hook's own scratch object, never a ref's
 _IDENTITY = ("-c", "user.name=standards-check", "-c", "user.email=standards-check@localhost")
@@ -68,7 +74,7 @@ def hook_report(root: Path, policy_ref: str | None, environ: Mapping[str, str]) 
             return scan_diff(root, base, ref=to_ref, policy_ref=policy_ref, new_only_if_passing=from_ref in _NULL_SHA,
                              base_label="nothing" if from_ref in _NULL_SHA else from_ref[:12])
         head = run_git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False).strip()
-        tree = run_git(root, "write-tree").strip()
+        tree = _staged_tree(root)
         parents = ("-p", head) if head else ()
         staged = run_git(root, *_IDENTITY, "commit-tree", *parents, "-m", "standards-check: staged changes",
                          tree).strip()
@@ -77,6 +83,37 @@ def hook_report(root: Path, policy_ref: str | None, environ: Mapping[str, str]) 
     except GitError as exc:
         # e.g. write-tree with unmerged paths in the middle of a merge
         raise UserError(f"cannot read the staged changes in {root}: {exc.stderr}") from None
+
+
+def _staged_tree(root: Path) -> str:
+    """The tree the index describes, written as `git commit` would, without touching the index.
+
+    `git write-tree` stores the tree and then writes the index back (to cache the tree), and writing
+    an index re-reads every "racily clean" entry (a file modified no earlier than the index was
+    written) from the work tree through its clean filter: a program the repository's configuration
+    names (`filter.*.clean`). So the index (GIT_INDEX_FILE when git runs us with a temporary one,
+    as for `git commit -a`) is copied, the copy's modification time is set past any a file can
+    carry in the index (no entry is racy then, nothing is re-read), and write-tree runs on the
+    copy. The user's index is never written."""
+    from standards_check.snapshot import run_git
+
+    index = Path(run_git(root, "rev-parse", "--path-format=absolute", "--git-path", "index").strip())
+    if not index.is_file():  # nothing was ever staged
+        return run_git(root, "mktree").strip()
+    with tempfile.TemporaryDirectory(prefix="standards-check-index-") as scratch:
+        copy = Path(scratch) / "index"
+        shutil.copyfile(index, copy)
+        try:
+            os.utime(copy, (_AFTER_ANY_INDEX_TIME, _AFTER_ANY_INDEX_TIME))
+        except (OSError, OverflowError):  # a file system with 32-bit times: the latest it can store
+            os.utime(copy, (2 ** 31 - 1, 2 ** 31 - 1))
+        proc = subprocess.Popen(gitcmd.argv(root, "write-tree"), env={**gitcmd.env(), "GIT_INDEX_FILE": str(copy)},
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = gitcmd.communicate(proc, f"git write-tree in {root}")
+    if proc.returncode != 0:
+        # e.g. unmerged paths in the middle of a merge
+        raise UserError(f"cannot read the staged changes in {root}: {err.decode('utf-8', 'replace').strip()}")
+    return out.decode("ascii", "replace").strip()
 
 
 def _empty_commit(root: Path) -> str:
