@@ -76,7 +76,7 @@ def hook_report(root: Path, policy_ref: str | None, environ: Mapping[str, str]) 
         head = run_git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False).strip()
         tree = _staged_tree(root)
         parents = ("-p", head) if head else ()
-        staged = run_git(root, *_IDENTITY, "commit-tree", *parents, "-m", "standards-check: staged changes",
+        staged = run_git(root, *_IDENTITY, "commit-tree", "--no-gpg-sign", *parents, "-m", "standards-check: staged changes",
                          tree).strip()
         return scan_diff(root, head or _empty_commit(root), ref=staged, policy_ref=policy_ref,
                          new_only_if_passing=not head, base_label="HEAD" if head else "nothing (first commit)")
@@ -121,7 +121,7 @@ def _empty_commit(root: Path) -> str:
     from standards_check.snapshot import run_git
 
     empty_tree = run_git(root, "mktree").strip()  # stdin is /dev/null: the empty tree, written
-    return run_git(root, *_IDENTITY, "commit-tree", "-m", "standards-check: empty", empty_tree).strip()
+    return run_git(root, *_IDENTITY, "commit-tree", "--no-gpg-sign", "-m", "standards-check: empty", empty_tree).strip()
 
 
 def summary(report: Report) -> str:
