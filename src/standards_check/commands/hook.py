@@ -76,8 +76,8 @@ def hook_report(root: Path, policy_ref: str | None, environ: Mapping[str, str]) 
         head = run_git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False).strip()
         tree = _staged_tree(root)
         parents = ("-p", head) if head else ()
-        staged = run_git(root, *_IDENTITY, "commit-tree", "--no-gpg-sign", *parents, "-m", "standards-check: staged changes",
-                         tree).strip()
+        staged = run_git(root, *_IDENTITY, "commit-tree", "--no-gpg-sign", *parents,
+                         "-m", "standards-check: staged changes", tree).strip()
         return scan_diff(root, head or _empty_commit(root), ref=staged, policy_ref=policy_ref,
                          new_only_if_passing=not head, base_label="HEAD" if head else "nothing (first commit)")
     except GitError as exc:
