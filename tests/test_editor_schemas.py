@@ -25,7 +25,7 @@ SHIPPED = {
     "policy": sorted(ROOT.glob("policies/*/*.yaml")) + sorted(ROOT.glob("examples/policy-repo/policies/*/*.yaml")),
     "check": sorted(ROOT.glob("checks/*.yaml")),
     "policy-test": sorted(ROOT.glob("examples/policy-repo/tests/*/expect.yaml")),
-    "repo-config": [ROOT / "examples" / "standards.yml"],
+    "repo-config": [ROOT / "examples" / "repository" / ".standards.yml"],
 }
 
 
