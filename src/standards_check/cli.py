@@ -335,10 +335,12 @@ def report(store_path: str, fmt: str, output: str | None, sweep_id: int | None) 
 
 def _register_commands() -> None:
     """Commands that live in their own modules (each imports its heavy parts when it runs)."""
+    from standards_check.commands.hook import hook
     from standards_check.commands.owners import owners
     from standards_check.commands.policy_diff import policy_diff
 
     cli.add_command(owners)
+    cli.add_command(hook)
     policy.add_command(policy_diff)
 
 

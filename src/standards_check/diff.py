@@ -43,12 +43,14 @@ from standards_check.model import PASS
 
 def scan_diff(path: str | Path, base: str, *, ref: str | None = None, policy_ref: str | None = None,
               as_of: dt.date | dt.datetime | None = None, base_label: str | None = None,
-              now: float | None = None) -> Report:
+              now: float | None = None, new_only_if_passing: bool = False) -> Report:
     """Scan `ref` (default HEAD) of the repository at `path` and compare it with `base`.
 
     `base_label` names the base in the report (e.g. the PR's base branch while `base` is its SHA);
     `now` (seconds since the epoch, default the time of the call) is the moment both sides are
-    judged as of."""
+    judged as of. `new_only_if_passing` counts a failure as new only when the base passed that
+    rule (not when the rule did not apply there): for a base that is the empty tree (the pre-commit
+    hook's first commit), where almost nothing applies yet."""
     now = time.time() if now is None else now
     root = Path(path)
     if run_git(root, "rev-parse", "--git-dir", check=False).strip() == "":
@@ -69,7 +71,8 @@ def scan_diff(path: str | Path, base: str, *, ref: str | None = None, policy_ref
         return replace(head_report, warnings=(*head_report.warnings, base_missing(base, shallow)))
     with RefSnapshot(root, base_commit) as base_snapshot:
         base_report = scan(base_snapshot, policy, as_of=as_of, now=now)
-    return with_diff(head_report, compare(base_report, head_report, base_label or base, base_commit), policy)
+    return with_diff(head_report, compare(base_report, head_report, base_label or base, base_commit,
+                                                new_only_if_passing), policy)
 
 
 def resolve_commit(root: Path, ref: str) -> str | None:
@@ -93,7 +96,8 @@ def base_missing(base: str, shallow: bool) -> str:
             f"parent); elsewhere run `git fetch --deepen=200 origin` or `git fetch origin {base}`.")
 
 
-def compare(base: Report, head: Report, base_ref: str, base_commit: str | None = None) -> Diff:
+def compare(base: Report, head: Report, base_ref: str, base_commit: str | None = None,
+            new_only_if_passing: bool = False) -> Diff:
     before = {r.check: r for r in base.results}
     new, fixed, with_time = [], [], []
     for r in head.results:
@@ -105,7 +109,8 @@ def compare(base: Report, head: Report, base_ref: str, base_commit: str | None =
             elif old is None and r.is_failure:
                 with_time.append(r.check)
         elif r.is_failure and not was_failing:
-            new.append(r.check)
+            if not new_only_if_passing or (old is not None and old.status == PASS):
+                new.append(r.check)
         elif r.status == PASS and was_failing:
             fixed.append(r.check)
     return Diff(base_ref=base_ref, base_commit=base_commit, base_score=base.score,

@@ -28,7 +28,8 @@ configuration the sweep wrote itself, passes `fetch=True` to keep transports for
 
 Filters (`filter.*.clean/smudge/process`) run only when git hashes or checks out work-tree files;
 none of the commands we run do (`ls-files` lists the index and the directory; `cat-file --batch`
-prints raw objects). `GIT_OPTIONAL_LOCKS=0` keeps commands from refreshing and writing the index.
+prints raw objects). `write-tree` (the pre-commit hook's) would, writing back an index whose entries
+are "racily clean", so it runs on a copy of the index dated so that none is (commands/hook.py). `GIT_OPTIONAL_LOCKS=0` keeps commands from refreshing and writing the index.
 
 git opens `.gitignore` files, `.git/info/exclude` and `core.excludesFile` with a plain blocking open:
 a FIFO there stops `ls-files` for ever. `communicate` waits for git like `Popen.communicate`, and

@@ -35,6 +35,15 @@ def project_url() -> str:
     return _installed_home() or _BUILT_IN_HOME
 
 
+# Each JSON Schema's `$id`, and the address editors fetch it from (`# yaml-language-server: $schema=`):
+# the file on the default branch, served raw. Changing a schema keeps it backward compatible, so
+# the address stays the same across releases (tests/test_editor_schemas.py holds the two together).
+def schema_url(name: str) -> str:
+    """The stable `$id` of a shipped schema, e.g. schema_url("policy") for policy.schema.json."""
+    raw = project_url().replace("https://github.com/", "https://raw.githubusercontent.com/", 1)
+    return f"{raw}/main/src/standards_check/schemas/{name}.schema.json"
+
+
 def check_doc_url(check_id: str) -> str:
     """The catalog entry of a check: what it looks at, why, how to fix it, an example."""
     return f"{project_url()}/blob/main/checks/{check_id}.yaml"

@@ -8,6 +8,7 @@ is known, `govern` applies its `waivers: {max_days, require_approver}` rules the
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from dataclasses import dataclass, replace
@@ -37,6 +38,17 @@ def _schema() -> dict[str, Any]:
     return json.loads(schema_path("repo-config.schema.json").read_text())
 
 
+@lru_cache(maxsize=None)
+def _file_schema() -> dict[str, Any]:
+    """The schema the file as a whole must meet: the published one, except that a waiver need only
+    be a mapping. The published schema holds each waiver to `$defs/waiver` (so an editor flags a
+    bad one), but the scanner keeps a malformed waiver, reports it and does not apply it, rather
+    than refusing the whole file (see `_waiver`)."""
+    schema = copy.deepcopy(_schema())
+    schema["properties"]["waivers"]["items"] = {"type": "object"}
+    return schema
+
+
 def load_repo_config(snapshot: RepoSnapshot, as_of: dt.date | None = None) -> RepoConfig:
     from jsonschema import Draft202012Validator
 
@@ -56,7 +68,7 @@ def load_repo_config(snapshot: RepoSnapshot, as_of: dt.date | None = None) -> Re
         return RepoConfig(path, None, ())
     if not isinstance(data, dict):
         raise UserError(f"invalid {path}", [Problem(path, "must be a mapping with 'policy' and 'waivers'", 1, 1)])
-    problems = problems_from_schema(Draft202012Validator(_schema()), data, positions, path)
+    problems = problems_from_schema(Draft202012Validator(_file_schema()), data, positions, path)
     if problems:
         raise UserError(f"invalid {path}", problems)
     bad_globs = _invalid_globs(data.get("exclude") or [], path, positions)
