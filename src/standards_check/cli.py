@@ -110,11 +110,17 @@ def scan(path: str, policy_ref: str | None, ref: str | None, base: str | None, f
 @click.option("--report-json", metavar="FILE", help="Where to write the JSON report (default: $RUNNER_TEMP).")
 @click.option("--comment", type=click.Choice(["on", "off"]), help="Sticky PR comment (input: comment).")
 @click.option("--check-run", type=click.Choice(["on", "off"]), help="Check run with annotations (input: check-run).")
+@click.option("--codequality-file", metavar="FILE",
+              help="GitLab: where to write the Code Quality report (default: gl-code-quality-report.json).")
+@click.option("--junit-file", metavar="FILE",
+              help="GitLab: where to write the JUnit report (default: standards-check-junit.xml).")
 def ci(**options: Any) -> None:
-    """Run as a GitHub Actions step: scan, write the report, post the results, set outputs.
+    """Run as a GitHub Actions step or a GitLab CI job: scan, write the reports, post the results.
 
-    Reads GITHUB_* variables and the Action's INPUT_* variables (options here win); the token
-    comes from INPUT_GITHUB_TOKEN or GITHUB_TOKEN only, never from the command line.
+    On GitHub reads GITHUB_* variables and the Action's INPUT_* variables (options here win); the
+    token comes from INPUT_GITHUB_TOKEN or GITHUB_TOKEN only, never from the command line. In a
+    GitLab job (GITLAB_CI) reads CI_* variables and STANDARDS_CHECK_* variables, writes the Code
+    Quality and JUnit reports, and posts a sticky merge-request note with GITLAB_TOKEN (see docs/gitlab.md).
     """
     from standards_check.commands.ci import main as run_ci
 
