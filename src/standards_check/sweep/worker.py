@@ -26,7 +26,8 @@ class WorkerOptions:
     policy_map: PolicyMap | None = None
     max_size_kb: int | None = None
     scan: ScanFn | None = None  # None: the real engine
-    auth_host: str | None = None  # clones from this host send GITHUB_TOKEN (see fetch.git_env)
+    auth_host: str | None = None  # clones from this host send the forge's token (see fetch.git_env)
+    auth_forge: str = "github"  # github: GITHUB_TOKEN; gitlab: GITLAB_TOKEN
 
 
 def engine_scan(snapshot: Any, policy_ref: str | None) -> Any:
@@ -46,6 +47,7 @@ def scan_repo(spec: RepoSpec, opts: WorkerOptions) -> dict[str, Any]:
         import os
 
         os.environ["STANDARDS_CHECK_GIT_AUTH_HOST"] = opts.auth_host
+        os.environ["STANDARDS_CHECK_GIT_AUTH_FORGE"] = opts.auth_forge
     try:
         return _scan(spec, opts, started)
     except FetchError as exc:
