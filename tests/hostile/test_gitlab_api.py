@@ -122,3 +122,41 @@ def test_ci_survives_an_html_page_for_the_notes(gitlab: FakeGitLab, make_repo) -
     assert_held(result, (0,))
     assert "text/html, not JSON" in result.out + result.err, result.describe()
     assert (Path(repo) / "gl-code-quality-report.json").is_file()
+
+
+@pytest.mark.hostile("api", "gitlab-sweep-html-listing")
+def test_sweep_of_a_group_answered_with_html_is_exit_2(gitlab: FakeGitLab, tmp_path: Path) -> None:
+    gitlab.faults.append(Fault("GET", "projects$", 200, raw=b"<html>maintenance</html>", content_type="text/html",
+                               repeat=True))
+    result = run_bounded("sweep", "--gitlab-group", "acme", "--api-url", gitlab.url, "--store", tmp_path / "s.db",
+                         "--no-progress", env={"GITLAB_TOKEN": TOKEN, **FAST})
+    assert_held(result, (2,))
+    assert "GET /api/v4/groups/acme/projects: answered 200 with text/html, not JSON" in result.err, result.describe()
+    assert TOKEN not in result.out + result.err
+
+
+@pytest.mark.hostile("api", "gitlab-sweep-malformed-project")
+def test_sweep_records_a_malformed_project_as_its_error(gitlab: FakeGitLab, tmp_path: Path, make_repo) -> None:
+    good = make_repo({"README.md": "# ok\n"}, name="srv/acme/ok")
+    gitlab.groups["acme"] = [
+        {"id": 1, "path_with_namespace": "acme/ok", "http_url_to_repo": f"file://{good}", "archived": False},
+        {"id": 2, "path_with_namespace": "acme/odd", "http_url_to_repo": ["not", "a", "url"], "topics": "x",
+         "archived": "no"}]
+    store = tmp_path / "s.db"
+    result = run_bounded("sweep", "--gitlab-group", "acme", "--api-url", gitlab.url, "--store", store,
+                         "--cache-dir", tmp_path / "cache", "--no-progress", "-j", "1",
+                         env={"GITLAB_TOKEN": TOKEN, **FAST})
+    assert_held(result, (0, 1))
+    from standards_check.sweep.store import Store
+
+    with Store(store) as s:
+        rows = {r["repo"]: r for r in s.results(s.sweeps()[0].id)}
+    assert rows["acme/ok"]["status"] == "ok", result.describe()
+    assert rows["acme/odd"]["status"] == "error"
+    assert "http_url_to_repo is list" in json_dump(rows["acme/odd"])
+
+
+def json_dump(row: Any) -> str:
+    import json
+
+    return json.dumps(row, default=str)
