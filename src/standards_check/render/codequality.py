@@ -21,7 +21,7 @@ import hashlib
 from typing import Any
 
 from standards_check.escape import json_text, printable
-from standards_check.model import ERROR
+from standards_check.model import ERROR, Location
 from standards_check.render.sarif import repository_anchor, split_locations
 from standards_check.report import Report
 
@@ -39,7 +39,8 @@ def codequality_issues(report: Report) -> list[dict[str, Any]]:
     for result in report.failures:
         located, _related = split_locations(result)
         seen: dict[str, int] = {}
-        for loc in located or [None]:
+        targets: list[Location | None] = list(located) or [None]
+        for loc in targets:
             path = loc.path if loc else anchor
             nth = seen.get(path, 0)
             seen[path] = nth + 1
