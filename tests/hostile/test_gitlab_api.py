@@ -110,7 +110,7 @@ def test_ci_never_prints_the_token_an_api_error_echoes(gitlab: FakeGitLab, make_
     result = run_bounded("ci", "--fail-on", "never", env=env)
     assert_held(result, (0,))
     assert "could not post the merge-request note" in result.out + result.err, result.describe()
-    assert TOKEN not in result.out + result.err
+    assert TOKEN not in result.out + result.err and JOB_TOKEN not in result.out + result.err
 
 
 @pytest.mark.hostile("api", "gitlab-ci-html-answer")

@@ -154,6 +154,11 @@ def _note(ctx: GitLabContext, inputs: Inputs, report: Report, console: Console,
         return
     factory = client_factory or (lambda token, url: GitLabClient(token, url, max_wait=300, log=console.info))
     client = factory(ctx.token, ctx.api_url)
+
+    def redact(text: str) -> str:  # the job token is a secret too, though it is never sent here
+        text = client.redact(text)
+        return text.replace(ctx.job_token, "***") if ctx.job_token else text
+
     policy = redact_ref(inputs.policy) or str(report.policy.get("name", "policy"))
     try:
         assert ctx.mr_iid is not None
@@ -162,10 +167,10 @@ def _note(ctx: GitLabContext, inputs: Inputs, report: Report, console: Console,
     except GitLabError as exc:
         hint = (" The token may lack the api scope or access to this project."
                 if exc.status in (401, 403, 404) else "")
-        console.warning(f"could not post the merge-request note: {client.redact(str(exc))}.{hint}")
+        console.warning(f"could not post the merge-request note: {redact(str(exc))}.{hint}")
         return
     except Exception as exc:  # noqa: BLE001 - posting must never lose the result
-        console.warning(f"could not post the merge-request note: {type(exc).__name__}: {client.redact(str(exc))}")
+        console.warning(f"could not post the merge-request note: {type(exc).__name__}: {redact(str(exc))}")
         return
     url = f"{ctx.mr_url}{posted.url}" if ctx.mr_url and posted.url else posted.url
     console.info(f"standards-check: {posted.what} {posted.action}" + (f": {url}" if url else "")
