@@ -125,3 +125,13 @@ def test_a_persons_marked_note_is_left_alone(make_repo, gitlab: FakeGitLab) -> N
     ci(env)
     assert [n["id"] for n in gitlab.notes[14]] == [ours["id"], copied["id"]]
     assert gitlab.notes[14][1]["body"] == ours["body"]
+
+
+def test_a_subdirectory_branch_scan_reports_paths_from_the_root(make_repo, gitlab: FakeGitLab) -> None:
+    repo, env = merge_request(make_repo, gitlab.url, STANDARDS_CHECK_PATH="src")
+    for name in ("CI_MERGE_REQUEST_IID", "CI_MERGE_REQUEST_DIFF_BASE_SHA"):
+        del env[name]
+    result = ci(env)
+    assert result.exit_code in (0, 1), result.output
+    paths = {i["location"]["path"] for i in json.loads((repo / "gl-code-quality-report.json").read_text())}
+    assert "src/.github/CODEOWNERS" in paths and ".github/CODEOWNERS" not in paths, paths

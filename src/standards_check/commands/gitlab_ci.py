@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from standards_check.commands.ci import Console, Inputs, _exit_code, read_inputs
+from standards_check.commands.ci import Console, Inputs, _exit_code, _relocate, _repo_prefix, read_inputs
 from standards_check.errors import UserError
 from standards_check.report import Report
 
@@ -122,7 +122,11 @@ def _scan(ctx: GitLabContext, inputs: Inputs, console: Console) -> Report:
                 console.warning(warning + " On GitLab set the variable GIT_DEPTH: 0 (or a depth that "
                                 "reaches the merge base) on the job.")
         return report
-    return scan_path(target, policy_ref=inputs.policy)
+    report = scan_path(target, policy_ref=inputs.policy)
+    prefix = _repo_prefix(target)
+    if prefix and report.repository.get("ref") == "WORKTREE":  # Code Quality paths are from the root
+        report = _relocate(report, prefix)
+    return report
 
 
 def _write_files(ctx: GitLabContext, inputs: Inputs, report: Report) -> list[str]:
