@@ -80,6 +80,7 @@ class FakeGitHub:
         self.statuses: list[dict[str, Any]] = []
         self.lock = threading.RLock()
         self.list_barrier: threading.Barrier | None = None  # makes concurrent runs list together
+        self.local = threading.local()  # the headers of the request this thread answers
         self._ids = iter(range(1001, 10**9))
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -215,6 +216,7 @@ class FakeGitHub:
                 query = parse_qs(parts.query)
                 with fake.lock:
                     fake.requests.append(Recorded(self.command, path, query, dict(self.headers), body))
+                fake.local.headers = dict(self.headers)
                 fault = fake._take_fault(self.command, path)
                 if fault and fault.apply:
                     status, headers, payload = fake._answer(self.command, path, query, body)

@@ -10,7 +10,7 @@ import click
 
 from standards_check import __version__
 
-FORMATS = ("text", "json", "markdown", "sarif", "junit")
+FORMATS = ("text", "json", "markdown", "sarif", "junit", "codequality")
 
 
 class _Group(click.Group):
@@ -110,11 +110,17 @@ def scan(path: str, policy_ref: str | None, ref: str | None, base: str | None, f
 @click.option("--report-json", metavar="FILE", help="Where to write the JSON report (default: $RUNNER_TEMP).")
 @click.option("--comment", type=click.Choice(["on", "off"]), help="Sticky PR comment (input: comment).")
 @click.option("--check-run", type=click.Choice(["on", "off"]), help="Check run with annotations (input: check-run).")
+@click.option("--codequality-file", metavar="FILE",
+              help="GitLab: where to write the Code Quality report (default: gl-code-quality-report.json).")
+@click.option("--junit-file", metavar="FILE",
+              help="GitLab: where to write the JUnit report (default: standards-check-junit.xml).")
 def ci(**options: Any) -> None:
-    """Run as a GitHub Actions step: scan, write the report, post the results, set outputs.
+    """Run as a GitHub Actions step or a GitLab CI job: scan, write the reports, post the results.
 
-    Reads GITHUB_* variables and the Action's INPUT_* variables (options here win); the token
-    comes from INPUT_GITHUB_TOKEN or GITHUB_TOKEN only, never from the command line.
+    On GitHub reads GITHUB_* variables and the Action's INPUT_* variables (options here win); the
+    token comes from INPUT_GITHUB_TOKEN or GITHUB_TOKEN only, never from the command line. In a
+    GitLab job (GITLAB_CI) reads CI_* variables and STANDARDS_CHECK_* variables, writes the Code
+    Quality and JUnit reports, and posts a sticky merge-request note with GITLAB_TOKEN (see docs/gitlab.md).
     """
     from standards_check.commands.ci import main as run_ci
 
@@ -249,11 +255,14 @@ def policy_test(directory: str, fmt: str, output: str | None) -> None:
 
 @cli.command()
 @click.option("--org", metavar="OWNER", help="Sweep a GitHub organisation's (or user's) repositories.")
+@click.option("--gitlab-group", metavar="GROUP",
+              help="Sweep a GitLab group's projects, subgroups included (token: GITLAB_TOKEN).")
 @click.option("--urls", type=click.Path(dir_okay=False), help="Sweep the clone URLs in FILE (one a line).")
 @click.option("--dir", "directory", type=click.Path(file_okay=False),
               help="Sweep the git clones or mirrors in DIR, in place.")
-@click.option("--api-url", envvar="GITHUB_API_URL", metavar="URL",
-              help="GitHub Enterprise Server URL (default: github.com; env GITHUB_API_URL).")
+@click.option("--api-url", metavar="URL",
+              help="GitHub Enterprise Server URL (default: github.com; env GITHUB_API_URL), or a "
+                   "self-managed GitLab URL with --gitlab-group (default: gitlab.com).")
 @click.option("--store", "store_path", default="standards-check.db", show_default=True,
               type=click.Path(dir_okay=False), help="SQLite results store.")
 @click.option("--policy", "policy_ref", metavar="NAME[@VERSION]|FILE",
@@ -276,13 +285,13 @@ def policy_test(directory: str, fmt: str, output: str | None) -> None:
               help="Record larger repositories (GitHub's size) as errors instead of cloning them.")
 @click.option("--run-id", metavar="ID", help="Ties the shards of one run together for `merge`.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
-def sweep(org: str | None, urls: str | None, directory: str | None, api_url: str | None,
+def sweep(org: str | None, gitlab_group: str | None, urls: str | None, directory: str | None, api_url: str | None,
           store_path: str, policy_ref: str | None, policy_map: str | None, jobs: int,
           shard: str | None, timeout: float, cache_dir: str | None, topics: tuple[str, ...],
           include: tuple[str, ...], exclude: tuple[str, ...], include_archived: bool,
           include_forks: bool, max_size_mb: int | None, run_id: str | None,
           progress: bool | None) -> None:
-    """Scan every repository of an organisation, a URL list or a directory into a results store.
+    """Scan every repository of an organisation, a GitLab group, a URL list or a directory into a results store.
 
     Rerunning an interrupted sweep resumes it. Exit 0 when every repository has a result (a
     repository that could not be scanned is recorded as an error), 130 when interrupted."""
@@ -291,7 +300,7 @@ def sweep(org: str | None, urls: str | None, directory: str | None, api_url: str
     from standards_check.commands.sweep import exit_code, sweep_command
 
     summary = sweep_command(
-        org=org, urls=Path(urls) if urls else None, directory=Path(directory) if directory else None,
+        org=org, gitlab_group=gitlab_group, urls=Path(urls) if urls else None, directory=Path(directory) if directory else None,
         api_url=api_url, store_path=Path(store_path), policy=policy_ref,
         policy_map=Path(policy_map) if policy_map else None, jobs=jobs, shard=shard, timeout=timeout,
         cache_dir=Path(cache_dir) if cache_dir else None, include_archived=include_archived,

@@ -1,4 +1,4 @@
-"""`standards-check ci`: the GitHub Action's entry point.
+"""`standards-check ci`: the GitHub Action's entry point (in a GitLab job: `commands.gitlab_ci`).
 
 Reads the GitHub environment and the Action's inputs, scans (in diff mode against the PR base on
 pull_request and pull_request_target), then, in this order so that nothing is lost:
@@ -44,6 +44,8 @@ class Inputs:
     fail_on: str = "gate"
     base_ref: str | None = None
     report_json: str | None = None
+    codequality_file: str | None = None  # GitLab
+    junit_file: str | None = None  # GitLab
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,8 @@ def read_inputs(env: Mapping[str, str], **overrides: Any) -> Inputs:
         "fail_on": (_input(env, "fail-on") or "gate").strip().lower(),
         "base_ref": _input(env, "base-ref") or None,
         "report_json": _input(env, "report-json") or None,
+        "codequality_file": _input(env, "codequality-file") or None,
+        "junit_file": _input(env, "junit-file") or None,
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     if values["fail_on"] not in FAIL_ON:
@@ -157,7 +161,11 @@ class Console:
 
 def run(env: Mapping[str, str], inputs: Inputs | None = None, *, write: Callable[[str], None] = print,
         client_factory: ClientFactory | None = None) -> int:
-    """The whole `ci` command; returns the exit code."""
+    """The whole `ci` command; returns the exit code. In a GitLab job: `commands.gitlab_ci`."""
+    from standards_check.commands import gitlab_ci
+
+    if gitlab_ci.is_gitlab(env):
+        return gitlab_ci.run(env, inputs, write=write, client_factory=client_factory)
     console = Console(write)
     ctx = read_context(env)
     inputs = inputs or read_inputs(env)
@@ -365,8 +373,11 @@ def _relocate(report: Report, prefix: str) -> Report:
 
 def main(argv_overrides: dict[str, Any]) -> int:
     """Called by the CLI: the process environment, explicit options over INPUT_* variables."""
+    from standards_check.commands.gitlab_ci import inputs_env, is_gitlab
+
     env = dict(os.environ)
-    return run(env, read_inputs(env, **argv_overrides), write=lambda line: print(line, flush=True))
+    inputs = read_inputs(inputs_env(env) if is_gitlab(env) else env, **argv_overrides)
+    return run(env, inputs, write=lambda line: print(line, flush=True))
 
 
 __all__ = ["run", "read_context", "read_inputs", "Inputs", "Context", "main"]

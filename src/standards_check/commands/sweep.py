@@ -15,7 +15,7 @@ from standards_check.sweep.store import Store, digest
 from standards_check.sweep.worker import ScanFn, WorkerOptions
 
 if TYPE_CHECKING:
-    from standards_check.github_client import GitHubClient
+    from standards_check.http_client import ApiClient
 
 DEFAULT_STORE = "standards-check.db"
 
@@ -25,25 +25,33 @@ def default_cache_dir() -> Path:
     return Path(base) / "standards-check" / "clones"
 
 
-def list_specs(*, org: str | None, urls: Path | None, directory: Path | None,
-               api_url: str | None) -> tuple[str, Iterable[sources.RepoSpec], GitHubClient | None]:
+def list_specs(*, org: str | None, urls: Path | None, directory: Path | None, api_url: str | None,
+               gitlab_group: str | None = None, include_archived: bool = False) -> tuple[str, Iterable[sources.RepoSpec], ApiClient | None]:
     """(source label, repositories, API client or None). Exactly one source must be given."""
-    given = [x for x in (org, urls, directory) if x]
+    given = [x for x in (org, gitlab_group, urls, directory) if x]
     if len(given) != 1:
-        raise UserError("give exactly one of --org ORG, --urls FILE or --dir DIR")
+        raise UserError("give exactly one of --org ORG, --gitlab-group GROUP, --urls FILE or --dir DIR")
     if org:
         from standards_check.github_client import DEFAULT_API_URL, GitHubClient, api_url_for
 
-        client = GitHubClient(os.environ.get("GITHUB_TOKEN") or None, api_url_for(api_url))
+        client = GitHubClient(os.environ.get("GITHUB_TOKEN") or None,
+                              api_url_for(api_url or os.environ.get("GITHUB_API_URL")))
         host = "" if client.api_url == DEFAULT_API_URL else client.api_url.split("://")[-1].split("/")[0] + "/"
         return f"github:{host}{org}", sources.from_github(org, client), client
+    if gitlab_group:
+        from standards_check.gitlab_client import DEFAULT_API_URL as GITLAB_API, GitLabClient
+        from standards_check.gitlab_client import api_url_for as gitlab_api_url_for
+
+        lab = GitLabClient(os.environ.get("GITLAB_TOKEN") or None, gitlab_api_url_for(api_url))
+        host = "" if lab.api_url == GITLAB_API else lab.api_url.split("://")[-1].split("/")[0] + "/"
+        return f"gitlab:{host}{gitlab_group}", sources.from_gitlab(gitlab_group, lab, include_archived), lab
     if urls:
         return f"urls:{urls}", sources.from_url_file(urls), None
     assert directory is not None
     return f"dir:{directory}", sources.from_directory(directory), None
 
 
-def sweep_command(*, org: str | None = None, urls: Path | None = None, directory: Path | None = None,
+def sweep_command(*, org: str | None = None, gitlab_group: str | None = None, urls: Path | None = None, directory: Path | None = None,
                   api_url: str | None = None, store_path: Path = Path(DEFAULT_STORE),
                   policy: str | None = None, policy_map: Path | None = None, jobs: int = 2,
                   shard: str | None = None, timeout: float = 600.0, cache_dir: Path | None = None,
@@ -63,16 +71,17 @@ def sweep_command(*, org: str | None = None, urls: Path | None = None, directory
     pmap = load_policy_map(policy_map) if policy_map else PolicyMap()
     if scan is None:
         _prewarm(policy, pmap)
-    label, listed, client = list_specs(org=org, urls=urls, directory=directory, api_url=api_url)
+    label, listed, client = list_specs(org=org, urls=urls, directory=directory, api_url=api_url,
+                                       gitlab_group=gitlab_group, include_archived=include_archived)
     filters = sources.Filters(include_archived, include_forks, tuple(topics), tuple(include), tuple(exclude))
     try:
         listed = list(listed)
     except Exception as exc:
-        from standards_check.github_client import GitHubError
+        from standards_check.http_client import ApiError
 
-        if isinstance(exc, GitHubError):
+        if isinstance(exc, ApiError):
             message = client.redact(str(exc)) if client is not None else str(exc)
-            raise UserError(f"cannot list repositories of {org}: {message}") from None
+            raise UserError(f"cannot list repositories of {org or gitlab_group}: {message}") from None
         raise
     chosen = sources.select(listed, filters, shard_pair)
     names = {s.name for s in listed}
@@ -82,7 +91,7 @@ def sweep_command(*, org: str | None = None, urls: Path | None = None, directory
     opts = WorkerOptions(
         cache_dir=cache_dir or default_cache_dir(), policy=policy, policy_map=pmap,
         max_size_kb=max_size_mb * 1024 if max_size_mb else None, scan=scan,
-        auth_host=_forge_host(client))
+        auth_host=_forge_host(client), auth_forge="gitlab" if gitlab_group else "github")
     with Store(store_path) as store:
         summary = run_sweep(
             store, chosen, opts, source=label, policy=policy, policy_map_digest=digest(pmap.text),
@@ -93,14 +102,14 @@ def sweep_command(*, org: str | None = None, urls: Path | None = None, directory
     return summary
 
 
-def _forge_host(client: GitHubClient | None) -> str | None:
-    """The host whose clones get the API token (see sweep.fetch.git_env); None off GitHub."""
+def _forge_host(client: ApiClient | None) -> str | None:
+    """The host whose clones get the API token (see sweep.fetch.git_env); None without a forge."""
     if client is None:
         return None
     from standards_check.github_client import DEFAULT_API_URL
 
     base = client.api_url
-    return "github.com" if base == DEFAULT_API_URL else base.split("://")[-1].split("/")[0]
+    return "github.com" if base == DEFAULT_API_URL else base.split("://")[-1].split("/")[0].split("@")[-1]
 
 
 def _prewarm(policy: str | None, pmap: PolicyMap) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from standards_check.render.codequality import render_codequality
 from standards_check.render.json import render_json
 from standards_check.render.junit import render_junit
 from standards_check.render.markdown import render_markdown
@@ -16,6 +17,7 @@ RENDERERS: dict[str, Callable[..., str]] = {
     "markdown": render_markdown,
     "sarif": render_sarif,
     "junit": render_junit,
+    "codequality": render_codequality,
 }
 
 

@@ -25,13 +25,16 @@ def git_env() -> dict[str, str]:
 
     With `STANDARDS_CHECK_GIT_AUTH_HOST` and `GITHUB_TOKEN` set (the sweep sets the host when it
     lists a GitHub owner), git sends the token to that host only, as actions/checkout does, through
-    configuration in the environment: never on a command line, never written into a clone."""
+    configuration in the environment: never on a command line, never written into a clone. For a
+    GitLab group (`STANDARDS_CHECK_GIT_AUTH_FORGE=gitlab`) the token is `GITLAB_TOKEN`, sent as
+    GitLab documents for access tokens over HTTPS (any user name, here `oauth2`)."""
     env = {**gitcmd.env(fetch=True), "GIT_ASKPASS": "/bin/true", "SSH_ASKPASS": "/bin/true"}
-    host, token = env.get("STANDARDS_CHECK_GIT_AUTH_HOST"), env.get("GITHUB_TOKEN")
+    gitlab = env.get("STANDARDS_CHECK_GIT_AUTH_FORGE") == "gitlab"
+    host, token = env.get("STANDARDS_CHECK_GIT_AUTH_HOST"), env.get("GITLAB_TOKEN" if gitlab else "GITHUB_TOKEN")
     if host and token:
         import base64
 
-        basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+        basic = base64.b64encode(f"{'oauth2' if gitlab else 'x-access-token'}:{token}".encode()).decode()
         count = int(env.get("GIT_CONFIG_COUNT", "0") or 0)
         env[f"GIT_CONFIG_KEY_{count}"] = f"http.https://{host}/.extraheader"
         env[f"GIT_CONFIG_VALUE_{count}"] = f"AUTHORIZATION: basic {basic}"

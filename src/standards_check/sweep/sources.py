@@ -1,4 +1,5 @@
-"""Where a sweep's repositories come from: a GitHub owner, a file of clone URLs, or a directory.
+"""Where a sweep's repositories come from: a GitHub owner, a GitLab group, a file of clone URLs, or
+a directory.
 
 Every source yields `RepoSpec`s; filters and shards apply to all sources alike.
 """
@@ -17,6 +18,7 @@ from standards_check.escape import unsurrogate
 
 if TYPE_CHECKING:
     from standards_check.github_client import GitHubClient
+    from standards_check.gitlab_client import GitLabClient
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,52 @@ def _field_problems(repo: dict) -> Iterator[tuple[str, bool, str]]:
         yield key, get(key) is None or isinstance(get(key), bool), kind(get(key))
     size = get("size")
     yield "size", size is None or isinstance(size, int) and not isinstance(size, bool) and size >= 0, kind(size)
+    yield "default_branch", get("default_branch") is None or isinstance(get("default_branch"), str), \
+        kind(get("default_branch"))
+
+
+# ---- GitLab --------------------------------------------------------------------------------
+def from_gitlab(group: str, client: GitLabClient, include_archived: bool = False) -> Iterator[RepoSpec]:
+    """A GitLab group's projects, its subgroups' included, archived ones left out by GitLab
+    (`GET /groups/:id/projects?include_subgroups=true&archived=false`). An item without a usable
+    `path_with_namespace` makes the listing unusable (`--include-archived` asks for archived ones too) (a GitLabError); an item with a name but
+    fields of the wrong type is that project's error. Forks are projects with `forked_from_project`."""
+    from urllib.parse import quote, urlsplit
+
+    from standards_check.gitlab_client import GitLabError
+
+    path = f"/groups/{quote(group.strip('/'), safe='')}/projects"
+    params = {"include_subgroups": "true", "order_by": "id", "sort": "asc",
+              **({} if include_archived else {"archived": "false"})}
+    for i, project in enumerate(client.paginate(path, params), start=1):
+        name = project.get("path_with_namespace")
+        if not isinstance(name, str) or "/" not in name or not all(name.split("/")):
+            raise GitLabError(f"GET {urlsplit(client.api_url + path).path}: project {i} has no "
+                              "path_with_namespace of the form group/project")
+        wrong = [f"{key} is {kind}" for key, ok, kind in _gitlab_field_problems(project) if not ok]
+        topics = project.get("topics") if project.get("topics") is not None else project.get("tag_list")
+        yield RepoSpec(
+            name=name,
+            url=project.get("http_url_to_repo") if isinstance(project.get("http_url_to_repo"), str) else None,
+            topics=tuple(topics or ()) if not wrong else (),
+            archived=project.get("archived") is True,
+            fork=isinstance(project.get("forked_from_project"), dict),
+            default_branch=project.get("default_branch") if not wrong else None,
+            problem="the API described this project malformed: " + ", ".join(wrong) if wrong else None,
+        )
+
+
+def _gitlab_field_problems(project: dict) -> Iterator[tuple[str, bool, str]]:
+    def kind(value: object) -> str:
+        return "null" if value is None else type(value).__name__
+
+    get = project.get
+    yield "http_url_to_repo", isinstance(get("http_url_to_repo"), str), kind(get("http_url_to_repo"))
+    for key in ("topics", "tag_list"):
+        value = get(key)
+        yield key, value is None or isinstance(value, list) and all(isinstance(t, str) for t in value), \
+            kind(value) if not isinstance(value, list) else "a list with non-strings"
+    yield "archived", get("archived") is None or isinstance(get("archived"), bool), kind(get("archived"))
     yield "default_branch", get("default_branch") is None or isinstance(get("default_branch"), str), \
         kind(get("default_branch"))
 

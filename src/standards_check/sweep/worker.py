@@ -26,7 +26,8 @@ class WorkerOptions:
     policy_map: PolicyMap | None = None
     max_size_kb: int | None = None
     scan: ScanFn | None = None  # None: the real engine
-    auth_host: str | None = None  # clones from this host send GITHUB_TOKEN (see fetch.git_env)
+    auth_host: str | None = None  # clones from this host send the forge's token (see fetch.git_env)
+    auth_forge: str = "github"  # github: GITHUB_TOKEN; gitlab: GITLAB_TOKEN
 
 
 def engine_scan(snapshot: Any, policy_ref: str | None) -> Any:
@@ -46,6 +47,7 @@ def scan_repo(spec: RepoSpec, opts: WorkerOptions) -> dict[str, Any]:
     started = time.monotonic()
     if opts.auth_host:  # in the worker process only
         os.environ["STANDARDS_CHECK_GIT_AUTH_HOST"] = opts.auth_host
+        os.environ["STANDARDS_CHECK_GIT_AUTH_FORGE"] = opts.auth_forge
     # The secret scan's cache lives with the clones (one place to keep between nightly sweeps) unless
     # the user chose one; each worker process loads it once and keeps it for the repositories it scans.
     os.environ.setdefault("STANDARDS_CHECK_CACHE", str(opts.cache_dir / "scan-cache"))
