@@ -110,41 +110,28 @@ class RepoSnapshot:
     @cached_property
     def _by_lower_name(self) -> dict[str, list[str]]:
         index: dict[str, list[str]] = {}
-        for path, lowered in zip(self.paths, self._lowered):
-            index.setdefault(lowered.rpartition("/")[2], []).append(path)
-        return index
-
-    @cached_property
-    def _lowered(self) -> tuple[str, ...]:
-        """Every path in lower case, in the order of `paths` (computed once for every check)."""
-        return tuple(path.lower() for path in self.paths)
-
-    @cached_property
-    def _by_dir(self) -> dict[str, list[str]]:
-        """directory ("" for the root) -> the names of the files directly in it, in path order."""
-        index: dict[str, list[str]] = {}
         for path in self.paths:
-            directory, _, name = path.rpartition("/")
-            index.setdefault(directory, []).append(name)
+            index.setdefault(path.rpartition("/")[2].lower(), []).append(path)
         return index
 
-    def ending(self, suffixes: tuple[str, ...]) -> list[tuple[str, str]]:
-        """(path, lower-case path) of every path whose lower-case form ends with one of
-        `suffixes` (lower case), in path order; one pass over the listing per set of suffixes,
-        shared by the checks that ask."""
+    def ending(self, suffixes: tuple[str, ...]) -> list[str]:
+        """Every path whose lower-case form ends with one of `suffixes` (lower case), in path
+        order: one pass over the listing per set of suffixes, shared by the checks that ask."""
         found = self._ending.get(suffixes)
         if found is None:
-            found = self._ending[suffixes] = [pair for pair in zip(self.paths, self._lowered)
-                                              if pair[1].endswith(suffixes)]
+            found = self._ending[suffixes] = [path for path in self.paths if path.lower().endswith(suffixes)]
         return found
 
     @cached_property
-    def _ending(self) -> dict[tuple[str, ...], list[tuple[str, str]]]:
+    def _ending(self) -> dict[tuple[str, ...], list[str]]:
         return {}
 
     def names_in(self, directory: str) -> list[str]:
         """The names of the files directly in `directory` (no trailing slash; "" for the root)."""
-        return list(self._by_dir.get(directory, ()))
+        if not directory:
+            return [path for path in self.paths if "/" not in path]
+        start = len(directory.rstrip("/")) + 1
+        return [path[start:] for path in self.under(directory) if "/" not in path[start:]]
 
     def exists(self, path: str) -> bool:
         return path in self._path_set

@@ -391,7 +391,7 @@ def structured_directories(snapshot: RepoSnapshot, known: Iterable[str]) -> list
     Markdown files whose sampled records have a Decision section and a Context or Status."""
     known = [d.strip("/") for d in known]
     by_dir: dict[str, list[str]] = {}
-    for path, _ in snapshot.ending(MARKDOWN):  # _numbered_document asks for one of these
+    for path in snapshot.ending(MARKDOWN):  # _numbered_document asks for one of these
         directory, _, name = path.rpartition("/")
         if _numbered_document(name):
             by_dir.setdefault(directory, []).append(path)

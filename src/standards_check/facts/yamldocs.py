@@ -70,7 +70,8 @@ def select_yaml(snapshot: RepoSnapshot, hints: tuple[str, ...],
     hint matched; no regular expressions, no reads (DESIGN.md §7).
     """
     selected = []
-    for path, lowered in snapshot.ending(YAML_SUFFIXES):
+    for path in snapshot.ending(YAML_SUFFIXES):
+        lowered = path.lower()
         if not any(hint in lowered for hint in hints):
             continue
         *dirs, name = lowered.split("/")
@@ -94,7 +95,8 @@ def other_yaml(snapshot: RepoSnapshot, chosen: Iterable[str], limit: int, suffix
     the repository's own (see facts/scope.py), not CI or tool configuration, at most `limit`."""
     chosen = set(chosen)
     found: list[str] = []
-    for path, lowered in snapshot.ending(YAML_SUFFIXES + suffixes):
+    for path in snapshot.ending(YAML_SUFFIXES + suffixes):
+        lowered = path.lower()
         if path in chosen or any(n in lowered for n in _NOT_PRACTICE_YAML):
             continue
         if scope.excluded(snapshot, path):
