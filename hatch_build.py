@@ -4,10 +4,11 @@
   them, come from one setting, `[tool.hatch.metadata.hooks.custom] home`. Every address of this
   project (SARIF helpUri, doc links, the Action's `uses:`, the image name) derives from that home;
   tests/test_project_home.py keeps docs and examples in step.
-- `CatalogCheck` (build): the shipped check catalog is validated when the package is built. The
-  installed tool trusts its own catalog and loads it without jsonschema (a faster start for
-  `checks list`, `checks explain` and every scan), so a bad entry must stop the build instead. The
-  tests validate it too (tests/test_catalog.py), with file:line messages.
+- `CatalogCheck` (build): the shipped check catalog and bundled policies are validated when the
+  package is built. The installed tool trusts its own catalog and policies and loads them without
+  jsonschema (a faster start for `checks list`, `checks explain` and every scan with a bundled
+  policy), so a bad entry must stop the build instead. The tests validate them too
+  (tests/test_catalog.py, tests/test_policy.py), with file:line messages.
 """
 from __future__ import annotations
 
@@ -69,3 +70,10 @@ class CatalogCheck(BuildHookInterface):
                 problems.append(f"{path.name}: id {data.get('id')!r} does not match the file name")
         if problems:
             raise ValueError("invalid check catalog:\n" + "\n".join(problems))
+        schema = json.loads((root / "src" / "standards_check" / "schemas" / "policy.schema.json").read_text())
+        validator = jsonschema.Draft202012Validator(schema)
+        for path in sorted((root / "policies").glob("*/*.yaml")):
+            problems += [f"{path.relative_to(root)}: {'/'.join(map(str, e.absolute_path))}: {e.message}"
+                         for e in validator.iter_errors(yaml.safe_load(path.read_text()))]
+        if problems:
+            raise ValueError("invalid bundled policy:\n" + "\n".join(problems))

@@ -95,7 +95,7 @@ def test_globs_match_as_wcmatch_reads_them(glob):
     """The RE2 translation agrees with wcmatch's own matcher (GLOBSTAR, DOTGLOB, BRACE, NEGATE)."""
     from wcmatch import glob as wcglob
 
-    from standards_check.evaluators.declarative import _GLOB_FLAGS, compile_globs
+    from standards_check.evaluators.declarative import compile_globs, glob_flags
 
     regex = compile_globs((glob,))
-    assert [p for p in PATHS if regex.fullmatch(p)] == [p for p in PATHS if wcglob.globmatch(p, glob, flags=_GLOB_FLAGS)]
+    assert [p for p in PATHS if regex.fullmatch(p)] == [p for p in PATHS if wcglob.globmatch(p, glob, flags=glob_flags())]

@@ -174,3 +174,52 @@ def test_repository_policy_file_may_extend_a_bundled_policy(make_repo, args) -> 
     checks = [r["check"] for r in config_report["results"]]
     assert checks == [r["check"] for r in given_report["results"]]
     assert "slo.present" in checks and "readme.present" in checks  # its own rule and baseline's
+
+
+def test_bundled_policies_are_valid_and_load_the_same_unvalidated() -> None:
+    # a scan trusts the package's own policies and reads them without jsonschema (hatch_build.py
+    # validates them when the package is built); this test keeps them valid in the source tree
+    from standards_check.policy import _read_raw, bundled_policies
+
+    files = [path for versions in bundled_policies().values() for path in versions.values()]
+    assert len(files) >= 2
+    loader = PolicyLoader()
+    for path in files:
+        raw, problems = _read_raw(str(path), path.read_text())
+        assert problems == [] and raw is not None, problems
+        unvalidated, _ = _read_raw(str(path), path.read_text(), validate=False)
+        assert unvalidated is not None and unvalidated.data == raw.data
+        # its params fit the shipped catalog's schemas, and resolving unchecked gives the same
+        parent = loader.load(raw.data["extends"]) if "extends" in raw.data else None
+        checked, problems = loader._resolve(raw, parent, str(path))
+        assert problems == [], problems
+        assert loader._resolve(raw, parent, str(path), trusted=True) == (checked, [])
+    # and as a file (validated) it resolves as by name (trusted)
+    assert PolicyLoader().load(str(find_bundled("production-service"))).rules == \
+        PolicyLoader().load("production-service").rules
+
+
+@pytest.mark.parametrize("own", [True, False])
+def test_only_the_packages_own_policies_skip_schema_validation(make_repo, tmp_path, own) -> None:
+    # a scan with a bundled policy does not import jsonschema; a policy file still is validated (a
+    # bad one is an error, not a scan), even a copy of a bundled one
+    import subprocess
+    import sys
+
+    repo = make_repo({"README.md": "# svc\n"})
+    args = ["--policy", "production-service"]
+    if not own:
+        shipped = find_bundled("production-service")
+        bad = tmp_path / shipped.name
+        bad.write_text(shipped.read_text().replace("kind: Policy", "kind: Polcy"))
+        assert bad.read_text() != shipped.read_text()
+        args = ["--policy", str(bad)]
+    code = ("import sys\nfrom standards_check.cli import main\nsys.argv = ['standards-check', *sys.argv[1:]]\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    print('exit', exc.code, file=sys.stderr)\n"
+            "print('jsonschema' in sys.modules, file=sys.stderr)\n")
+    proc = subprocess.run([sys.executable, "-c", code, "scan", str(repo), *args], capture_output=True, text=True)
+    lines = proc.stderr.strip().splitlines()
+    if own:
+        assert lines[-2:] == ["exit 1", "False"], proc.stderr  # the scan ran: README only, so failing
+    else:
+        assert lines[-2:] == ["exit 2", "True"] and "kind: must be 'Policy', not 'Polcy'" in proc.stderr, proc.stderr

@@ -108,3 +108,24 @@ def test_ref_snapshot_lists_submodules_links_and_odd_names(make_repo):
         assert snap.read_text("ü/ñ.md") == "unicode\n"
         assert snap.read_text("link.sh") == "#!/bin/sh\n"  # a link inside the repository is followed
         assert snap.read_text("vendor/sub") is None  # a submodule is not a file
+
+
+@pytest.mark.parametrize("kind", ["worktree", "ref"])
+def test_shared_listing_indexes_agree_with_the_listing(make_repo, kind):
+    # the per-snapshot indexes the checks share (paths by suffix, file names by directory, paths by
+    # name) give what a walk over every path gives, in path order, for odd cases and names
+    files = {"README.MD": "r", "docs/a.md": "a", "docs/B.Markdown": "b", "docs/sub/c.md": "c", "a.b/x.yaml": "x",
+             "a.b.yml": "y", "a/b.YAML": "z", "deploy/rules.yaml.txt": "t", "Dockerfile": "d", "requirements/dev/x.txt": "p",
+             "weird name .md": "w", "ÄÖ/ΣΑΣ.md": "g"}
+    repo = make_repo(files)
+    snapshot = open_snapshot(str(repo), ref="HEAD" if kind == "ref" else None)
+    paths = snapshot.paths
+    for suffixes in ((".md", ".markdown"), (".yaml", ".yml"), (".txt",)):
+        assert snapshot.ending(suffixes) == [p for p in paths if p.lower().endswith(suffixes)]
+        assert snapshot.ending(suffixes) is snapshot.ending(suffixes)  # one pass per set of suffixes
+    for directory in ("", "docs", "docs/sub", "a", "a.b", "requirements", "nowhere"):
+        assert snapshot.names_in(directory) == [p.rpartition("/")[2] for p in paths if p.rpartition("/")[0] == directory]
+    assert snapshot.named("readme.md", "c.MD") == ["README.MD", "docs/sub/c.md"]
+    for name in ("ΣΑΣ.md", "ΣΑΣ.MD", "äö"):  # lower case as Python lowers a name alone (final sigma)
+        assert snapshot.named(name) == [p for p in paths if p.rpartition("/")[2].lower() == name.lower()]
+    assert snapshot.named("ΣΑΣ.md") == ["ÄÖ/ΣΑΣ.md"]

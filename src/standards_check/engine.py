@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from standards_check import yamlio
-from standards_check.catalog import CheckSpec, load_catalog
+from standards_check.catalog import Catalog, CheckSpec, load_catalog
 from standards_check.context import CheckContext
 from standards_check.errors import UserError
 from standards_check.model import ERROR, FAIL, UPCOMING, WAIVED, Outcome
@@ -76,6 +76,8 @@ def scan(snapshot: RepoSnapshot, policy: Policy | None = None, *, policy_ref: st
     catalog = load_catalog()
     if policy is None and policy_ref:
         policy = PolicyLoader(catalog).load(policy_ref)
+    if policy is not None:
+        _import_evaluators(policy, catalog)
     if now is None and as_of is not None:
         now = moment_of(as_of)
     with yamlio.scan_budget() as budget:  # bounds what this scan's files may parse, together
@@ -116,6 +118,22 @@ def _frozen(value: object) -> object:
     if isinstance(value, (list, tuple)):
         return tuple(_frozen(v) for v in value)
     return value
+
+
+def _import_evaluators(policy: Policy, catalog: Catalog) -> None:
+    """Import the evaluator families of a policy known before the listing (given or named): a work
+    tree snapshot is still listing its files in git meanwhile, and the checks would import them
+    anyway. A family that fails to import is left for run_check to report as the check's error."""
+    from standards_check.evaluators import REGISTRY
+
+    for rule in policy.rules:
+        try:
+            spec = policy.spec(rule.check, catalog)
+            if not spec.is_declarative and spec.id in REGISTRY:
+                REGISTRY[spec.id]
+        except Exception:  # noqa: BLE001 - only a head start
+            if os.environ.get("STANDARDS_CHECK_DEBUG"):
+                raise
 
 
 def _start_background_reads(snapshot: RepoSnapshot, params: dict[str, dict]) -> None:

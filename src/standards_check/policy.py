@@ -195,9 +195,9 @@ class _Raw:
         return Problem(self.file, message, line, col)
 
 
-def _read_raw(file: str, text: str) -> tuple[_Raw | None, list[Problem]]:
-    from standards_check.schema_errors import dotted_path, problems_from_schema
-
+def _read_raw(file: str, text: str, validate: bool = True) -> tuple[_Raw | None, list[Problem]]:
+    """`validate=False` for the package's own policies: they are validated when the package is
+    built (hatch_build.py) and by the tests, so a scan with one does not import jsonschema."""
     try:  # one parse: resolving needs the line of every rule anyway
         data, found = yamlio.load_with_positions(text, source=file)
     except yamlio.YamlSyntaxError as exc:
@@ -208,9 +208,13 @@ def _read_raw(file: str, text: str) -> tuple[_Raw | None, list[Problem]]:
 
     if not isinstance(data, dict):
         return None, [Problem(file, "a policy must be a YAML mapping (apiVersion, kind, metadata, rules)", 1, 1)]
-    problems = problems_from_schema(_validator(), data, positions, file)
+    problems: list[Problem] = []
+    if validate:
+        from standards_check.schema_errors import problems_from_schema
+
+        problems += problems_from_schema(_validator(), data, positions, file)
     raw = _Raw(file, data, positions)
-    problems += [raw.problem(f"{dotted_path(path)}: {value!r} is not a finite number (NaN and infinity cannot be "
+    problems += [raw.problem(f"{yamlio.dotted_path(path)}: {value!r} is not a finite number (NaN and infinity cannot be "
                              "scored or written as JSON)", *path) for path, value in _non_finite(data)]
     if not problems:
         seen: dict[str, int] = {}
@@ -258,6 +262,7 @@ class PolicyLoader:
     def __init__(self, catalog: Catalog | None = None, reader: Reader | None = None,
                  policies_dir: str | None = None) -> None:
         self.catalog = catalog or load_catalog()
+        self._own_catalog = self.catalog is load_catalog()  # the shipped one: its params schemas
         # `reader` reads policy FILES (a repository's own, through its snapshot); a bundled
         # NAME@VERSION always comes from the package, whoever names it (a repository policy may
         # extend baseline@1).
@@ -322,7 +327,11 @@ class PolicyLoader:
             raise UserError(f"policy file not found: {file}") from None
         except OSError as exc:
             raise UserError(f"cannot read policy {file}: {exc.strerror}") from None
-        raw, problems = _read_raw(file, text)
+        from standards_check import policysource
+
+        # the package's own bundled policies are validated at build and test time (hatch_build.py)
+        own = self.policies_dir is None and not looks_like_path(ref) and not policysource.is_git_ref(ref)
+        raw, problems = _read_raw(file, text, validate=not own)
         if raw is None:
             raise UserError(f"invalid policy {file}", problems)
         parent = None
@@ -334,13 +343,17 @@ class PolicyLoader:
                     raise
                 raise UserError(str(exc), [raw.problem(f"extends: {exc}", "extends")]) from None
         repo = self._git_files.get(file, (None, ""))[0]
-        policy, problems = self._resolve(raw, parent, repo.source if repo else _display_source(file))
+        policy, problems = self._resolve(raw, parent, repo.source if repo else _display_source(file),
+                                         trusted=own and self._own_catalog)
         if problems:
             raise UserError(f"invalid policy {file}", problems)
         notes = tuple(n for n in (repo.warning if repo else None,) if n) + (parent.notes if parent else ())
         return replace(policy, commit=repo.commit if repo else None, notes=tuple(dict.fromkeys(notes)))
 
-    def _resolve(self, raw: _Raw, parent: Policy | None, source: str) -> tuple[Policy, list[Problem]]:
+    def _resolve(self, raw: _Raw, parent: Policy | None, source: str,
+                 trusted: bool = False) -> tuple[Policy, list[Problem]]:
+        """`trusted`: a bundled policy over the shipped catalog, whose params the tests check
+        (tests/test_policy.py), so they are not checked again (that needs jsonschema)."""
         from standards_check.evaluators import declarative
 
         data, problems = raw.data, []
@@ -387,9 +400,9 @@ class PolicyLoader:
                 source=f"{raw.file}:{line}" if line else raw.file, effective=effective,
             )
             spec = custom.get(check_id) or self.catalog.get(check_id)
-            found = self._check_params(raw, spec, {**spec.defaults(), **rule.params}, ("rules", index, "params"),
-                                       compile_patterns="params" in entry)
-            problems.extend(found)
+            if not trusted:
+                problems.extend(self._check_params(raw, spec, {**spec.defaults(), **rule.params},
+                                                   ("rules", index, "params"), compile_patterns="params" in entry))
             rules[check_id] = rule
 
         meta = data["metadata"]

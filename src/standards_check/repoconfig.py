@@ -50,13 +50,13 @@ def _file_schema() -> dict[str, Any]:
 
 
 def load_repo_config(snapshot: RepoSnapshot, as_of: dt.date | None = None) -> RepoConfig:
+    path = snapshot.first(CONFIG_PATHS)
+    if path is None:
+        return RepoConfig(None, None, ())  # without importing jsonschema
     from jsonschema import Draft202012Validator
 
     from standards_check.schema_errors import problems_from_schema
 
-    path = snapshot.first(CONFIG_PATHS)
-    if path is None:
-        return RepoConfig(None, None, ())
     text = snapshot.read_text(path)
     if text is None:
         raise UserError(f"{path}: cannot be read as text")

@@ -7,16 +7,10 @@ from jsonschema.protocols import Validator
 from jsonschema.exceptions import ValidationError
 
 from standards_check import yamlio
+from standards_check.yamlio import dotted_path
 from standards_check.errors import Problem
 
 Positions = dict[tuple, tuple[int, int]]
-
-
-def dotted_path(path: tuple) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _sentence(error: ValidationError) -> tuple[str, tuple]:

@@ -148,12 +148,15 @@ def candidate_files(snapshot: RepoSnapshot, extra_skip_dirs: Iterable[str] = ())
 def _candidates(paths: Iterable[str], extra_skip_dirs: Iterable[str]) -> list[str]:
     skip_dirs = SKIP_DIRS | frozenset(extra_skip_dirs)
     chosen = []
+    last_dir, dir_skipped = "", False  # sorted paths list a directory's files together: judge it once
     for path in paths:
         directory, _, name = path.rpartition("/")
+        if directory != last_dir:
+            last_dir, dir_skipped = directory, not skip_dirs.isdisjoint(directory.split("/"))
+        if dir_skipped:
+            continue
         lower = name.lower()
         if lower in SKIP_NAMES or lower.endswith(SKIP_SUFFIXES):
-            continue
-        if directory and not skip_dirs.isdisjoint(directory.split("/")):
             continue
         chosen.append(path)
     return chosen

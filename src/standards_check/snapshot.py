@@ -114,6 +114,25 @@ class RepoSnapshot:
             index.setdefault(path.rpartition("/")[2].lower(), []).append(path)
         return index
 
+    def ending(self, suffixes: tuple[str, ...]) -> list[str]:
+        """Every path whose lower-case form ends with one of `suffixes` (lower case), in path
+        order: one pass over the listing per set of suffixes, shared by the checks that ask."""
+        found = self._ending.get(suffixes)
+        if found is None:
+            found = self._ending[suffixes] = [path for path in self.paths if path.lower().endswith(suffixes)]
+        return found
+
+    @cached_property
+    def _ending(self) -> dict[tuple[str, ...], list[str]]:
+        return {}
+
+    def names_in(self, directory: str) -> list[str]:
+        """The names of the files directly in `directory` (no trailing slash; "" for the root)."""
+        if not directory:
+            return [path for path in self.paths if "/" not in path]
+        start = len(directory.rstrip("/")) + 1
+        return [path[start:] for path in self.under(directory) if "/" not in path[start:]]
+
     def exists(self, path: str) -> bool:
         return path in self._path_set
 

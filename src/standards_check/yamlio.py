@@ -313,6 +313,14 @@ def record_positions(node: yaml.Node, path: Path_, positions: dict[Path_, tuple[
             record_positions(item, path + (index,), positions, seen)
 
 
+def dotted_path(path: tuple) -> str:
+    """A path into a document as `rules[0].params.x`, for messages."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 def position_of(positions: dict[Path_, tuple[int, int]], path: Path_) -> tuple[int | None, int | None]:
     """The position of the deepest known prefix of `path`."""
     path = tuple(path)

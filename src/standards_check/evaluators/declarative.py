@@ -14,13 +14,10 @@ from typing import Any
 
 import bracex
 import re2
-from wcmatch import glob as wcglob
 
 from standards_check import rx
 from standards_check.context import CheckContext
 from standards_check.model import Location, Outcome
-
-_GLOB_FLAGS = wcglob.GLOBSTAR | wcglob.DOTGLOB | wcglob.BRACE | wcglob.NEGATE
 
 # The parameter schemas of each declarative type (JSON Schema fragments with defaults).
 PARAMS: dict[str, dict[str, dict[str, Any]]] = {
@@ -47,6 +44,13 @@ PARAMS: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 
+def glob_flags() -> int:
+    """wcmatch's flags for a declarative check's globs."""
+    from wcmatch import glob as wcglob
+
+    return wcglob.GLOBSTAR | wcglob.DOTGLOB | wcglob.BRACE | wcglob.NEGATE
+
+
 class PatternError(ValueError):
     """A declarative check's glob or pattern does not compile."""
 
@@ -54,10 +58,13 @@ class PatternError(ValueError):
 @lru_cache(maxsize=512)
 def compile_globs(globs: tuple[str, ...]) -> Any:
     """One RE2 expression fully matching the repository paths any of the globs matches."""
+    from wcmatch import glob as wcglob  # imported by the first declarative check, not at every scan
+
+    flags = glob_flags()
     parts: list[str] = []
     for pattern in globs:
         try:
-            wcglob.translate(pattern, flags=_GLOB_FLAGS)  # wcmatch says whether the glob is valid
+            wcglob.translate(pattern, flags=flags)  # wcmatch says whether the glob is valid
             expanded = bracex.expand(pattern, keep_escapes=True, limit=1000)
         except Exception as exc:  # wcmatch raises several types for bad patterns
             raise PatternError(f"invalid glob {pattern!r}: {exc}") from None

@@ -162,13 +162,11 @@ def _dir_has_manifest(snapshot: RepoSnapshot, ecosystem: str, directory: str) ->
     if not names and not suffixes:
         return None
     prefix = base + "/" if base else ""
-    for path in snapshot.under(base) if base else snapshot.paths:
-        rest = path[len(prefix):]
-        if "/" in rest:
-            if not any(rest.startswith(sub + "/") for sub in subdirs):
-                continue
-            rest = rest.rpartition("/")[2]
-        lower = rest.lower()
+    # the files directly in the directory, and those anywhere below its manifest subdirectories
+    candidates = [*snapshot.names_in(base),
+                  *(path.rpartition("/")[2] for sub in subdirs for path in snapshot.under(prefix + sub))]
+    for name in candidates:
+        lower = name.lower()
         if lower in names or lower.endswith(suffixes) or (ecosystem == "docker" and "dockerfile" in lower):
             return True
     return False

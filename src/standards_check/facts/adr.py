@@ -406,7 +406,7 @@ def structured_directories(snapshot: RepoSnapshot, known: Iterable[str]) -> list
     # does not stand in for the root's structure either
     known = [d for d in (d.strip("/") for d in known) if d not in ("", ".")]
     by_dir: dict[str, list[str]] = {}
-    for path in snapshot.paths:
+    for path in snapshot.ending(MARKDOWN):  # _numbered_document asks for one of these
         directory, _, name = path.rpartition("/")
         if _numbered_document(name):
             by_dir.setdefault(directory, []).append(path)

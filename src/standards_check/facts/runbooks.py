@@ -193,8 +193,8 @@ def _runbooks_by_content(snapshot: RepoSnapshot) -> list[tuple[str, MarkdownDoc]
     """Documents whose headings tell an operator how to diagnose, mitigate and escalate, whatever
     their folder or name (`docs/operations/db-failover.md`, `handbook/incident-procedures.md`)."""
     candidates = []
-    for path in snapshot.paths:
-        if not _is_document(path) or _stem(path) in _NOT_RUNBOOK_STEMS or "template" in path.lower():
+    for path in snapshot.ending(DOC_EXTENSIONS):  # the paths _is_document accepts
+        if _stem(path) in _NOT_RUNBOOK_STEMS or "template" in path.lower():
             continue
         if scope.excluded(snapshot, path):
             continue

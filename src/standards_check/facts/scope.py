@@ -13,8 +13,6 @@ import weakref
 from functools import lru_cache
 from typing import Any, Iterable
 
-from wcmatch import glob as wcglob
-
 from standards_check import yamlio
 from standards_check.snapshot import RepoSnapshot
 
@@ -33,7 +31,6 @@ BUILTIN_EXCLUDED_DIRS = frozenset({
 # parent/child pairs: `test/data`, `tests/data`, `tests/resources`
 _NESTED_EXCLUDED = frozenset({("test", "data"), ("tests", "data"), ("test", "resources"),
                               ("tests", "resources"), ("spec", "fixtures"), ("src", "test")})
-_FLAGS = wcglob.GLOBSTAR | wcglob.DOTGLOB | wcglob.BRACE
 
 
 def builtin_excluded(path: str) -> bool:
@@ -75,9 +72,11 @@ def declared_globs(snapshot: RepoSnapshot) -> tuple[str, ...]:
 def compile_glob(glob: str) -> Any:
     """One `exclude:` glob as wcmatch compiles it; a directory's glob covers what is below it.
     Raises ValueError for a glob wcmatch rejects (bad syntax, a brace expansion past its limit)."""
+    from wcmatch import glob as wcglob  # only a repository that declares `exclude:` needs it
+
     glob = glob.rstrip("/") if glob.endswith("/") else glob
     try:
-        return wcglob.compile([glob, glob + "/**"], flags=_FLAGS)
+        return wcglob.compile([glob, glob + "/**"], flags=wcglob.GLOBSTAR | wcglob.DOTGLOB | wcglob.BRACE)
     except Exception as exc:  # wcmatch raises several types (PatternLimitException, ValueError...)
         raise ValueError(f"invalid glob {glob!r}: {exc}") from None
 

@@ -70,9 +70,9 @@ def select_yaml(snapshot: RepoSnapshot, hints: tuple[str, ...],
     hint matched; no regular expressions, no reads (DESIGN.md §7).
     """
     selected = []
-    for path in snapshot.paths:
+    for path in snapshot.ending(YAML_SUFFIXES):
         lowered = path.lower()
-        if not lowered.endswith(YAML_SUFFIXES) or not any(hint in lowered for hint in hints):
+        if not any(hint in lowered for hint in hints):
             continue
         *dirs, name = lowered.split("/")
         if not wanted(name, tuple(dirs)):
@@ -95,10 +95,9 @@ def other_yaml(snapshot: RepoSnapshot, chosen: Iterable[str], limit: int, suffix
     the repository's own (see facts/scope.py), not CI or tool configuration, at most `limit`."""
     chosen = set(chosen)
     found: list[str] = []
-    wanted = YAML_SUFFIXES + suffixes
-    for path in snapshot.paths:
+    for path in snapshot.ending(YAML_SUFFIXES + suffixes):
         lowered = path.lower()
-        if not lowered.endswith(wanted) or path in chosen or any(n in lowered for n in _NOT_PRACTICE_YAML):
+        if path in chosen or any(n in lowered for n in _NOT_PRACTICE_YAML):
             continue
         if scope.excluded(snapshot, path):
             continue
