@@ -93,7 +93,7 @@ def upsert_sticky_comment(client: GitHubClient, repo: str, issue: int, marker: s
     it was carried out. When GitHub will not say who the token is, the comment we create tells us,
     and the same reconciliation removes a second one.
     """
-    text = _truncate(f"{marker}\n{body}", MAX_TEXT)
+    text = truncate(f"{marker}\n{body}", MAX_TEXT)
     me = token_identity(client)
     if me is not None:
         existing = _marked_comments(client, repo, issue, marker, me)
@@ -193,7 +193,7 @@ def publish_check_run(client: GitHubClient, repo: str, head_sha: str, *, name: s
     if len(annotations) > len(kept):
         summary += f"\n\n{len(annotations) - len(kept)} more findings are not annotated; see the report."
     batches = [kept[i:i + MAX_ANNOTATIONS_PER_REQUEST] for i in range(0, len(kept), MAX_ANNOTATIONS_PER_REQUEST)] or [[]]
-    output = lambda batch: {"title": title[:255], "summary": _truncate(summary, MAX_TEXT),  # noqa: E731
+    output = lambda batch: {"title": title[:255], "summary": truncate(summary, MAX_TEXT),  # noqa: E731
                             "annotations": [a.to_api() for a in batch]}
     done = {"status": "completed", "conclusion": conclusion, "completed_at": _iso(now())}
     body: dict[str, Any] = {"name": name, "head_sha": head_sha, "output": output(batches[0]),
@@ -223,7 +223,7 @@ def publish_commit_status(client: GitHubClient, repo: str, sha: str, *, state: s
                           context: str, target_url: str | None = None) -> Posted:
     """A commit status: the fallback where check runs are not allowed."""
     body: dict[str, Any] = {"state": state, "context": context,
-                            "description": _truncate(description, MAX_STATUS_DESCRIPTION)}
+                            "description": truncate(description, MAX_STATUS_DESCRIPTION)}
     if target_url:
         body["target_url"] = target_url
     # A status is safe to repeat (the latest one of a context wins), so a lost answer is retried.
@@ -231,7 +231,7 @@ def publish_commit_status(client: GitHubClient, repo: str, sha: str, *, state: s
     return Posted("commit status", "created", response.get("url"), f"{context}: {state}")
 
 
-def _truncate(text: str, limit: int) -> str:
+def truncate(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     note = "\n\n… (truncated; the full report is in the job summary and the report file)"

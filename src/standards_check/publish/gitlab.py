@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from standards_check.gitlab_client import GitLabClient, GitLabError
-from standards_check.publish.github import Posted, _truncate
+from standards_check.publish.github import Posted, truncate
 
 MAX_NOTE = 1_000_000  # GitLab's note body limit
 
@@ -43,7 +43,7 @@ def upsert_sticky_note(client: GitLabClient, project: str, mr_iid: int, marker: 
         raise JobTokenCannotPost("a CI job token cannot write merge-request notes (GitLab accepts it only "
                                  "for a few endpoints); set GITLAB_TOKEN to a project or personal access "
                                  "token with the api scope")
-    text = _truncate(f"{marker}\n{body}", MAX_NOTE)
+    text = truncate(f"{marker}\n{body}", MAX_NOTE)
     me = token_user(client)["id"]
     notes = f"{project_path(project)}/merge_requests/{mr_iid}/notes"
     existing = _marked_notes(client, notes, marker, me)
