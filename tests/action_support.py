@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from standards_check.model import Location
-from standards_check.report import Diff, Gate, Report, Result, Waiver
+from standards_check.report import Diff, Gate, Report, ReportWarning, Result, Waiver
 
 
 def result(check: str, status: str, message: str = "", *locations: Location, severity: str = "error",
@@ -15,7 +15,7 @@ def result(check: str, status: str, message: str = "", *locations: Location, sev
     )
 
 
-def sample_report(diff: Diff | None = None, passed: bool = False, warnings: tuple[str, ...] = ()) -> Report:
+def sample_report(diff: Diff | None = None, passed: bool = False, warnings: tuple[ReportWarning, ...] = ()) -> Report:
     results = (
         result("readme.present", "pass", "README.md has 2,000 bytes", Location("README.md")),
         result("codeowners.present", "fail", "No CODEOWNERS file in .github/, docs/ or the root",

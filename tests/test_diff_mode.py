@@ -7,6 +7,7 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 
 from standards_check.diff import scan_diff
+from standards_check.report import DIFF_SCOPE, DIFF_SKIPPED
 from standards_check.resources import schema_path
 from tests.cli_helpers import run_cli
 from tests.conftest import commit_all, git, write_files
@@ -94,7 +95,7 @@ def test_shallow_clone_explains_and_falls_back_to_a_plain_scan(make_repo, tmp_pa
     git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "pr", f"file://{origin}", str(clone))
     report = scan_diff(clone, base)
     assert report.diff is None
-    [warning] = [w for w in report.warnings if w.startswith("Diff mode skipped")]
+    [warning] = [w.text for w in report.warnings if w.kind == DIFF_SKIPPED]
     assert "shallow" in warning and "fetch-depth: 0" in warning and "git fetch --deepen" in warning
     result = run_cli("scan", str(clone), "--base", base, "--format", "json")
     assert "fetch-depth: 0" in result.stderr
@@ -120,4 +121,4 @@ def test_subdirectory_in_diff_mode_says_it_covers_the_repository(make_repo) -> N
     repo, _, _ = _pr(make_repo, {"README.md": README, "services/api/app.py": "x = 1\n"}, {"LICENSE": "MIT\n" * 50})
     report = scan_diff(repo / "services" / "api", "main")
     assert report.diff is not None
-    assert any("not only services/api/" in w for w in report.warnings)
+    assert [w.kind for w in report.warnings if "not only services/api/" in w.text] == [DIFF_SCOPE]

@@ -23,7 +23,7 @@ from standards_check.publish.actions import annotation_commands
 from standards_check.publish.summary import comment_body, findings, summary_markdown
 from standards_check.render import render
 from standards_check.render.sarif import render_sarif
-from standards_check.report import Diff, Waiver
+from standards_check.report import WAIVER, Diff, ReportWarning, Waiver
 from standards_check.sweep.export import render_csv
 from tests.action_support import result, sample_report
 
@@ -87,7 +87,7 @@ def _hostile_report():
                     waiver=Waiver("runbook.present", EVIL, "2099-01-01", "@acme/sre"))
     results = tuple(evil_result if r.check == "workflows.pinned_actions" else
                     waived if r.check == "runbook.present" else r for r in report.results)
-    return replace(report, results=results, warnings=(f"waiver for {EVIL} matches no rule",),
+    return replace(report, results=results, warnings=(ReportWarning(WAIVER, f"waiver for {EVIL} matches no rule"),),
                    categories={"knowledge": {"score": 50.0, "rules": 2, "failed": 1}},
                    repository={**report.repository, "name": "acme/<script>x</script>"})
 

@@ -9,7 +9,7 @@ import pytest
 
 from standards_check.model import Location
 from standards_check.render import render
-from standards_check.report import Diff, Gate, Report, Result, Waiver
+from standards_check.report import WAIVER, Diff, Gate, Report, ReportWarning, Result, Waiver
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -40,7 +40,7 @@ def sample_report(with_diff: bool = False) -> Report:
         gate=Gate(70, 2, False, ("score 66.5 is below the minimum 70",)),
         categories={"ownership": {"score": 82.0, "rules": 1, "failed": 1}, "knowledge": {"score": 66.7, "rules": 2, "failed": 1},
                     "delivery": {}, "reliability": {}, "security": {"score": 0.0, "rules": 1, "failed": 1}},
-        results=results, diff=diff, warnings=("waiver for x.y matches no rule of policy production-service",),
+        results=results, diff=diff, warnings=(ReportWarning(WAIVER, "waiver for x.y matches no rule of policy production-service"),),
         tool={"name": "standards-check", "version": "0.1.0"},
     )
 

@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 
 from standards_check.model import Location
+from standards_check.report import DIFF_SKIPPED, ReportWarning
 from standards_check.render.junit import render_junit
 from standards_check.render.sarif import DEFAULT_ANCHOR, FINGERPRINT_KEY, render_sarif, sarif_log
 from tests.action_support import result, sample_report
@@ -26,7 +27,7 @@ def _results(log: dict) -> list[dict]:
 
 
 def test_sarif_validates_against_the_oasis_schema(sarif_validator) -> None:
-    document = json.loads(render_sarif(sample_report(warnings=("base not found",))))
+    document = json.loads(render_sarif(sample_report(warnings=(ReportWarning(DIFF_SKIPPED, "base not found"),))))
     errors = sorted(sarif_validator.iter_errors(document), key=str)
     assert not errors, "\n".join(e.message for e in errors[:5])
 

@@ -76,6 +76,7 @@ def scan(path: str, policy_ref: str | None, ref: str | None, base: str | None, f
     """Scan PATH (default: .) and report its score. Exit 0 gate passed, 1 gate failed, 2 bad input."""
     from standards_check.engine import scan_path
     from standards_check.render import RENDERERS, render
+    from standards_check.report import DIFF_SKIPPED, POLICY_SOURCE
 
     if fmt not in RENDERERS:
         raise click.UsageError(f"--format {fmt} is not available in this version")
@@ -85,13 +86,13 @@ def scan(path: str, policy_ref: str | None, ref: str | None, base: str | None, f
 
         report = scan_diff(path, base, ref=ref, policy_ref=policy_ref, as_of=day)
         for warning in report.warnings:
-            if warning.startswith("Diff mode skipped"):
-                say(f"standards-check: warning: {warning}")
+            if warning.kind == DIFF_SKIPPED:
+                say(f"standards-check: warning: {warning.text}")
     else:
         report = scan_path(path, ref=ref, policy_ref=policy_ref, as_of=day)
     for warning in report.warnings:
-        if warning.startswith("policy repository "):
-            say(f"standards-check: warning: {warning}")
+        if warning.kind == POLICY_SOURCE:
+            say(f"standards-check: warning: {warning.text}")
     options = {"color": _color_wanted(output)} if fmt == "text" else {}
     _emit(render(report, fmt, **options), output)
     if output:

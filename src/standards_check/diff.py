@@ -34,7 +34,7 @@ from standards_check.engine import day_of, resolve_for, scan
 from standards_check.errors import UserError
 from standards_check.policy import Policy
 from standards_check.repoconfig import load_repo_config
-from standards_check.report import Diff, Report
+from standards_check.report import DIFF_SCOPE, DIFF_SKIPPED, Diff, Report, ReportWarning
 from standards_check.scoring import evaluate_gate
 from standards_check.snapshot import RefSnapshot, run_git
 from standards_check.snapshot import resolve_commit as snapshot_commit
@@ -65,7 +65,8 @@ def scan_diff(path: str | Path, base: str, *, ref: str | None = None, policy_ref
         # A snapshot at a ref covers the whole tree; say so rather than pretend to scope it.
         head_report = replace(head_report, warnings=(
             *head_report.warnings,
-            f"diff mode reads whole commits: the scan covers the repository, not only {prefix.rstrip('/')}/"))
+            ReportWarning(DIFF_SCOPE, "diff mode reads whole commits: the scan covers the repository, "
+                          f"not only {prefix.rstrip('/')}/")))
     base_commit = resolve_commit(root, base)
     if base_commit is None:
         return replace(head_report, warnings=(*head_report.warnings, base_missing(base, shallow)))
@@ -88,9 +89,9 @@ def resolve_commit(root: Path, ref: str) -> str | None:
     return None
 
 
-def base_missing(base: str, shallow: bool) -> str:
+def base_missing(base: str, shallow: bool) -> ReportWarning:
     why = "this clone is shallow" if shallow else "it is not in this clone"
-    return (f"Diff mode skipped: the base {base} cannot be found ({why}), so this is a plain scan. "
+    return ReportWarning(DIFF_SKIPPED, f"Diff mode skipped: the base {base} cannot be found ({why}), so this is a plain scan. "
             f"Fetch the history: on GitHub Actions set `fetch-depth: 0` on actions/checkout "
             f"(`fetch-depth: 2` is enough on pull_request, whose merge commit has the base as "
             f"parent); elsewhere run `git fetch --deepen=200 origin` or `git fetch origin {base}`.")

@@ -19,7 +19,8 @@ from standards_check.errors import UserError
 from standards_check.model import ERROR, FAIL, UPCOMING, WAIVED, Outcome
 from standards_check.policy import Policy, PolicyLoader, Rule, looks_like_path
 from standards_check.repoconfig import RepoConfig, govern, load_repo_config
-from standards_check.report import Diff, Report, Result, Waiver
+from standards_check.report import (NOT_READ, POLICY_SOURCE, REFUSED_FILE, WAIVER, Diff, Report, ReportWarning,
+                                    Result, Waiver)
 from standards_check.scoring import category_scores, evaluate_gate, maturity_level, weighted_score
 from standards_check.snapshot import RepoSnapshot, open_snapshot
 
@@ -96,12 +97,14 @@ def scan(snapshot: RepoSnapshot, policy: Policy | None = None, *, policy_ref: st
             outcome = evaluations.outcome(spec, params[rule.check])
             results.append(_result(rule, spec, outcome, waivers.get(rule.check), day))
     refused = [f"{path}: {reason}" for path, reason in sorted(budget.refused.items())]
-    warnings = list(policy.notes)
-    warnings += refused[:20] + ([f"{len(refused) - 20} more files were refused"] if len(refused) > 20 else [])
-    warnings += [w.problem for w in config_waivers if w.problem]
-    warnings += [f"waiver for {w.check} matches no rule of policy {policy.name}" for w in config_waivers
-                 if w.check not in {r.check for r in policy.rules}]
-    warnings += [f"{path} was not read: {why}" for path, why in sorted(snapshot.skipped.items())][:20]
+    warnings = [ReportWarning(POLICY_SOURCE, note) for note in policy.notes]
+    warnings += [ReportWarning(REFUSED_FILE, text) for text in refused[:20]]
+    warnings += [ReportWarning(REFUSED_FILE, f"{len(refused) - 20} more files were refused")] if len(refused) > 20 else []
+    warnings += [ReportWarning(WAIVER, w.problem) for w in config_waivers if w.problem]
+    warnings += [ReportWarning(WAIVER, f"waiver for {w.check} matches no rule of policy {policy.name}")
+                 for w in config_waivers if w.check not in {r.check for r in policy.rules}]
+    warnings += [ReportWarning(NOT_READ, f"{path} was not read: {why}")
+                 for path, why in sorted(snapshot.skipped.items())][:20]
     ruled = {r.check for r in policy.rules}
     expiring = [{"check": w.check, "expires": w.expires, "days_left": left, "approved_by": w.approved_by}
                 for w in config_waivers if w.state == "active" and w.check in ruled and w.expires
@@ -231,7 +234,7 @@ def _result(rule: Rule, spec: CheckSpec, outcome: Outcome, waiver: Waiver | None
 
 
 def build_report(snapshot: RepoSnapshot, policy: Policy, results: list[Result], *, diff: Diff | None = None,
-                 warnings: list[str] | None = None) -> Report:
+                 warnings: list[ReportWarning] | None = None) -> Report:
     results = sorted(results, key=lambda r: r.check)
     score = weighted_score(results)
     score = 100.0 if score is None else score

@@ -15,6 +15,25 @@ SCHEMA_VERSION = "1"
 CATEGORIES = ("ownership", "knowledge", "delivery", "reliability", "security")
 
 
+# What a report warning is about. Callers that act on some warnings (print them at once, add a
+# CI hint) match on the kind, never on the text; the JSON carries the text only.
+POLICY_SOURCE = "policy_source"  # a policy repository was unreachable: its cached copy was used
+REFUSED_FILE = "refused_file"  # a file over the read budget was not read
+WAIVER = "waiver"  # a waiver of .standards.yml is invalid or matches no rule
+NOT_READ = "not_read"  # a file the snapshot could not read (a symlink out of the tree, ...)
+DIFF_SKIPPED = "diff_skipped"  # the base of a diff was not found: a plain scan instead
+DIFF_SCOPE = "diff_scope"  # diff mode covers whole commits, not the subdirectory asked for
+
+
+@dataclass(frozen=True)
+class ReportWarning:
+    kind: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass(frozen=True)
 class Waiver:
     check: str
@@ -124,7 +143,7 @@ class Report:
     categories: dict[str, dict[str, Any]]
     results: tuple[Result, ...]
     diff: Diff | None = None
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[ReportWarning, ...] = ()
     as_of: str | None = None  # the day waivers' expiry and rules' `effective` were judged by
     expiring_waivers: tuple[dict[str, Any], ...] = ()  # applied waivers expiring within 30 days of as_of
     tool: dict[str, str] = field(default_factory=lambda: {"name": "standards-check", "version": __version__})
@@ -160,11 +179,11 @@ class Report:
             "categories": {name: dict(value) for name, value in self.categories.items()},
             "results": [r.to_dict() for r in self.results],
             "diff": self.diff.to_dict() if self.diff else None,
-            "warnings": list(self.warnings),
+            "warnings": [w.text for w in self.warnings],
             "as_of": self.as_of,
             "expiring_waivers": [dict(w) for w in self.expiring_waivers],
         })
 
 
-__all__ = ["Report", "Result", "Diff", "Gate", "Waiver", "CATEGORIES",
+__all__ = ["Report", "Result", "Diff", "Gate", "Waiver", "ReportWarning", "CATEGORIES",
            "PASS", "FAIL", "SKIP", "ERROR", "WAIVED", "UPCOMING"]

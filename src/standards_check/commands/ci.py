@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping
 from standards_check.errors import UserError
 from standards_check.escape import printable
 from standards_check.model import Location
-from standards_check.report import Report
+from standards_check.report import DIFF_SKIPPED, POLICY_SOURCE, Report
 
 EVENTS = ("pull_request", "pull_request_target", "push", "schedule", "workflow_dispatch")
 PR_EVENTS = ("pull_request", "pull_request_target")
@@ -175,8 +175,8 @@ def run(env: Mapping[str, str], inputs: Inputs | None = None, *, write: Callable
         policysource.use_token(ctx.server_url, ctx.token)
     report = _scan(ctx, inputs, console)
     for warning in report.warnings:
-        if warning.startswith("policy repository "):
-            console.warning(warning)
+        if warning.kind == POLICY_SOURCE:
+            console.warning(warning.text)
     report_path = _write_files(ctx, inputs, report, console)
     _local_outputs(ctx, report, report_path)
     code, conclusion = _exit_code(report, inputs.fail_on, console)
@@ -215,8 +215,8 @@ def _scan(ctx: Context, inputs: Inputs, console: Console) -> Report:
         label = None if inputs.base_ref or not pr else str(pr["base"].get("ref") or "") or None
         report = scan_diff(target, base, ref=head, policy_ref=inputs.policy, base_label=label)
         for warning in report.warnings:
-            if warning.startswith("Diff mode skipped"):
-                console.warning(warning)
+            if warning.kind == DIFF_SKIPPED:
+                console.warning(warning.text)
         return report
     report = scan_path(target, policy_ref=inputs.policy)
     prefix = _repo_prefix(target)

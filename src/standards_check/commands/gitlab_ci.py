@@ -20,7 +20,7 @@ from typing import Any, Callable, Mapping
 
 from standards_check.commands.ci import Console, Inputs, _exit_code, _relocate, _repo_prefix, read_inputs
 from standards_check.errors import UserError
-from standards_check.report import Report
+from standards_check.report import DIFF_SKIPPED, POLICY_SOURCE, Report
 
 REQUIRED = ("CI_PROJECT_DIR", "CI_PROJECT_ID", "CI_COMMIT_SHA")
 VARIABLES = ("policy", "path", "fail-on", "comment", "base-ref", "report-json", "codequality-file", "junit-file")
@@ -95,8 +95,8 @@ def run(env: Mapping[str, str], inputs: Inputs | None = None, *, write: Callable
     inputs = inputs or read_inputs(inputs_env(env))
     report = _scan(ctx, inputs, console)
     for warning in report.warnings:
-        if warning.startswith("policy repository "):
-            console.warning(warning)
+        if warning.kind == POLICY_SOURCE:
+            console.warning(warning.text)
     written = _write_files(ctx, inputs, report)
     console.info("standards-check: wrote " + ", ".join(written))
     code, _conclusion = _exit_code(report, inputs.fail_on, console)
@@ -118,8 +118,8 @@ def _scan(ctx: GitLabContext, inputs: Inputs, console: Console) -> Report:
         label = None if inputs.base_ref else ctx.target_branch
         report = scan_diff(target, base, policy_ref=inputs.policy, base_label=label)
         for warning in report.warnings:
-            if warning.startswith("Diff mode skipped"):
-                console.warning(warning + " On GitLab set the variable GIT_DEPTH: 0 (or a depth that "
+            if warning.kind == DIFF_SKIPPED:
+                console.warning(warning.text + " On GitLab set the variable GIT_DEPTH: 0 (or a depth that "
                                 "reaches the merge base) on the job.")
         return report
     report = scan_path(target, policy_ref=inputs.policy)

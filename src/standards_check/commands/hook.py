@@ -40,7 +40,7 @@ import click
 from standards_check import gitcmd
 from standards_check.errors import UserError
 from standards_check.escape import printable
-from standards_check.report import Report
+from standards_check.report import DIFF_SKIPPED, POLICY_SOURCE, Report
 
 # index entries store 32-bit seconds: an index file dated after 2**32 s sees no entry as racily clean
 _AFTER_ANY_INDEX_TIME = 2 ** 33
@@ -146,6 +146,6 @@ def summary(report: Report) -> str:
     if diff.new_failures:
         lines.append("  (`standards-check checks explain ID` says more; `SKIP=standards-check git commit` skips the hook)")
     for warning in report.warnings:
-        if warning.startswith(("Diff mode skipped", "policy repository ")):
-            lines.append(printable(f"  warning: {warning}"))
+        if warning.kind in (DIFF_SKIPPED, POLICY_SOURCE):
+            lines.append(printable(f"  warning: {warning.text}"))
     return "\n".join(lines)

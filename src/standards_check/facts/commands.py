@@ -17,7 +17,7 @@ import posixpath
 from standards_check import rx
 import shlex
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from standards_check import dataio
@@ -248,13 +248,22 @@ class ScriptIndex:
     """Looks up what a repository defines for itself: Makefile targets, package.json scripts,
     just recipes, tox environments, pre-commit hooks and script files. Reads each file once."""
 
+    # The memos live on the instance (not in a cache on the methods, keyed by it, which would keep
+    # every index and its snapshot alive for the life of a sweep worker).
     def __init__(self, snapshot: RepoSnapshot) -> None:
         self.snapshot = snapshot
         self._script_tests: dict[tuple[str, int], Finding | None] = {}
+        self._makefiles: dict[str, tuple[dict[str, tuple[list[str], list[str]]], str | None]] = {}
+        self._packages: dict[str, dict[str, str]] = {}
+        self._runners: dict[str, tuple[dict[str, list[str]], str | None]] = {}
 
-    @lru_cache(maxsize=None)
     def _makefile(self, directory: str) -> tuple[dict[str, tuple[list[str], list[str]]], str | None]:
         """target -> (prerequisites, recipe lines); and the default goal."""
+        if directory not in self._makefiles:
+            self._makefiles[directory] = self._read_makefile(directory)
+        return self._makefiles[directory]
+
+    def _read_makefile(self, directory: str) -> tuple[dict[str, tuple[list[str], list[str]]], str | None]:
         for name in ("GNUmakefile", "makefile", "Makefile"):
             text = self.snapshot.read_text(posixpath.join(directory, name) if directory else name)
             if text is not None:
@@ -282,8 +291,12 @@ class ScriptIndex:
             queue.extend(prerequisites)
         return lines
 
-    @lru_cache(maxsize=None)
     def _package_scripts(self, directory: str) -> dict[str, str]:
+        if directory not in self._packages:
+            self._packages[directory] = self._read_package_scripts(directory)
+        return self._packages[directory]
+
+    def _read_package_scripts(self, directory: str) -> dict[str, str]:
         path = posixpath.join(directory, "package.json") if directory else "package.json"
         text = self.snapshot.read_text(path)
         if text is None:
@@ -301,7 +314,7 @@ class ScriptIndex:
     def npm_script(self, directory: str, name: str) -> str | None:
         return self._package_scripts(directory).get(name)
 
-    @lru_cache(maxsize=None)
+    @cached_property
     def _just_recipes(self) -> dict[str, list[str]]:
         path = self.snapshot.first(["justfile", "Justfile", ".justfile"])
         text = self.snapshot.read_text(path) if path else None
@@ -322,11 +335,15 @@ class ScriptIndex:
         return recipes
 
     def just_recipe(self, name: str) -> list[str] | None:
-        return self._just_recipes().get(name)
+        return self._just_recipes.get(name)
 
-    @lru_cache(maxsize=None)
     def runner_tasks(self, runner: str) -> tuple[dict[str, list[str]], str | None]:
         """The tasks of a task runner's file at the root (see facts/taskfiles.py), and its default."""
+        if runner not in self._runners:
+            self._runners[runner] = self._read_runner_tasks(runner)
+        return self._runners[runner]
+
+    def _read_runner_tasks(self, runner: str) -> tuple[dict[str, list[str]], str | None]:
         path = self.snapshot.first(taskfiles.RUNNER_FILES[runner])
         text = self.snapshot.read_text(path) if path else None
         return taskfiles.read_tasks(runner, text) if text is not None else ({}, None)
@@ -337,7 +354,7 @@ class ScriptIndex:
         name = name if name is not None else default
         return tasks.get(name) if name is not None else None
 
-    @lru_cache(maxsize=None)
+    @cached_property
     def precommit_test_hooks(self) -> tuple[str, ...]:
         """Hooks of .pre-commit-config.yaml that run a test runner (ids or entries)."""
         text = self.snapshot.read_text(".pre-commit-config.yaml")
@@ -516,7 +533,7 @@ def classify_command(tokens: list[str], index: ScriptIndex | None, depth: int = 
         return _from_script_file(script, index, depth, interpreter=True) if script else None
     if base in _LINT_HEADS:
         if base in ("pre-commit", "prek") and index is not None:
-            hooks = index.precommit_test_hooks()
+            hooks = index.precommit_test_hooks
             if hooks:
                 return Finding(TEST, f"pre-commit (test hook {hooks[0]})")
         return Finding(LINT, base)

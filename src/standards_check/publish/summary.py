@@ -176,7 +176,7 @@ def _gate_and_warnings(report: Report) -> list[str]:
     if report.expiring_waivers:
         lines += ["**Expiring waivers:** " + "; ".join(_md(expiring_line(w)) for w in report.expiring_waivers)]
     for warning in report.warnings:
-        lines.append(f"> [!WARNING]\n> {_md(warning)}")
+        lines.append(f"> [!WARNING]\n> {_md(warning.text)}")
     return lines
 
 

@@ -41,7 +41,7 @@ def render_junit(report: Report) -> str:
     for result in report.results:
         _testcase(suite, result)
     if report.warnings:
-        ET.SubElement(suite, "system-err").text = _clean("\n".join(report.warnings))
+        ET.SubElement(suite, "system-err").text = _clean("\n".join(w.text for w in report.warnings))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

@@ -57,6 +57,6 @@ def render_markdown(report: Report) -> str:
             lines.append(f"- {r.status}: `{r.check}` — {_cell(r.message)}")
         lines += ["", "</details>"]
     if report.warnings:
-        lines += [""] + [f"> ⚠️ {_cell(w)}" for w in report.warnings]
+        lines += [""] + [f"> ⚠️ {_cell(w.text)}" for w in report.warnings]
     lines += ["", f"<sub>{tally_line(report, ' · ')}</sub>"]
     return "\n".join(lines) + "\n"

@@ -199,7 +199,7 @@ def _fingerprint(check: str, path: str, nth: int) -> str:
 
 def _invocation(report: Report) -> dict[str, Any]:
     invocation: dict[str, Any] = {"executionSuccessful": True}
-    notes = [{"level": "warning", "message": {"text": printable(w, lines=True)}} for w in report.warnings]
+    notes = [{"level": "warning", "message": {"text": printable(w.text, lines=True)}} for w in report.warnings]
     if notes:
         invocation["toolExecutionNotifications"] = notes
     return invocation

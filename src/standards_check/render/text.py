@@ -68,7 +68,7 @@ def render_text(report: Report, color: bool = False) -> str:
         lines.extend(paint(f"- {r.check} skipped: {r.message}", "dim") for r in skipped)
     if report.warnings:
         lines.append("")
-        lines.extend(paint(f"warning: {w}", "yellow") for w in report.warnings)
+        lines.extend(paint(f"warning: {w.text}", "yellow") for w in report.warnings)
     lines += ["", tally_line(report)]
     return "\n".join(lines) + "\n"
 
