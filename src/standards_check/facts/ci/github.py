@@ -179,24 +179,7 @@ def _github_job_steps(snapshot: RepoSnapshot, by_path: dict[str, Workflow], work
                       model: CiPipelines) -> None:
     uses = job.get("uses")
     if isinstance(uses, str):  # a reusable workflow
-        line = workflow.line("jobs", job_name, "uses")
-        ci_job.actions.append(CiStep(uses, workflow.path, line))
-        local = first_party_path(uses, own_repository(snapshot))
-        if local is None:
-            model.notes.append(f"{workflow.path}: reusable workflow {uses} from another repository not followed")
-        if local is not None and depth < MAX_DEPTH:
-            called = by_path.get(local)
-            if called is None or called.error:
-                model.notes.append(f"{workflow.path}: reusable workflow {uses} not found in the repository")
-                return
-            call_inputs = _defaults_of(called.triggers.get("workflow_call"))
-            call_inputs.update({str(k): v for k, v in (job.get("with") or {}).items()}
-                               if isinstance(job.get("with"), dict) else {})
-            for inner_name, inner_job in called.jobs.items():
-                if _gh_if_excludes_pr(inner_job.get("if")):
-                    continue
-                _github_job_steps(snapshot, by_path, called, inner_name, inner_job, ci_job,
-                                  call_inputs, depth + 1, model)
+        _reusable_workflow_steps(snapshot, by_path, workflow, job_name, job, uses, ci_job, depth, model)
         return
     matrix = _matrix_values(job)
     job_env = {}
@@ -239,6 +222,30 @@ def _github_job_steps(snapshot: RepoSnapshot, by_path: dict[str, Workflow], work
                                           | {k: e for k, v in env.items() if "${{" in v
                                              for e in _expand_matrix(v, matrix)[:1]})
                 ci_job.steps.append(CiStep(variant, workflow.path, line, excluded, advisory))
+
+
+def _reusable_workflow_steps(snapshot: RepoSnapshot, by_path: dict[str, Workflow], workflow: Workflow,
+                             job_name: str, job: dict, uses: str, ci_job: CiJob, depth: int,
+                             model: CiPipelines) -> None:
+    """The steps of a job that calls a reusable workflow of this repository (`uses: ./...`)."""
+    line = workflow.line("jobs", job_name, "uses")
+    ci_job.actions.append(CiStep(uses, workflow.path, line))
+    local = first_party_path(uses, own_repository(snapshot))
+    if local is None:
+        model.notes.append(f"{workflow.path}: reusable workflow {uses} from another repository not followed")
+    if local is not None and depth < MAX_DEPTH:
+        called = by_path.get(local)
+        if called is None or called.error:
+            model.notes.append(f"{workflow.path}: reusable workflow {uses} not found in the repository")
+            return
+        call_inputs = _defaults_of(called.triggers.get("workflow_call"))
+        call_inputs.update({str(k): v for k, v in (job.get("with") or {}).items()}
+                           if isinstance(job.get("with"), dict) else {})
+        for inner_name, inner_job in called.jobs.items():
+            if _gh_if_excludes_pr(inner_job.get("if")):
+                continue
+            _github_job_steps(snapshot, by_path, called, inner_name, inner_job, ci_job,
+                              call_inputs, depth + 1, model)
 
 
 def _defaults_of(trigger: Any) -> dict[str, Any]:

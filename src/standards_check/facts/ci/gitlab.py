@@ -115,22 +115,7 @@ def _pipeline(snapshot: RepoSnapshot, model: CiPipelines, root: str | None = Non
     if root is None or depth > 2:
         return
     child = parent is not None
-    documents: list[tuple[str, dict, dict]] = []  # (path, data, positions), includes first
-    seen: set[str] = set()
-
-    def visit(path: str, depth: int) -> None:
-        if path in seen or depth > MAX_DEPTH or len(seen) > 50:
-            return
-        seen.add(path)
-        loaded = load_mapping(snapshot, path, GITLAB, model)
-        if loaded is None:
-            return
-        data, positions = loaded
-        for included in _gitlab_local_includes(snapshot, data.get("include"), model, path):
-            visit(included, depth + 1)
-        documents.append((path, data, positions))
-
-    visit(root, 0)
+    documents = _gitlab_documents(snapshot, root, model)
     merged: dict[str, Any] = {}
     where: dict[str, tuple[str, dict]] = {}
     for path, data, positions in documents:
@@ -172,6 +157,27 @@ def _pipeline(snapshot: RepoSnapshot, model: CiPipelines, root: str | None = Non
             for child_path in _gitlab_local_includes(snapshot, job["trigger"].get("include"), model, path):
                 _pipeline(snapshot, model, child_path, (on_pr, f"child pipeline of job `{name}` ({note})"), depth + 1)
         model.jobs.append(ci_job)
+
+
+def _gitlab_documents(snapshot: RepoSnapshot, root: str, model: CiPipelines) -> list[tuple[str, dict, dict]]:
+    """The pipeline's files as (path, data, positions), each after the local files it includes."""
+    documents: list[tuple[str, dict, dict]] = []
+    seen: set[str] = set()
+
+    def visit(path: str, depth: int) -> None:
+        if path in seen or depth > MAX_DEPTH or len(seen) > 50:
+            return
+        seen.add(path)
+        loaded = load_mapping(snapshot, path, GITLAB, model)
+        if loaded is None:
+            return
+        data, positions = loaded
+        for included in _gitlab_local_includes(snapshot, data.get("include"), model, path):
+            visit(included, depth + 1)
+        documents.append((path, data, positions))
+
+    visit(root, 0)
+    return documents
 
 
 def _gitlab_resolve_extends(job: dict, merged: dict, depth: int) -> dict:
