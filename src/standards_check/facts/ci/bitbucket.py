@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from standards_check import rx
-from standards_check.facts.ci.model import BITBUCKET, CiJob, CiPipelines, CiStep, as_list, line_of, load_file, script_text
+from standards_check.facts.ci.model import (BITBUCKET, CiJob, CiPipelines, CiStep, as_list, line_of, load_file,
+                                            script_text)
 from standards_check.snapshot import RepoSnapshot
 
 

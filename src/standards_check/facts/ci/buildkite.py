@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from standards_check import rx
-from standards_check.facts.ci.model import BUILDKITE, CiJob, CiPipelines, CiStep, as_list, line_of, load_file, script_text
+from standards_check.facts.ci.model import (BUILDKITE, CiJob, CiPipelines, CiStep, as_list, line_of, load_file,
+                                            script_text)
 from standards_check.snapshot import RepoSnapshot
 
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from standards_check import rx
-from standards_check.facts.ci.model import TRAVIS, CiJob, CiPipelines, CiStep, as_list, line_of, load_mapping, script_text
+from standards_check.facts.ci.model import (TRAVIS, CiJob, CiPipelines, CiStep, as_list, line_of, load_mapping,
+                                            script_text)
 from standards_check.snapshot import RepoSnapshot
 
 _TRAVIS_DEFAULT_SCRIPT = {"node_js": "npm test", "go": "go test ./...", "rust": "cargo test",
