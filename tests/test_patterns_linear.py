@@ -26,7 +26,7 @@ KEEPS_RE = {
     # surrogates (non-UTF-8 names), which RE2 (UTF-8 only) cannot be given
     "escape.py",
 }
-# (fnmatch, used by ci.py and catalog_info.py for GitLab include and catalog target globs, is linear
+# (fnmatch, used by ci/gitlab.py and catalog_info.py for GitLab include and catalog target globs, is linear
 # since Python 3.9: it translates `*` to atomic or look-ahead groups that never backtrack.)
 
 
