@@ -13,7 +13,7 @@ from standards_check.escape import markdown_code, printable
 from standards_check.escape import markdown_inline as _md
 from standards_check.links import check_doc_url
 from standards_check.model import ERROR
-from standards_check.render.sarif import repository_anchor, split_locations
+from standards_check.placement import repository_anchor, split_locations
 from standards_check.report import Report, Result
 
 _ICON = {True: "✅", False: "❌"}

@@ -35,19 +35,18 @@ def gate_label(report: Report) -> str:
     return "failed: " + "; ".join(report.gate.reasons)
 
 
-def fix_text(result: Result) -> str:
+def fix_text(report: Report, result: Result) -> str:
     """The whole fix, on one line (never cut), ending with where to read more."""
-    hint = explain_command(result)
+    hint = explain_command(report, result)
     text = " ".join(result.remediation.split())
     return f"{text} More: `{hint}`".lstrip() if hint else text
 
 
-def explain_command(result: Result) -> str | None:
-    """`standards-check checks explain ID` for a check of the shipped catalog (a policy's own
-    checks are documented in the policy, and `checks explain` does not know them)."""
-    from standards_check.catalog import load_catalog
-
-    return f"standards-check checks explain {result.check}" if result.check in load_catalog() else None
+def explain_command(report: Report, result: Result) -> str | None:
+    """`standards-check checks explain ID` for a check of the shipped catalog, which the report
+    documents (a policy's own checks are documented in the policy, and `checks explain` does not
+    know them)."""
+    return f"standards-check checks explain {result.check}" if result.check in report.docs else None
 
 
 def diff_line(report: Report) -> str | None:
