@@ -10,7 +10,7 @@ import click
 
 from standards_check import __version__
 
-FORMATS = ("text", "json", "markdown", "sarif", "junit", "codequality")
+FORMATS = ("text", "json", "markdown", "sarif", "junit", "codequality", "html")
 
 
 class _Group(click.Group):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from standards_check.render.codequality import render_codequality
+from standards_check.render.html import render_html
 from standards_check.render.json import render_json
 from standards_check.render.junit import render_junit
 from standards_check.render.markdown import render_markdown
@@ -18,6 +19,7 @@ RENDERERS: dict[str, Callable[..., str]] = {
     "sarif": render_sarif,
     "junit": render_junit,
     "codequality": render_codequality,
+    "html": render_html,
 }
 
 

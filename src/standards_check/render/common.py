@@ -80,3 +80,20 @@ def expiring_line(waiver: dict) -> str:
     days = waiver["days_left"]
     when = "today" if days == 0 else f"in {days} day{'' if days == 1 else 's'}"
     return f"waiver for {waiver['check']} expires {when} ({waiver['expires']})"
+
+
+def heat(score: float | None) -> str:
+    """A cell colour in the same three bands as the legend and the grades; grey when not scored.
+    Within a band, lower scores are a little darker so the worst cells stand out."""
+    if score is None:
+        return "background:#eef0f3;color:#6b7280"
+    hue, low, high, top = {"poor": (0, 72, 88, 60), "fair": (42, 74, 86, 80), "good": (130, 74, 84, 100)}[grade(score)]
+    span = 60 if top == 60 else 20
+    light = low + (high - low) * max(0.0, min(1.0, 1 - (top - score) / span))
+    return f"background:hsl({hue},75%,{light:.0f}%)"
+
+
+def grade(score: float | None) -> str:
+    if score is None:
+        return "none"
+    return "good" if score >= 80 else "fair" if score >= 60 else "poor"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from standards_check.render.common import grade, heat  # the same bands as one repository's page
 from standards_check.report import CATEGORIES
 from standards_check.sweep.store import Store, Sweep
 
@@ -35,23 +36,6 @@ class TeamRow:
 def _mean(values: list[float | None] | list[float]) -> float | None:
     present = [v for v in values if v is not None]
     return round(statistics.fmean(present), 1) if present else None
-
-
-def heat(score: float | None) -> str:
-    """A cell colour in the same three bands as the legend and the grades; grey when not scored.
-    Within a band, lower scores are a little darker so the worst cells stand out."""
-    if score is None:
-        return "background:#eef0f3;color:#6b7280"
-    hue, low, high, top = {"poor": (0, 72, 88, 60), "fair": (42, 74, 86, 80), "good": (130, 74, 84, 100)}[grade(score)]
-    span = 60 if top == 60 else 20
-    light = low + (high - low) * max(0.0, min(1.0, 1 - (top - score) / span))
-    return f"background:hsl({hue},75%,{light:.0f}%)"
-
-
-def grade(score: float | None) -> str:
-    if score is None:
-        return "none"
-    return "good" if score >= 80 else "fair" if score >= 60 else "poor"
 
 
 def build_view(store: Store, sweep: Sweep, results: list[dict[str, Any]],
