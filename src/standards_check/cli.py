@@ -92,8 +92,7 @@ def scan(path: str, policy_ref: str | None, ref: str | None, base: str | None, f
     for warning in report.warnings:
         if warning.startswith("policy repository "):
             say(f"standards-check: warning: {warning}")
-    options = {"color": _color_wanted(output)} if fmt == "text" else {}
-    _emit(render(report, fmt, **options), output)
+    _emit(render(report, fmt, color=_color_wanted(output)), output)
     if output:
         state = "passed" if report.passed else "failed"
         say(f"wrote {output}: score {report.score:g}, level {report.level}, gate {state}")

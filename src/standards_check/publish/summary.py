@@ -32,9 +32,9 @@ class Finding:
     message: str
 
 
-def findings(report: Report, anchor: str | None = None) -> list[Finding]:
+def findings(report: Report) -> list[Finding]:
     """Every failing location, most severe first; repository-level findings on the anchor file."""
-    anchor = anchor or repository_anchor(report)
+    anchor = repository_anchor(report)
     out: list[Finding] = []
     for result in sorted(report.failures, key=lambda r: _ORDER.get(r.severity, 3)):
         prefix = "Could not be evaluated: " if result.status == ERROR else ""

@@ -28,7 +28,7 @@ from standards_check.report import Report
 SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
 
 
-def render_codequality(report: Report) -> str:
+def render_codequality(report: Report, *, color: bool = False) -> str:
     return json_text(codequality_issues(report)) + "\n"
 
 

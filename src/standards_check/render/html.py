@@ -31,7 +31,7 @@ def _environment() -> Any:
     return env
 
 
-def render_html(report: Report) -> str:
+def render_html(report: Report, *, color: bool = False) -> str:
     report = map_strings(report, lambda s: printable(s, lines=True))
     docs = report.docs
 

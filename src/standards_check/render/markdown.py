@@ -12,7 +12,7 @@ from standards_check.render.common import (diff_line, expiring_line, failures_fi
 from standards_check.report import CATEGORIES, Report
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: Report, *, color: bool = False) -> str:
     repo = report.repository
     icon = "✅" if report.passed else "❌"
     lines = [

@@ -34,12 +34,12 @@ FINGERPRINT_KEY = "standardsCheck/v1"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def render_sarif(report: Report, anchor: str | None = None) -> str:
-    return json_text(sarif_log(report, anchor)) + "\n"
+def render_sarif(report: Report, *, color: bool = False) -> str:
+    return json_text(sarif_log(report)) + "\n"
 
 
-def sarif_log(report: Report, anchor: str | None = None) -> dict[str, Any]:
-    anchor = anchor or repository_anchor(report)
+def sarif_log(report: Report) -> dict[str, Any]:
+    anchor = repository_anchor(report)
     rules, index = _rules(report)
     results: list[dict[str, Any]] = []
     for result in report.results:

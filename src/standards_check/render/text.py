@@ -16,7 +16,7 @@ from standards_check.report import Report, Result
 _COLORS = {"red": "31", "green": "32", "yellow": "33", "dim": "2", "bold": "1"}
 
 
-def render_text(report: Report, color: bool = False) -> str:
+def render_text(report: Report, *, color: bool = False) -> str:
     def paint(text: str, name: str) -> str:
         return f"\033[{_COLORS[name]}m{text}\033[0m" if color else text
 
