@@ -71,3 +71,15 @@ def _json(repo: Path) -> tuple[int, dict]:
 
     result = run_cli("scan", str(repo), "--format", "json", "--as-of", "2026-06-01")
     return result.exit_code, json.loads(result.stdout)
+
+
+def test_a_pull_request_scan_shows_the_change(make_repo) -> None:
+    from tests.conftest import commit_all, write_files
+
+    repo = make_repo({"README.md": README, ".github/CODEOWNERS": "* @acme/payments\n"})
+    (repo / ".github/CODEOWNERS").unlink()
+    write_files(repo, {"docs/x.md": "x\n"})
+    commit_all(repo, "drop owners")
+    _code, html = _html(repo, "--base", "HEAD~1")
+    change = parse(html).section("change")
+    assert "vs HEAD~1" in change and "codeowners.present" in change.partition("new failures:")[2]
