@@ -9,7 +9,6 @@ external stylesheet, font or image.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from standards_check.escape import map_strings, printable
@@ -17,18 +16,8 @@ from standards_check.links import check_doc_url
 from standards_check.model import ERROR, PASS, SKIP, WAIVED
 from standards_check.render.common import (counts, diff_line, explain_command, failures_first, gate_label, grade, heat,
                                            level_label, tally_line, to_improve, upcoming_line)
+from standards_check.render.page import environment
 from standards_check.report import CATEGORIES, Report, Result
-
-
-@lru_cache(maxsize=1)
-def _environment() -> Any:
-    # The template is this package's own file (PackageLoader), never anything from the repository.
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    env = Environment(loader=PackageLoader("standards_check.render", "templates"),
-                      autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
-    env.filters["num"] = lambda v, d=0: "–" if v is None else f"{v:.{d}f}"
-    return env
 
 
 def render_html(report: Report, *, color: bool = False) -> str:
@@ -48,7 +37,7 @@ def render_html(report: Report, *, color: bool = False) -> str:
         }
 
     passes = [r for r in report.results if r.status == PASS and not r.to_improve]
-    return _environment().get_template("report.html.j2").render(
+    return environment().get_template("report.html.j2").render(
         report=report, repo=report.repository, policy=report.policy,
         level=level_label(report), gate=gate_label(report), tally=tally_line(report), counts=counts(report),
         change=diff_line(report),
