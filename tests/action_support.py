@@ -1,6 +1,7 @@
 """Literal Reports for the renderer and publisher tests (no engine needed)."""
 from __future__ import annotations
 
+from standards_check.catalog import load_catalog
 from standards_check.model import Location
 from standards_check.report import Diff, Gate, Report, ReportWarning, Result, Waiver
 
@@ -36,4 +37,5 @@ def sample_report(diff: Diff | None = None, passed: bool = False, warnings: tupl
         gate=Gate(70, 2, False, () if passed else ("score 61.5 is below 70",)),
         categories={"knowledge": {"score": 50.0}},
         results=results, diff=diff, warnings=warnings,
+        docs=load_catalog().docs(r.check for r in results),  # as the engine attaches them
     )

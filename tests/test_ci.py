@@ -285,6 +285,18 @@ def test_subdirectory_scan_reports_repository_paths(prepare, github) -> None:
     assert "services/api/README.md" in locations
 
 
+def test_subdirectory_scan_places_repository_findings_on_its_config_from_the_root(prepare, github, tmp_path) -> None:
+    ci = prepare("push")
+    write_files(ci.repo, {"services/api/README.md": README, "services/api/.standards.yml": "policy: baseline\n"})
+    ci.env["GITHUB_SHA"] = commit_all(ci.repo, "api")
+    sarif = tmp_path / "api.sarif"
+    ci(path="services/api", comment=False, check_run=False, sarif_file=str(sarif))
+    log = json.loads(sarif.read_text())
+    whole = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+             for r in log["runs"][0]["results"] if r["properties"]["repositoryLevel"]}
+    assert whole == {"services/api/.standards.yml"}  # the file code scanning can show, from the root
+
+
 def test_shallow_checkout_explains_and_still_reports(prepare, github, tmp_path) -> None:
     ci = prepare("pull_request")
     shallow = tmp_path / "shallow"

@@ -107,6 +107,8 @@ def test_wheel_ships_data(wheel):
     assert "standards_check/_data/policies/baseline/1.0.0.yaml" in names
     assert "standards_check/schemas/report.schema.json" in names
     assert "standards_check/schemas/policy.schema.json" in names
+    assert "standards_check/render/templates/report.html.j2" in names
+    assert "standards_check/render/templates/scorecard.html.j2" in names
 
 
 def test_installed_wheel_scans_outside_the_source_tree(wheel, tmp_path, make_repo):
@@ -122,6 +124,9 @@ def test_installed_wheel_scans_outside_the_source_tree(wheel, tmp_path, make_rep
                           env=env, cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode in (0, 1), proc.stderr
     assert "against policy baseline 1.0.0" in proc.stdout
+    page = subprocess.run([sys.executable, "-m", "standards_check", "scan", str(repo), "--format", "html"],
+                          env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert page.returncode in (0, 1) and f"<h1>{repo.name}</h1>" in page.stdout, page.stderr  # its template ships
     listing = subprocess.run([sys.executable, "-m", "standards_check", "checks", "list"], env=env, cwd=tmp_path,
                              capture_output=True, text=True)
     assert "readme.present" in listing.stdout

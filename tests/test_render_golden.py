@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from standards_check.catalog import load_catalog
 from standards_check.model import Location
 from standards_check.render import render
 from standards_check.report import WAIVER, Diff, Gate, Report, ReportWarning, Result, Waiver
@@ -42,6 +43,7 @@ def sample_report(with_diff: bool = False) -> Report:
                     "delivery": {}, "reliability": {}, "security": {"score": 0.0, "rules": 1, "failed": 1}},
         results=results, diff=diff, warnings=(ReportWarning(WAIVER, "waiver for x.y matches no rule of policy production-service"),),
         tool={"name": "standards-check", "version": "0.1.0"},
+        docs=load_catalog().docs(r.check for r in results),  # as the engine attaches them
     )
 
 

@@ -12,7 +12,9 @@ import pytest
 from standards_check.model import Location
 from standards_check.report import DIFF_SKIPPED, ReportWarning
 from standards_check.render.junit import render_junit
-from standards_check.render.sarif import DEFAULT_ANCHOR, FINGERPRINT_KEY, render_sarif, sarif_log
+from standards_check.placement import DEFAULT_ANCHOR
+from standards_check.render.sarif import FINGERPRINT_KEY, render_sarif, sarif_log
+from standards_check.engine import scan_path
 from tests.action_support import result, sample_report
 
 
@@ -69,15 +71,21 @@ def _anchor_uris(report) -> set[str]:
             for r in _results(sarif_log(report)) if r["ruleId"] == "codeowners.present"}
 
 
-def test_anchor_prefers_the_repository_config(tmp_path: Path) -> None:
-    named = replace(sample_report(), repository={"name": "r", "config": ".github/standards.yml"})
+def test_anchor_prefers_the_repository_config(make_repo) -> None:
+    named = replace(sample_report(), anchor=".github/standards.yml")
     assert _anchor_uris(named) == {".github/standards.yml"}
-    (tmp_path / ".github").mkdir()
-    (tmp_path / ".github/standards.yaml").write_text("policy: baseline\n")
-    on_disk = replace(sample_report(), repository={"name": "r", "path": str(tmp_path)})
-    assert _anchor_uris(on_disk) == {".github/standards.yaml"}
+    # The engine records the config it read; the renderer never looks at the disk.
+    repo = make_repo({".github/.standards.yaml": "policy: baseline\n", "README.md": "# r\n"})
+    scanned = scan_path(repo)
+    assert scanned.anchor == ".github/.standards.yaml"
+    log = sarif_log(scanned)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in _results(log) if r["properties"]["repositoryLevel"]}
+    assert uris == {".github/.standards.yaml"}
+    (repo / ".github/.standards.yaml").unlink()  # gone after the scan: the report still says where
+    assert sarif_log(scanned) == log
     assert _anchor_uris(sample_report()) == {"README.md"}  # the README readme.present found
-    assert "README.md" in _anchor_uris(replace(sample_report(), repository={"name": "r", "path": "/nonexistent"}))
+    assert _anchor_uris(replace(sample_report(), anchor="/etc/passwd")) == {"README.md"}  # not repository-relative
 
 
 def test_anchor_falls_back_to_a_stable_path() -> None:

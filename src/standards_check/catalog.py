@@ -14,10 +14,11 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from standards_check import yamlio
 from standards_check.errors import Problem, UserError
+from standards_check.report import CheckDoc
 from standards_check.resources import data_dir, schema_path
 
 DECLARATIVE_TYPES = ("file_exists", "file_contains")
@@ -101,6 +102,11 @@ class Catalog:
 
     def __iter__(self):
         return iter(self.specs.values())
+
+    def docs(self, check_ids: Iterable[str]) -> dict[str, CheckDoc]:
+        """The documentation of those of `check_ids` this catalog has, for the Report (renderers read
+        it there, never the catalog)."""
+        return {c: CheckDoc(s.what, s.why, s.fix) for c in check_ids for s in [self.specs.get(c)] if s}
 
 
 def load_entry(path: Path, validate: bool = True) -> tuple[CheckSpec | None, list[Problem]]:

@@ -10,7 +10,7 @@ import click
 
 from standards_check import __version__
 
-FORMATS = ("text", "json", "markdown", "sarif", "junit", "codequality")
+FORMATS = ("text", "json", "markdown", "sarif", "junit", "codequality", "html")
 
 
 class _Group(click.Group):
@@ -93,8 +93,7 @@ def scan(path: str, policy_ref: str | None, ref: str | None, base: str | None, f
     for warning in report.warnings:
         if warning.kind == POLICY_SOURCE:
             say(f"standards-check: warning: {warning.text}")
-    options = {"color": _color_wanted(output)} if fmt == "text" else {}
-    _emit(render(report, fmt, **options), output)
+    _emit(render(report, fmt, color=_color_wanted(output)), output)
     if output:
         state = "passed" if report.passed else "failed"
         say(f"wrote {output}: score {report.score:g}, level {report.level}, gate {state}")

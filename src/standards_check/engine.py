@@ -111,7 +111,8 @@ def scan(snapshot: RepoSnapshot, policy: Policy | None = None, *, policy_ref: st
                 for left in [(dt.date.fromisoformat(w.expires) - day).days] if left <= EXPIRING_DAYS]
     report = build_report(snapshot, policy, results, diff=diff, warnings=warnings)
     return replace(report, as_of=day.isoformat(),
-                   expiring_waivers=tuple(sorted(expiring, key=lambda w: (w["expires"], w["check"]))))
+                   expiring_waivers=tuple(sorted(expiring, key=lambda w: (w["expires"], w["check"]))),
+                   anchor=config.path, docs=catalog.docs(r.check for r in report.results))
 
 
 def _frozen(value: object) -> object:

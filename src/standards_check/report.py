@@ -132,6 +132,16 @@ class Gate:
 
 
 @dataclass(frozen=True)
+class CheckDoc:
+    """The shipped catalog's documentation of a check, as the engine found it. Not serialised: the
+    renderers read it from the Report instead of reading the catalog themselves."""
+
+    what: str
+    why: str
+    fix: str
+
+
+@dataclass(frozen=True)
 class Report:
     repository: dict[str, Any]  # name, path, ref, commit
     policy: dict[str, Any]  # name, version
@@ -147,6 +157,12 @@ class Report:
     as_of: str | None = None  # the day waivers' expiry and rules' `effective` were judged by
     expiring_waivers: tuple[dict[str, Any], ...] = ()  # applied waivers expiring within 30 days of as_of
     tool: dict[str, str] = field(default_factory=lambda: {"name": "standards-check", "version": __version__})
+    # Not serialised (the JSON contract does not carry them); what the renderers would otherwise read
+    # from disk. `anchor`: the repository config the scan read (repository-relative), where findings
+    # about the whole repository are shown. `docs`: the catalog's documentation of each rule's check,
+    # for the checks of the shipped catalog only (a policy's own checks have none).
+    anchor: str | None = field(default=None, compare=False)
+    docs: dict[str, CheckDoc] = field(default_factory=dict, compare=False)
 
     @property
     def exit_code(self) -> int:
@@ -185,5 +201,5 @@ class Report:
         })
 
 
-__all__ = ["Report", "Result", "Diff", "Gate", "Waiver", "ReportWarning", "CATEGORIES",
+__all__ = ["Report", "Result", "CheckDoc", "Diff", "Gate", "Waiver", "ReportWarning", "CATEGORIES",
            "PASS", "FAIL", "SKIP", "ERROR", "WAIVED", "UPCOMING"]

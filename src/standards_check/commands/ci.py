@@ -232,11 +232,9 @@ def _write_files(ctx: Context, inputs: Inputs, report: Report, console: Console)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(report, "json"), encoding="utf-8")
     if inputs.sarif_file:
-        from standards_check.render.sarif import render_sarif
-
         sarif = Path(inputs.sarif_file)
         sarif.parent.mkdir(parents=True, exist_ok=True)
-        sarif.write_text(render_sarif(report), encoding="utf-8")
+        sarif.write_text(render(report, "sarif"), encoding="utf-8")
         console.info(f"standards-check: wrote SARIF to {sarif}")
     return str(path.resolve())
 
@@ -368,7 +366,8 @@ def _relocate(report: Report, prefix: str) -> Report:
     """Locations relative to the repository root, as GitHub needs them for annotations and SARIF."""
     results = tuple(replace(r, locations=tuple(Location(prefix + loc.path, loc.line) for loc in r.locations))
                     for r in report.results)
-    return replace(report, results=results)
+    anchor = prefix + report.anchor if report.anchor else None  # the config the scan read, from the root too
+    return replace(report, results=results, anchor=anchor)
 
 
 def main(argv_overrides: dict[str, Any]) -> int:

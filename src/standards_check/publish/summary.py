@@ -13,7 +13,7 @@ from standards_check.escape import markdown_code, printable
 from standards_check.escape import markdown_inline as _md
 from standards_check.links import check_doc_url
 from standards_check.model import ERROR
-from standards_check.render.sarif import repository_anchor, split_locations
+from standards_check.placement import repository_anchor, split_locations
 from standards_check.report import Report, Result
 
 _ICON = {True: "✅", False: "❌"}
@@ -32,9 +32,9 @@ class Finding:
     message: str
 
 
-def findings(report: Report, anchor: str | None = None) -> list[Finding]:
+def findings(report: Report) -> list[Finding]:
     """Every failing location, most severe first; repository-level findings on the anchor file."""
-    anchor = anchor or repository_anchor(report)
+    anchor = repository_anchor(report)
     out: list[Finding] = []
     for result in sorted(report.failures, key=lambda r: _ORDER.get(r.severity, 3)):
         prefix = "Could not be evaluated: " if result.status == ERROR else ""

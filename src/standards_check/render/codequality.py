@@ -9,7 +9,7 @@ new and what was fixed), `severity` (info | minor | major | critical | blocker),
 
 - One issue per failing location (a rule that failed or could not be evaluated; waived and
   skipped rules are not issues). A finding about the repository as a whole sits on the anchor
-  file (`sarif.repository_anchor`), as in SARIF, so the widget can place it.
+  file (`placement.repository_anchor`), as in SARIF, so the widget can place it.
 - The fingerprint hashes (policy, check, path, n-th finding of that check in that path), never a
   line number or a message: a finding keeps its fingerprint when lines move, and two policies
   reported in one pipeline do not collide.
@@ -22,13 +22,13 @@ from typing import Any
 
 from standards_check.escape import json_text, printable
 from standards_check.model import ERROR, Location
-from standards_check.render.sarif import repository_anchor, split_locations
+from standards_check.placement import repository_anchor, split_locations
 from standards_check.report import Report
 
 SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
 
 
-def render_codequality(report: Report) -> str:
+def render_codequality(report: Report, *, color: bool = False) -> str:
     return json_text(codequality_issues(report)) + "\n"
 
 

@@ -35,19 +35,18 @@ def gate_label(report: Report) -> str:
     return "failed: " + "; ".join(report.gate.reasons)
 
 
-def fix_text(result: Result) -> str:
+def fix_text(report: Report, result: Result) -> str:
     """The whole fix, on one line (never cut), ending with where to read more."""
-    hint = explain_command(result)
+    hint = explain_command(report, result)
     text = " ".join(result.remediation.split())
     return f"{text} More: `{hint}`".lstrip() if hint else text
 
 
-def explain_command(result: Result) -> str | None:
-    """`standards-check checks explain ID` for a check of the shipped catalog (a policy's own
-    checks are documented in the policy, and `checks explain` does not know them)."""
-    from standards_check.catalog import load_catalog
-
-    return f"standards-check checks explain {result.check}" if result.check in load_catalog() else None
+def explain_command(report: Report, result: Result) -> str | None:
+    """`standards-check checks explain ID` for a check of the shipped catalog, which the report
+    documents (a policy's own checks are documented in the policy, and `checks explain` does not
+    know them)."""
+    return f"standards-check checks explain {result.check}" if result.check in report.docs else None
 
 
 def diff_line(report: Report) -> str | None:
@@ -81,3 +80,20 @@ def expiring_line(waiver: dict) -> str:
     days = waiver["days_left"]
     when = "today" if days == 0 else f"in {days} day{'' if days == 1 else 's'}"
     return f"waiver for {waiver['check']} expires {when} ({waiver['expires']})"
+
+
+def heat(score: float | None) -> str:
+    """A cell colour in the same three bands as the legend and the grades; grey when not scored.
+    Within a band, lower scores are a little darker so the worst cells stand out."""
+    if score is None:
+        return "background:#eef0f3;color:#6b7280"
+    hue, low, high, top = {"poor": (0, 72, 88, 60), "fair": (42, 74, 86, 80), "good": (130, 74, 84, 100)}[grade(score)]
+    span = 60 if top == 60 else 20
+    light = low + (high - low) * max(0.0, min(1.0, 1 - (top - score) / span))
+    return f"background:hsl({hue},75%,{light:.0f}%)"
+
+
+def grade(score: float | None) -> str:
+    if score is None:
+        return "none"
+    return "good" if score >= 80 else "fair" if score >= 60 else "poor"

@@ -5,5 +5,5 @@ from standards_check.escape import json_text
 from standards_check.report import Report
 
 
-def render_json(report: Report) -> str:
+def render_json(report: Report, *, color: bool = False) -> str:
     return json_text(report.to_dict()) + "\n"

@@ -16,7 +16,7 @@ from standards_check.links import check_doc_url
 from standards_check.model import ERROR, FAIL, SKIP, UPCOMING, WAIVED
 from standards_check.report import Report, Result
 
-def render_junit(report: Report) -> str:
+def render_junit(report: Report, *, color: bool = False) -> str:
     policy = report.policy.get("name", "policy")
     version = report.policy.get("version")
     suite_name = f"standards-check: {policy}" + (f"@{version}" if version else "")

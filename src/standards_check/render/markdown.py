@@ -12,7 +12,7 @@ from standards_check.render.common import (diff_line, expiring_line, failures_fi
 from standards_check.report import CATEGORIES, Report
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: Report, *, color: bool = False) -> str:
     repo = report.repository
     icon = "✅" if report.passed else "❌"
     lines = [
@@ -37,12 +37,12 @@ def render_markdown(report: Report) -> str:
                   "| --- | --- | ---: | --- | --- | --- |"]
         for r in failing:
             where = "<br>".join(_code(str(loc)) for loc in r.locations[:3]) or "–"
-            fix = _cell(fix_text(r)) if r.status == "fail" else "could not be evaluated"
+            fix = _cell(fix_text(report, r)) if r.status == "fail" else "could not be evaluated"
             lines.append(f"| `{r.check}` | {r.severity} | {r.level} | {_cell(r.message)} | {where} | {fix} |")
     improve = to_improve(report)
     if improve:
         lines += ["", "### In place, to improve", "", "| Check | Level | Finding | How to fix |", "| --- | ---: | --- | --- |"]
-        lines += [f"| `{r.check}` | {r.level} | {_cell(r.message)} | {_cell(fix_text(r))} |" for r in improve]
+        lines += [f"| `{r.check}` | {r.level} | {_cell(r.message)} | {_cell(fix_text(report, r))} |" for r in improve]
     if report.upcoming:
         lines += ["", "### Upcoming (not gated yet)", "", "| Check | Level | Required from | Finding |",
                   "| --- | ---: | --- | --- |"]

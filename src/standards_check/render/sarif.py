@@ -5,7 +5,7 @@
   from the rule's severity (error -> error, warning -> warning, info -> note).
 - One result per failing location, at file and line. A finding about the repository as a whole
   (no file to point at, e.g. "no CODEOWNERS") is placed on the *anchor* file, see
-  `repository_anchor`: code scanning only shows results that sit in a file.
+  `placement.repository_anchor`: code scanning only shows results that sit in a file.
 - `partialFingerprints["standardsCheck/v1"]` hashes (check, path, n-th finding of that check in that
   path), never a line number or message, so an alert survives edits that move lines or change the
   numbers in a message, and does not reappear as new on the next upload.
@@ -21,29 +21,25 @@ https://docs.github.com/en/code-security/code-scanning/integrating-with-code-sca
 from __future__ import annotations
 
 import hashlib
-import os
-import re
-from functools import lru_cache
 from typing import Any
 
 from standards_check.escape import json_text, printable, uri_path
 from standards_check.links import check_doc_url, project_url
 from standards_check.model import ERROR, FAIL, WAIVED, Location
-from standards_check.report import Report, Result
+from standards_check.placement import repository_anchor, split_locations
+from standards_check.report import CheckDoc, Report, Result
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "standardsCheck/v1"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
-# Where repository-level findings go when the report names no better file (see repository_anchor).
-DEFAULT_ANCHOR = ".standards.yml"
 
 
-def render_sarif(report: Report, anchor: str | None = None) -> str:
-    return json_text(sarif_log(report, anchor)) + "\n"
+def render_sarif(report: Report, *, color: bool = False) -> str:
+    return json_text(sarif_log(report)) + "\n"
 
 
-def sarif_log(report: Report, anchor: str | None = None) -> dict[str, Any]:
-    anchor = anchor or repository_anchor(report)
+def sarif_log(report: Report) -> dict[str, Any]:
+    anchor = repository_anchor(report)
     rules, index = _rules(report)
     results: list[dict[str, Any]] = []
     for result in report.results:
@@ -74,35 +70,6 @@ def sarif_log(report: Report, anchor: str | None = None) -> dict[str, Any]:
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def repository_anchor(report: Report) -> str:
-    """The file on which findings about the whole repository are shown.
-
-    In order: the repository config (`.standards.yml`, also under `.github/`) when the report
-    names it or it exists in the scanned directory; the README that the `readme.present` check
-    found; else `.standards.yml` — a stable path, and the place where a team records waivers for
-    such findings (code scanning lists an alert on a missing file too, without a code preview).
-    `standards-check ci` passes the anchor it finds in the snapshot instead.
-    """
-    config = report.repository.get("config")
-    if isinstance(config, str) and _is_repo_relative(config):
-        return config
-    root = report.repository.get("path")
-    if isinstance(root, str) and root and os.path.isdir(root):
-        from standards_check.repoconfig import CONFIG_PATHS
-
-        for candidate in CONFIG_PATHS:
-            if os.path.isfile(os.path.join(root, candidate)):
-                return candidate
-    for result in report.results:
-        if result.check == "readme.present" and result.locations:
-            return result.locations[0].path
-    return DEFAULT_ANCHOR
-
-
-def _is_repo_relative(path: str) -> bool:
-    return bool(path) and not path.startswith(("/", "../")) and ":" not in path.split("/")[0]
-
-
 def _rules(report: Report) -> tuple[list[dict[str, Any]], dict[str, int]]:
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
@@ -110,15 +77,14 @@ def _rules(report: Report) -> tuple[list[dict[str, Any]], dict[str, int]]:
         if result.check in index:
             continue
         index[result.check] = len(rules)
-        rules.append(_rule(result))
+        rules.append(_rule(result, report.docs.get(result.check)))
     return rules, index
 
 
-def _rule(result: Result) -> dict[str, Any]:
-    entry = _catalog_entry(result.check)
-    what = _one_line(entry.get("what")) or result.title
-    why = _one_line(entry.get("why"))
-    fix = _one_line(entry.get("fix")) or result.remediation or "See the check's documentation."
+def _rule(result: Result, doc: CheckDoc | None) -> dict[str, Any]:
+    what = _one_line(doc.what if doc else None) or result.title
+    why = _one_line(doc.why if doc else None)
+    fix = _one_line(doc.fix if doc else None) or result.remediation or "See the check's documentation."
     url = check_doc_url(result.check)
     help_text = (f"Why: {why}\n" if why else "") + f"How to fix: {fix}\nDocumentation: {url}"
     help_md = (f"**Why it matters.** {why}\n\n" if why else "") + f"**How to fix.** {fix}\n\n[Documentation]({url})"
@@ -179,19 +145,6 @@ def _results_for(result: Result, rule_index: int, anchor: str) -> list[dict[str,
     return out
 
 
-def split_locations(result: Result) -> tuple[list[Location], list[Location]]:
-    """The locations to report a finding at, and the others (related).
-
-    Locations with lines are each a finding. Locations without one are file-level evidence — the
-    files found, or the places looked at ("no CODEOWNERS in .github/, the root, docs/") — so the
-    finding is reported once, at the first, with the rest as related locations.
-    """
-    located = [loc for loc in result.locations if loc.path]
-    if len(located) > 1 and all(loc.line is None for loc in located):
-        return located[:1], located[1:]
-    return located, []
-
-
 def _fingerprint(check: str, path: str, nth: int) -> str:
     # surrogatepass: a name's undecodable bytes hash as stably as any other character
     return hashlib.sha256(f"{check}\0{path}\0{nth}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
@@ -207,19 +160,3 @@ def _invocation(report: Report) -> dict[str, Any]:
 
 def _one_line(text: Any) -> str:
     return " ".join(str(text).split()) if text else ""
-
-
-@lru_cache(maxsize=None)
-def _catalog_entry(check_id: str) -> dict[str, Any]:
-    """The catalog's documentation of a check, or {} when the catalog does not have it."""
-    from standards_check import yamlio
-    from standards_check.resources import data_dir
-
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", check_id):
-        return {}
-    try:
-        path = data_dir("checks") / f"{check_id}.yaml"
-        data = yamlio.load(path.read_text(encoding="utf-8")) if path.is_file() else None
-    except (OSError, RuntimeError, yamlio.YamlSyntaxError):
-        return {}
-    return data if isinstance(data, dict) else {}

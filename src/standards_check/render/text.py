@@ -16,7 +16,7 @@ from standards_check.report import Report, Result
 _COLORS = {"red": "31", "green": "32", "yellow": "33", "dim": "2", "bold": "1"}
 
 
-def render_text(report: Report, color: bool = False) -> str:
+def render_text(report: Report, *, color: bool = False) -> str:
     def paint(text: str, name: str) -> str:
         return f"\033[{_COLORS[name]}m{text}\033[0m" if color else text
 
@@ -44,14 +44,14 @@ def render_text(report: Report, color: bool = False) -> str:
         if len(result.locations) > 5:
             lines.append(f"    … and {len(result.locations) - 5} more")
         if result.status == FAIL and result.remediation:
-            lines += _fix_lines(result)
+            lines += _fix_lines(report, result)
     improve = to_improve(report)
     if improve:
         lines.append("")
     for result in improve:
         lines.append(f"{paint('↑', 'yellow')} {result.check} [in place, level {result.level}, "
                      f"score {result.score:.0%}] {result.message}")
-        lines += _fix_lines(result)
+        lines += _fix_lines(report, result)
     if report.upcoming:
         lines.append("")
         lines.extend(f"» {r.check} [upcoming, level {r.level}] {upcoming_line(r)}" for r in report.upcoming)
@@ -73,11 +73,11 @@ def render_text(report: Report, color: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _fix_lines(result: Result) -> list[str]:
+def _fix_lines(report: Report, result: Result) -> list[str]:
     """The whole fix, wrapped, never cut; the command to read more on a line of its own."""
     lines = [textwrap.fill(" ".join(result.remediation.split()), width=100, initial_indent="    fix: ",
                            subsequent_indent="         ", break_long_words=False, break_on_hyphens=False)]
-    hint = explain_command(result)
+    hint = explain_command(report, result)
     if hint:
         lines.append(f"    more: {hint}")
     return lines

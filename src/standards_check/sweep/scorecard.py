@@ -1,9 +1,10 @@
 """The HTML scorecard: one self-contained file a manager reads without explanation.
 
-Jinja2 templates (autoescaped: repository names, messages and owners are untrusted text) and
-pygal charts. pygal draws SVG on the server, so the page needs no JavaScript and no network to
-show its charts, prints well, and every label is escaped by pygal's XML builder; its default
-tooltip script (loaded from the web) is switched off with `js=[]`.
+This module gathers the page's view from the results store and the catalog; `render.scorecard`
+renders it from a Jinja2 template (autoescaped: repository names, messages and owners are untrusted
+text). The charts are pygal's: it draws SVG on the server, so the page needs no JavaScript and no
+network to show its charts, prints well, and every label is escaped by pygal's XML builder; its
+default tooltip script (loaded from the web) is switched off with `js=[]`.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from standards_check.render.common import grade, heat  # the same bands as one repository's page
 from standards_check.report import CATEGORIES
 from standards_check.sweep.store import Store, Sweep
 
@@ -35,23 +37,6 @@ class TeamRow:
 def _mean(values: list[float | None] | list[float]) -> float | None:
     present = [v for v in values if v is not None]
     return round(statistics.fmean(present), 1) if present else None
-
-
-def heat(score: float | None) -> str:
-    """A cell colour in the same three bands as the legend and the grades; grey when not scored.
-    Within a band, lower scores are a little darker so the worst cells stand out."""
-    if score is None:
-        return "background:#eef0f3;color:#6b7280"
-    hue, low, high, top = {"poor": (0, 72, 88, 60), "fair": (42, 74, 86, 80), "good": (130, 74, 84, 100)}[grade(score)]
-    span = 60 if top == 60 else 20
-    light = low + (high - low) * max(0.0, min(1.0, 1 - (top - score) / span))
-    return f"background:hsl({hue},75%,{light:.0f}%)"
-
-
-def grade(score: float | None) -> str:
-    if score is None:
-        return "none"
-    return "good" if score >= 80 else "fair" if score >= 60 else "poor"
 
 
 def build_view(store: Store, sweep: Sweep, results: list[dict[str, Any]],
@@ -246,33 +231,12 @@ def _title(source: str) -> str:
     return Path(what).name or source if kind in ("urls", "dir") else source
 
 
-def _delta(change: float | None, previous: Any) -> str:
-    """A score change for a person: ▲ +3.2, ▼ -1.5, = 0; "new" when not scored last time."""
-    if previous is None:
-        return "first sweep"
-    if change is None:
-        return "new"
-    if abs(change) < 0.05:
-        return "= 0"
-    return f"▲ +{change:.1f}" if change > 0 else f"▼ {change:.1f}"
-
-
 def _slug(name: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in name.lower())
 
 
 def render_scorecard(store: Store, sweep: Sweep, results: list[dict[str, Any]],
                      damaged: list[str] | None = None) -> str:
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-    from markupsafe import Markup
+    from standards_check.render.scorecard import render_scorecard_page
 
-    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                      autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
-    env.filters["num"] = lambda v, d=0: "–" if v is None else f"{v:.{d}f}"
-    env.filters["delta"] = _delta
-    view = build_view(store, sweep, results, damaged)
-    view["charts"] = {k: Markup(v) for k, v in view["charts"].items()}  # pygal's escaped SVG
-    from standards_check import __version__
-
-    view["tool_version"] = __version__
-    return env.get_template("scorecard.html.j2").render(**view)
+    return render_scorecard_page(build_view(store, sweep, results, damaged))
