@@ -21,7 +21,6 @@ Pull-request semantics, per system (documented choices):
 """
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 from standards_check import rx
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from standards_check import yamlio
+from standards_check import globs, yamlio
 from standards_check.facts.workflows import Workflow, first_party_path, own_repository, parse_workflows
 from standards_check.snapshot import RepoSnapshot
 
@@ -535,9 +534,9 @@ def _gitlab_local_includes(snapshot: RepoSnapshot, include: Any, model: CiPipeli
         if local is None:
             continue
         local = local.lstrip("/")
-        if any(ch in local for ch in "*?["):
+        if "*" in local:  # GitLab's only wildcard: `*` within a directory, `**` across them
             directory = local.split("*")[0].rsplit("/", 1)[0] if "/" in local.split("*")[0] else ""
-            paths.extend(p for p in snapshot.under(directory) if fnmatch.fnmatch(p, local))
+            paths.extend(globs.matching(snapshot.under(directory), (globs.literal(local),)))
         elif snapshot.exists(local):
             paths.append(local)
         else:
