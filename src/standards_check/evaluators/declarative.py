@@ -12,9 +12,10 @@ from typing import Any
 
 import re2
 
-from standards_check.globs import GlobError, compile_globs as _compile_globs
 from standards_check.context import CheckContext
+from standards_check.globs import GlobError, compile_globs as _compile_globs
 from standards_check.model import Location, Outcome
+from standards_check.values import as_list
 
 # The parameter schemas of each declarative type (JSON Schema fragments with defaults).
 PARAMS: dict[str, dict[str, dict[str, Any]]] = {
@@ -73,12 +74,8 @@ def validate(check_type: str, params: dict[str, Any]) -> None:
         for pattern in params.get("globs", []):
             compile_globs((pattern,))
     elif check_type == "file_contains":
-        compile_globs(tuple(_as_list(params.get("glob", "**"))))
+        compile_globs(tuple(as_list(params.get("glob", "**"))))
         compile_pattern(params.get("pattern", "."), bool(params.get("ignore_case")))
-
-
-def _as_list(value: str | list[str]) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)
 
 
 def _matching(ctx: CheckContext, globs: list[str]) -> list[str]:
@@ -111,7 +108,7 @@ def file_exists(ctx: CheckContext, params: dict[str, Any]) -> Outcome:
 
 
 def file_contains(ctx: CheckContext, params: dict[str, Any]) -> Outcome:
-    globs = _as_list(params["glob"])
+    globs = as_list(params["glob"])
     regex = compile_pattern(params["pattern"], params["ignore_case"])
     files = _matching(ctx, globs)
     mode = params["mode"]

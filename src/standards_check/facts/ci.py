@@ -31,6 +31,7 @@ import yaml
 from standards_check import globs, yamlio
 from standards_check.facts.workflows import Workflow, first_party_path, own_repository, parse_workflows
 from standards_check.snapshot import RepoSnapshot
+from standards_check.values import as_list as _as_list
 
 GITHUB, GITLAB, CIRCLECI, AZURE, JENKINS, TRAVIS, BITBUCKET, BUILDKITE = (
     "github", "gitlab", "circleci", "azure", "jenkins", "travis", "bitbucket", "buildkite")
@@ -144,12 +145,6 @@ def _line(positions: dict, *path: Any) -> int | None:
 
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def _as_list(value: Any) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
 
 
 def _script_text(value: Any) -> str:
