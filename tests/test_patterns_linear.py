@@ -26,8 +26,7 @@ KEEPS_RE = {
     # surrogates (non-UTF-8 names), which RE2 (UTF-8 only) cannot be given
     "escape.py",
 }
-# (fnmatch, used by ci/gitlab.py and catalog_info.py for GitLab include and catalog target globs, is linear
-# since Python 3.9: it translates `*` to atomic or look-ahead groups that never backtrack.)
+# (Globs over repository paths go through standards_check.globs, which translates them to RE2.)
 
 
 def _imports_re(path: Path) -> bool:

@@ -227,13 +227,14 @@ def policy_show(ref: str) -> None:
 def policy_validate(files: tuple[str, ...]) -> None:
     """Validate policy FILES; print every problem as file:line:column: sentence. Exit 2 on any."""
     from standards_check.policy import validate_files
+    from standards_check.text import plural
 
     problems = validate_files(list(files))
     for problem in problems:
         say(str(problem))
     if problems:
         sys.exit(2)
-    click.echo(f"{len(files)} polic{'y' if len(files) == 1 else 'ies'} valid")
+    click.echo(f"{plural(len(files), 'policy')} valid")
 
 
 @policy.command("test")

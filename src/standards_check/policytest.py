@@ -21,6 +21,7 @@ from xml.etree import ElementTree
 from standards_check import gitcmd, yamlio
 from standards_check.errors import Problem, UserError
 from standards_check.resources import schema_path
+from standards_check.text import plural
 
 _GIT_ENV = {"GIT_AUTHOR_NAME": "standards-check", "GIT_AUTHOR_EMAIL": "policy-test@standards-check.invalid",
             "GIT_COMMITTER_NAME": "standards-check", "GIT_COMMITTER_EMAIL": "policy-test@standards-check.invalid",
@@ -169,7 +170,7 @@ def render_text(outcomes: list[Outcome]) -> str:
         else:
             lines.extend(f"FAIL  {outcome.case}: {failure}" for failure in outcome.failures)
     failed = sum(not o.held for o in outcomes)
-    lines.append(f"{len(outcomes)} case{'s' if len(outcomes) != 1 else ''}, {failed} failed")
+    lines.append(f"{plural(len(outcomes), 'case')}, {failed} failed")
     return "\n".join(lines) + "\n"
 
 

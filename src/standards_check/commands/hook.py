@@ -41,6 +41,7 @@ from standards_check import gitcmd
 from standards_check.errors import UserError
 from standards_check.escape import printable
 from standards_check.report import DIFF_SKIPPED, POLICY_SOURCE, Report
+from standards_check.text import plural
 
 # index entries store 32-bit seconds: an index file dated after 2**32 s sees no entry as racily clean
 _AFTER_ANY_INDEX_TIME = 2 ** 33
@@ -131,7 +132,7 @@ def summary(report: Report) -> str:
         return "standards-check: nothing to compare with"
     by_check = {r.check: r for r in report.results}
     sign = "+" if diff.score_delta >= 0 else ""
-    verdict = (f"{len(diff.new_failures)} new failure{'s' if len(diff.new_failures) != 1 else ''}"
+    verdict = (plural(len(diff.new_failures), "new failure")
                if diff.new_failures else "no new failures")
     lines = [f"standards-check: {verdict} vs {diff.base_ref} (score {report.score:g}, {sign}{diff.score_delta:g}; "
              f"policy {report.policy.get('name')}@{report.policy.get('version')})"]

@@ -13,6 +13,7 @@ from pathlib import Path
 from standards_check.errors import UserError
 from standards_check.escape import printable
 from standards_check.sweep.store import Store
+from standards_check.text import plural
 
 FORMATS = ("html", "json", "csv", "badge", "backstage")
 
@@ -59,7 +60,7 @@ def report_command(*, store_path: Path, fmt: str = "html", output: Path | None =
         print(f"standards-check: warning: {printable(warning)}", file=sys.stderr)
     if damaged:
         print(f"standards-check: the store {store_path} is damaged; the report shows the rest "
-              f"({len(damaged)} problem{'s' if len(damaged) != 1 else ''}):", file=sys.stderr)
+              f"({plural(len(damaged), 'problem')}):", file=sys.stderr)
         for line in damaged:
             print(f"  {line}", file=sys.stderr)
         return 1

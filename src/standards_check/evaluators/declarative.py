@@ -2,22 +2,20 @@
 
 Policy authors' patterns run on untrusted repository content, so they are compiled with RE2, whose
 matching takes linear time in the input: a hostile file cannot make a scan hang on backtracking.
-Globs use wcmatch's globstar semantics (`**` spans directories, `*` does not). wcmatch checks and
-brace-expands them; `_glob_source` translates each to RE2 (wcmatch's own translation is a Python
-regular expression whose `**` chains backtrack: `**/a/**/a/**/a/**/b` took seconds on a path 200
-directories deep), giving one linear-time expression per check, matched against the listed paths.
+Globs are the project's one glob engine, `standards_check.globs` (wcmatch's globstar semantics,
+matched in linear time by RE2), giving one expression per check, matched against the listed paths.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
 
-import bracex
 import re2
 
-from standards_check import rx
 from standards_check.context import CheckContext
+from standards_check.globs import GlobError, compile_globs as _compile_globs
 from standards_check.model import Location, Outcome
+from standards_check.values import as_list
 
 # The parameter schemas of each declarative type (JSON Schema fragments with defaults).
 PARAMS: dict[str, dict[str, dict[str, Any]]] = {
@@ -44,110 +42,16 @@ PARAMS: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 
-def glob_flags() -> int:
-    """wcmatch's flags for a declarative check's globs."""
-    from wcmatch import glob as wcglob
-
-    return wcglob.GLOBSTAR | wcglob.DOTGLOB | wcglob.BRACE | wcglob.NEGATE
-
-
 class PatternError(ValueError):
     """A declarative check's glob or pattern does not compile."""
 
 
-@lru_cache(maxsize=512)
 def compile_globs(globs: tuple[str, ...]) -> Any:
     """One RE2 expression fully matching the repository paths any of the globs matches."""
-    from wcmatch import glob as wcglob  # imported by the first declarative check, not at every scan
-
-    flags = glob_flags()
-    parts: list[str] = []
-    for pattern in globs:
-        try:
-            wcglob.translate(pattern, flags=flags)  # wcmatch says whether the glob is valid
-            expanded = bracex.expand(pattern, keep_escapes=True, limit=1000)
-        except Exception as exc:  # wcmatch raises several types for bad patterns
-            raise PatternError(f"invalid glob {pattern!r}: {exc}") from None
-        # `!glob` is an exclusion (wcmatch's NEGATE): it adds no path of its own
-        parts.extend(_glob_source(p) for p in expanded if not p.startswith("!"))
-    return rx.compile("|".join(f"(?:{p})" for p in parts) if parts else "[^\\s\\S]")
-
-
-def _glob_source(pattern: str) -> str:
-    """A brace-free glob as RE2 over repository paths (no empty, `.` or `..` segments), as wcmatch
-    reads it with GLOBSTAR and DOTGLOB: `**` alone is any path; a leading `**/` any directories
-    before, a middle `/**/` any between, a trailing `/**` one or more segments below; `*` and `?`
-    stay within a segment; `[...]`, `[!...]` and `[^...]` are classes; `\\` escapes."""
-    segments: list[str] = []
-    for segment in pattern.split("/"):
-        if not (segment == "**" and segments[-1:] == ["**"]):  # `**/**` is `**`
-            segments.append(segment)
-    if segments == ["**"]:
-        return "(?s:.*)"
-    out: list[str] = []
-    for i, segment in enumerate(segments):
-        first, last = i == 0, i == len(segments) - 1
-        if segment == "**":
-            out.append("(?s:/.+)" if last else "(?s:.*/)?" if first else "/(?s:.*/)?")
-            continue
-        if not first and segments[i - 1] != "**":
-            out.append("/")
-        out.append(_segment_source(segment))
-    return "".join(out)
-
-
-def _segment_source(segment: str) -> str:
-    out = []
-    i = 0
-    while i < len(segment):
-        ch = segment[i]
-        if ch == "\\" and i + 1 < len(segment):
-            out.append(rx.escape(segment[i + 1]))
-            i += 2
-            continue
-        if ch == "*":
-            out.append("[^/]*")
-        elif ch == "?":
-            out.append("[^/]")
-        elif ch == "[":
-            end, cls = _class_source(segment, i)
-            if end < 0:
-                out.append(rx.escape(ch))
-            else:
-                out.append(cls)
-                i = end
-        else:
-            out.append(rx.escape(ch))
-        i += 1
-    return "".join(out)
-
-
-def _class_source(segment: str, start: int) -> tuple[int, str]:
-    """(index of the closing `]`, the RE2 class) for a `[...]` at `start`, or (-1, "") if unclosed."""
-    i = start + 1
-    negated = i < len(segment) and segment[i] in "!^"
-    i += negated
-    body = []
-    if i < len(segment) and segment[i] == "]":  # a leading `]` is a member
-        body.append("\\]")
-        i += 1
-    while i < len(segment) and segment[i] != "]":
-        if segment.startswith("[:", i):
-            close = segment.find(":]", i + 2)
-            if close > 0:
-                body.append(segment[i : close + 2])  # POSIX class, which RE2 reads as written
-                i = close + 2
-                continue
-        ch = segment[i]
-        if ch == "\\" and i + 1 < len(segment):
-            body.append(rx.escape(segment[i + 1]))
-            i += 2
-            continue
-        body.append(ch if ch == "-" else rx.escape(ch))
-        i += 1
-    if i >= len(segment):
-        return -1, ""
-    return i, ("[^/" if negated else "[") + "".join(body) + "]"
+    try:
+        return _compile_globs(globs)
+    except GlobError as exc:
+        raise PatternError(str(exc)) from None
 
 
 @lru_cache(maxsize=512)
@@ -170,12 +74,8 @@ def validate(check_type: str, params: dict[str, Any]) -> None:
         for pattern in params.get("globs", []):
             compile_globs((pattern,))
     elif check_type == "file_contains":
-        compile_globs(tuple(_as_list(params.get("glob", "**"))))
+        compile_globs(tuple(as_list(params.get("glob", "**"))))
         compile_pattern(params.get("pattern", "."), bool(params.get("ignore_case")))
-
-
-def _as_list(value: str | list[str]) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)
 
 
 def _matching(ctx: CheckContext, globs: list[str]) -> list[str]:
@@ -208,7 +108,7 @@ def file_exists(ctx: CheckContext, params: dict[str, Any]) -> Outcome:
 
 
 def file_contains(ctx: CheckContext, params: dict[str, Any]) -> Outcome:
-    globs = _as_list(params["glob"])
+    globs = as_list(params["glob"])
     regex = compile_pattern(params["pattern"], params["ignore_case"])
     files = _matching(ctx, globs)
     mode = params["mode"]

@@ -10,7 +10,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from standards_check.context import CheckContext
-from standards_check.evaluators.wording import all_of, day, plural, verb
+from standards_check.evaluators.wording import all_of, day, verb
+from standards_check.text import plural
 from standards_check.facts import history
 from standards_check.facts.adr import AdrRecord, AdrSet, parse_adrs
 from standards_check.model import Location, Outcome

@@ -9,7 +9,8 @@ from __future__ import annotations
 from standards_check import rx
 
 from standards_check.context import CheckContext
-from standards_check.evaluators.wording import all_of, day, plural, verb
+from standards_check.evaluators.wording import all_of, day, verb
+from standards_check.text import plural
 from standards_check.facts import history
 from standards_check.facts.catalog_info import CatalogInfo
 from standards_check.facts.markdown import MarkdownDoc, normalise_heading

@@ -10,6 +10,7 @@ from standards_check.context import CheckContext
 from standards_check.facts.alerts import AlertFacts
 from standards_check.facts.slo import FORMATS, SloFacts
 from standards_check.model import Location, Outcome
+from standards_check.text import plural
 
 MAX_LOCATIONS = 50
 
@@ -19,10 +20,6 @@ _FORMAT_NAMES = {
     "slo-generator/v2": "slo-generator v2", "slo-generator/v1": "slo-generator v1",
     "pyrra/v1alpha1": "Pyrra", "keptn": "Keptn", "plain": "plain SLO",
 }
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def _more(total: int) -> str:
@@ -38,7 +35,7 @@ def slo_present(ctx: CheckContext, params: dict) -> Outcome:
         kinds = ", ".join(f"{n} {name}" for name, n in sorted(by_format.items()))
         files = sorted({s.path for s in slos})
         return Outcome.passed(
-            f"Found {_plural(len(slos), 'SLO')} in {_plural(len(files), 'file')} ({kinds}).",
+            f"Found {plural(len(slos), 'SLO')} in {plural(len(files), 'file')} ({kinds}).",
             [Location(p, next(s.line for s in slos if s.path == p)) for p in files[:MAX_LOCATIONS]],
         )
     others = [s for s in facts.slos if s.format not in accepted]
@@ -50,7 +47,7 @@ def slo_present(ctx: CheckContext, params: dict) -> Outcome:
         )
     if facts.broken:
         return Outcome.failed(
-            f"No SLO could be read: {_plural(len(facts.broken), 'file')} named like SLO files "
+            f"No SLO could be read: {plural(len(facts.broken), 'file')} named like SLO files "
             f"could not be read as YAML (first: {facts.broken[0].path}: {facts.broken[0].reason}).",
             [Location(b.path, b.line) for b in facts.broken[:MAX_LOCATIONS]],
         )
@@ -68,7 +65,7 @@ def slo_valid(ctx: CheckContext, params: dict) -> Outcome:
     if total == 0:
         if templated:
             return Outcome.errored(
-                f"{_plural(len(templated), 'SLO file')} are templates (Helm/Go {{{{ }}}}) that do not parse "
+                f"{plural(len(templated), 'SLO file')} are templates (Helm/Go {{{{ }}}}) that do not parse "
                 f"until rendered, so they were not validated.",
                 [Location(b.path, b.line) for b in templated[:MAX_LOCATIONS]],
             )
@@ -79,7 +76,7 @@ def slo_valid(ctx: CheckContext, params: dict) -> Outcome:
     for slo in invalid:
         locations.extend(Location(slo.path, p.line) for p in slo.problems)
     if bad == 0:
-        note = f"; {_plural(len(templated), 'templated file')} not evaluated" if templated else ""
+        note = f"; {plural(len(templated), 'templated file')} not evaluated" if templated else ""
         what = "The SLO is valid for its format" if total == 1 else f"All {total} SLOs are valid for their format"
         return Outcome.passed(f"{what}{note}.")
     if invalid:
@@ -90,7 +87,7 @@ def slo_valid(ctx: CheckContext, params: dict) -> Outcome:
         detail = f"first: {Location(broken[0].path, broken[0].line)} {broken[0].reason}"
     return Outcome.partial(
         (total - bad) / total,
-        f"{bad} of {_plural(total, 'SLO')} are invalid{_more(len(locations))}; {detail}.",
+        f"{bad} of {plural(total, 'SLO')} are invalid{_more(len(locations))}; {detail}.",
         locations[:MAX_LOCATIONS],
     )
 
@@ -101,18 +98,18 @@ def alerts_runbook_links(ctx: CheckContext, params: dict) -> Outcome:
     rules = facts.rules
     skipped_note = ""
     if facts.not_evaluated:
-        skipped_note = (f"; {_plural(len(facts.not_evaluated), 'file')} not evaluated "
+        skipped_note = (f"; {plural(len(facts.not_evaluated), 'file')} not evaluated "
                         f"(templates or invalid YAML, first: {facts.not_evaluated[0].path})")
     if not rules:
         if facts.not_evaluated:
             return Outcome.errored(
-                f"Alerting rules could not be read: {_plural(len(facts.not_evaluated), 'file')} that look like "
+                f"Alerting rules could not be read: {plural(len(facts.not_evaluated), 'file')} that look like "
                 f"rule files are templates or invalid YAML (first: {facts.not_evaluated[0].path}).",
                 [Location(n.path, n.line) for n in facts.not_evaluated[:MAX_LOCATIONS]],
             )
         if facts.excluded:
             return Outcome.skipped(
-                f"The repository defines no Prometheus alerting rules of its own ({_plural(len(facts.excluded), 'file')} "
+                f"The repository defines no Prometheus alerting rules of its own ({plural(len(facts.excluded), 'file')} "
                 f"left out as examples, fixtures, vendored or generated code, or by `exclude:` in .standards.yml; "
                 f"first: {facts.excluded[0]}).")
         return Outcome.skipped("The repository defines no Prometheus alerting rules.")
@@ -124,7 +121,7 @@ def alerts_runbook_links(ctx: CheckContext, params: dict) -> Outcome:
     examples = ", ".join(list(dict.fromkeys(r.name for r in missing))[:3])
     return Outcome.partial(
         (len(rules) - len(missing)) / len(rules),
-        f"{len(missing)} of {_plural(len(rules), 'alerting rule')} have no {wanted} annotation "
+        f"{len(missing)} of {plural(len(rules), 'alerting rule')} have no {wanted} annotation "
         f"(e.g. {examples}){_more(len(missing))}{skipped_note}.",
         [Location(r.path, r.line) for r in missing[:MAX_LOCATIONS]],
     )

@@ -18,10 +18,8 @@ from standards_check.context import CheckContext
 from standards_check.facts.workflows import Workflow, first_party_path, own_repository
 from standards_check.model import Location, Outcome
 from standards_check.snapshot import RepoSnapshot
-
-
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (plural or word + 's')}"
+from standards_check.text import plural
+from standards_check.values import list_or_empty
 
 
 def _listing(locations: list[Location], limit: int = 5) -> str:
@@ -42,7 +40,7 @@ def _workflows(ctx: CheckContext) -> tuple[list[Workflow], list[Workflow]]:
 def _broken_note(broken: list[Workflow]) -> str:
     if not broken:
         return ""
-    return f" ({_plural(len(broken), 'workflow')} could not be parsed: {', '.join(w.path for w in broken)})"
+    return f" ({plural(len(broken), 'workflow')} could not be parsed: {', '.join(w.path for w in broken)})"
 
 
 # ================================================================================================
@@ -228,10 +226,10 @@ def _dependabot(snapshot: RepoSnapshot, check_manifests: bool) -> _Found | None:
         return _Found(1.0, f"Dependabot updates {kinds} ({path})", [Location(path, yamlio.position_of(positions, ("updates",))[0])])
     problems = []
     if incomplete:
-        problems.append(f"{_plural(len(incomplete), 'entry', 'entries')} lacking package-ecosystem, "
+        problems.append(f"{plural(len(incomplete), 'entry', 'entries')} lacking package-ecosystem, "
                         f"directory or schedule.interval ({_listing(incomplete)})")
     if stale:
-        problems.append(f"{_plural(len(stale), 'entry', 'entries')} pointing at a directory with no "
+        problems.append(f"{plural(len(stale), 'entry', 'entries')} pointing at a directory with no "
                         f"manifest of that ecosystem ({_listing(stale)})")
     score = 0.5 + 0.5 * good / total
     fix = []
@@ -475,13 +473,13 @@ def workflows_permissions(ctx: CheckContext, params: dict) -> Outcome:
     good = len(workflows) - bad_workflows
     if not bad:
         return Outcome.passed(
-            f"All {_plural(len(workflows), 'workflow')} limit the GITHUB_TOKEN with least-privilege "
+            f"All {plural(len(workflows), 'workflow')} limit the GITHUB_TOKEN with least-privilege "
             f"permissions blocks{_broken_note(broken)}.")
     examples = "; ".join(f"{loc}: {why}" for loc, why in bad[:3])
     more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
     return Outcome.partial(
         good / len(workflows),
-        f"{good} of {_plural(len(workflows), 'workflow')} limit the GITHUB_TOKEN; {examples}{more}"
+        f"{good} of {plural(len(workflows), 'workflow')} limit the GITHUB_TOKEN; {examples}{more}"
         f"{_broken_note(broken)}.",
         [loc for loc, _ in bad],
     )
@@ -539,13 +537,13 @@ def workflows_pinned_actions(ctx: CheckContext, params: dict) -> Outcome:
                               "actions need no pin"
                               f"{_broken_note(broken)}.")
     if not unpinned:
-        return Outcome.passed(f"All {_plural(total, 'third-party action use')} are pinned to a full "
+        return Outcome.passed(f"All {plural(total, 'third-party action use')} are pinned to a full "
                               f"commit SHA{_broken_note(broken)}.")
     names = sorted({name for _, name in unpinned})
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     return Outcome.partial(
         pinned / total,
-        f"{len(unpinned)} of {_plural(total, 'third-party action use')} are not pinned to a full commit "
+        f"{len(unpinned)} of {plural(total, 'third-party action use')} are not pinned to a full commit "
         f"SHA ({shown}){_broken_note(broken)}.",
         [loc for loc, _ in unpinned],
     )
@@ -783,7 +781,7 @@ def workflows_dangerous_triggers(ctx: CheckContext, params: dict) -> Outcome:
             if found:
                 bad_workflows.add(action.path)
     if not problems:
-        detail = (f"{_plural(len(privileged), 'workflow')} on pull_request_target/workflow_run "
+        detail = (f"{plural(len(privileged), 'workflow')} on pull_request_target/workflow_run "
                   f"never {'runs' if len(privileged) == 1 else 'run'} the pull request's code" if privileged
                   else "no workflow runs on pull_request_target or workflow_run")
         return Outcome.passed(f"No dangerous workflow patterns: {detail}, and no untrusted input is "
@@ -1061,10 +1059,6 @@ def _load_toml(text: str, path: str) -> Any:
         return None
 
 
-def _as_list(value: Any) -> list:
-    return value if isinstance(value, list) else []
-
-
 def _ruff_security_rules(ctx: CheckContext) -> str | None:
     """The Ruff configuration file that selects the flake8-bandit (S) rules, if any."""
     for path in ("ruff.toml", ".ruff.toml", "pyproject.toml"):
@@ -1078,7 +1072,7 @@ def _ruff_security_rules(ctx: CheckContext) -> str | None:
             continue
         lint: dict = ruff["lint"] if isinstance(ruff.get("lint"), dict) else {}
         codes = [code for key in ("select", "extend-select")
-                 for code in _as_list(lint.get(key) or ruff.get(key))]
+                 for code in list_or_empty(lint.get(key) or ruff.get(key))]
         if any(isinstance(c, str) and _RUFF_SECURITY.match(c) for c in codes):
             return path
         return None  # Ruff reads the first configuration it finds
@@ -1185,15 +1179,15 @@ def secrets_committed(ctx: CheckContext, params: dict) -> Outcome:
         notes.append(f"{result.files_not_scanned} files beyond max_files={params['max_files']} were not scanned")
     ignored = result.ignored_fake + result.ignored_in_tests
     if ignored:
-        notes.append(f"{_plural(ignored, 'placeholder or test-fixture match', 'placeholder or test-fixture matches')} ignored")
+        notes.append(f"{plural(ignored, 'placeholder or test-fixture match', 'placeholder or test-fixture matches')} ignored")
     note = f" ({'; '.join(notes)})" if notes else ""
     if not result.findings:
         return Outcome.passed(
-            f"No private keys or known token formats in {_plural(result.files_scanned, 'file')} scanned{note}.")
+            f"No private keys or known token formats in {plural(result.files_scanned, 'file')} scanned{note}.")
     kinds: dict[str, int] = {}
     for finding in result.findings:
         kinds[finding.kind] = kinds.get(finding.kind, 0) + 1
-    summary = ", ".join(f"{_plural(n, k)}" for k, n in sorted(kinds.items()))
+    summary = ", ".join(f"{plural(n, k)}" for k, n in sorted(kinds.items()))
     locations = [Location(f.path, f.line) for f in result.findings]
     first = "; ".join(f"{f.kind} at {f.path}:{f.line}" for f in result.findings[:3])
     return Outcome.failed(

@@ -1,7 +1,9 @@
-"""Wording shared by evaluators' messages: plurals, agreement, dates."""
+"""Wording shared by evaluators' messages: agreement, dates (plurals: standards_check.text)."""
 from __future__ import annotations
 
 import datetime as _dt
+
+from standards_check.text import plural
 
 
 def all_of(count: int, word: str) -> str:
@@ -12,13 +14,6 @@ def all_of(count: int, word: str) -> str:
 def verb(count: int, one: str, many: str) -> str:
     """The verb form agreeing with `count`: verb(1, "is", "are") -> "is"."""
     return one if count == 1 else many
-
-
-def plural(count: int, word: str) -> str:
-    """'1 runbook', '3 runbooks', '2 catalog entities'."""
-    if count == 1:
-        return f"{count} {word}"
-    return f"{count} {word[:-1]}ies" if word.endswith("y") else f"{count} {word}s"
 
 
 def day(epoch: int) -> str:

@@ -10,12 +10,11 @@ Spec: https://backstage.io/docs/features/software-catalog/descriptor-format
 """
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-from standards_check import yamlio
+from standards_check import globs, yamlio
 from standards_check.facts import yamldocs
 from standards_check.snapshot import RepoSnapshot
 
@@ -149,7 +148,10 @@ def _location_targets(snapshot: RepoSnapshot, entity: Entity) -> list[str]:
             continue
         if "*" in resolved:
             directory = resolved.split("*", 1)[0].rpartition("/")[0]
-            out.extend(p for p in snapshot.under(directory) if fnmatch.fnmatchcase(p, resolved))
+            try:
+                out.extend(globs.matching(snapshot.under(directory), (resolved,)))
+            except globs.GlobError:
+                continue  # a target no glob engine reads names no file
         elif snapshot.exists(resolved):
             out.append(resolved)
     return out

@@ -4,7 +4,7 @@ Examples, fixtures, test data, generated output and vendored code hold runbooks,
 rules that are not the team's own: sample alerts generated from a monitoring mixin, an SLO
 library's example specs, a vendored chart's rules. They are left out of those facts by directory
 name (`BUILTIN_EXCLUDED_DIRS`, any depth, any case), and a team may leave out more with
-`exclude:` globs in `.standards.yml` (wcmatch globstar syntax, repository-relative, e.g.
+`exclude:` globs in `.standards.yml` (the glob engine's wcmatch globstar syntax, repository-relative, e.g.
 `deploy/upstream/**`). Only candidate paths are tested, never the whole listing (DESIGN.md §7).
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import weakref
 from functools import lru_cache
 from typing import Any, Iterable
 
-from standards_check import yamlio
+from standards_check import globs, yamlio
 from standards_check.snapshot import RepoSnapshot
 
 # directory names (lower case) whose contents are not the repository's own practice documents
@@ -70,21 +70,17 @@ def declared_globs(snapshot: RepoSnapshot) -> tuple[str, ...]:
 
 
 def compile_glob(glob: str) -> Any:
-    """One `exclude:` glob as wcmatch compiles it; a directory's glob covers what is below it.
+    """One `exclude:` glob as the glob engine compiles it; a directory's glob covers what is below it.
     Raises ValueError for a glob wcmatch rejects (bad syntax, a brace expansion past its limit)."""
-    from wcmatch import glob as wcglob  # only a repository that declares `exclude:` needs it
-
     glob = glob.rstrip("/") if glob.endswith("/") else glob
-    try:
-        return wcglob.compile([glob, glob + "/**"], flags=wcglob.GLOBSTAR | wcglob.DOTGLOB | wcglob.BRACE)
-    except Exception as exc:  # wcmatch raises several types (PatternLimitException, ValueError...)
-        raise ValueError(f"invalid glob {glob!r}: {exc}") from None
+    glob = "\\" + glob if glob.startswith("!") else glob  # `exclude:` has no negation: `!` names itself
+    return globs.compile_globs((glob, glob + "/**"))
 
 
 @lru_cache(maxsize=256)
-def _compiled(globs: tuple[str, ...]) -> list[Any]:
+def _compiled(patterns: tuple[str, ...]) -> list[Any]:
     compiled = []
-    for glob in globs:
+    for glob in patterns:
         try:
             compiled.append(compile_glob(glob))
         except ValueError:
@@ -93,8 +89,8 @@ def _compiled(globs: tuple[str, ...]) -> list[Any]:
 
 
 def declared_excluded(snapshot: RepoSnapshot, path: str) -> bool:
-    globs = declared_globs(snapshot)
-    return bool(globs) and any(glob.match(path) for glob in _compiled(globs))
+    patterns = declared_globs(snapshot)
+    return bool(patterns) and any(glob.fullmatch(path) for glob in _compiled(patterns))
 
 
 def excluded(snapshot: RepoSnapshot, path: str) -> bool:

@@ -35,6 +35,7 @@ from standards_check.facts.yamldocs import (
 )
 from standards_check.resources import schema_path
 from standards_check.snapshot import RepoSnapshot
+from standards_check.values import list_or_empty
 
 OPENSLO_V1 = "openslo/v1"
 OPENSLO_V1ALPHA = "openslo/v1alpha"
@@ -302,10 +303,6 @@ def _dict(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _list(value: Any) -> list:
-    return value if isinstance(value, list) else []
-
-
 def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
@@ -321,7 +318,7 @@ def _openslo_v1_rules(at: _At, data: dict) -> list[SloProblem]:
     if not isinstance(spec, dict):
         return []
     out: list[SloProblem] = []
-    objectives = _list(spec.get("objectives"))
+    objectives = list_or_empty(spec.get("objectives"))
     composite = any(isinstance(o, dict) and ("indicator" in o or "indicatorRef" in o) for o in objectives)
     has_ind, has_ref = "indicator" in spec, "indicatorRef" in spec
     if has_ind and has_ref:
@@ -352,7 +349,7 @@ def _openslo_v1_rules(at: _At, data: dict) -> list[SloProblem]:
                 out.append(at.problem(where, "each objective of a composite SLO sets exactly one of indicator and indicatorRef"))
             if "indicator" in objective:
                 out.extend(_openslo_v1_indicator(at, where + ("indicator",), objective["indicator"]))
-    for index, window in enumerate(_list(spec.get("timeWindow"))):
+    for index, window in enumerate(list_or_empty(spec.get("timeWindow"))):
         # as the v1 JSON Schema has it: a calendar is required once isRolling is given and not true
         if isinstance(window, dict) and "isRolling" in window and window["isRolling"] is not True \
                 and "calendar" not in window:
@@ -393,7 +390,7 @@ def _openslo_v1alpha_rules(at: _At, data: dict) -> list[SloProblem]:
     if not isinstance(spec, dict):
         return []
     out = []
-    objectives = _list(spec.get("objectives"))
+    objectives = list_or_empty(spec.get("objectives"))
     has_ratio = any(isinstance(o, dict) and "ratioMetrics" in o for o in objectives)
     if has_ratio and "indicator" in spec:
         out.append(at.problem(("spec",), "only one of indicator and objectives[*].ratioMetrics can be set"))
@@ -409,7 +406,7 @@ def _openslo_v1alpha_rules(at: _At, data: dict) -> list[SloProblem]:
             out.append(at.problem(where, "op is required when the SLO uses a thresholdMetric"))
         if spec.get("budgetingMethod") == "Timeslices" and "timeSliceTarget" not in objective:
             out.append(at.problem(where, "timeSliceTarget is required when budgetingMethod is Timeslices"))
-    for index, window in enumerate(_list(spec.get("timeWindows"))):
+    for index, window in enumerate(list_or_empty(spec.get("timeWindows"))):
         if not isinstance(window, dict):
             continue
         rolling, calendar = window.get("isRolling") is True, window.get("calendar") is not None
@@ -426,7 +423,7 @@ def _openslo_v2alpha_rules(at: _At, data: dict) -> list[SloProblem]:
     if not isinstance(spec, dict):
         return [at.problem((), "an SLO needs a spec")]
     out = []
-    objectives = _list(spec.get("objectives"))
+    objectives = list_or_empty(spec.get("objectives"))
     if not objectives:
         out.append(at.problem(("spec",), "at least one objective is required"))
     if not any(k in spec for k in ("sli", "sliRef", "indicator", "indicatorRef")) and not any(
@@ -456,7 +453,7 @@ def _sloth(fmt: str, path: str, doc: YamlDocument, prefix: tuple, data: dict, sp
     at = _At(doc, prefix)
     keys = _CAMEL if fmt == SLOTH_K8S else _SNAKE
     slos_path = spec_path + ("slos",)
-    entries = _list(spec.get("slos"))
+    entries = list_or_empty(spec.get("slos"))
     per_slo: dict[int, list[SloProblem]] = {i: [] for i in range(len(entries))}
     file_level: list[SloProblem] = []
     for where, problem in schema_problems(fmt, doc, prefix, data):
@@ -611,8 +608,8 @@ def _keptn(path: str, doc: YamlDocument, prefix: tuple, data: dict) -> Iterator[
         if not isinstance(sli, str) or not sli.strip():
             problems.append(at.problem(where, "each objective names its indicator in sli"))
         for level in ("pass", "warning"):
-            for c_index, block in enumerate(_list(objective.get(level))):
-                for k, criterion in enumerate(_list(_dict(block).get("criteria"))):
+            for c_index, block in enumerate(list_or_empty(objective.get(level))):
+                for k, criterion in enumerate(list_or_empty(_dict(block).get("criteria"))):
                     if not (isinstance(criterion, str) and _KEPTN_CRITERION.match(criterion)):
                         problems.append(at.problem(where + (level, c_index, "criteria", k),
                                                    f"{criterion!r} is not a criterion such as '<600' or '<=+10%'"))

@@ -23,6 +23,7 @@ from typing import Any
 
 from standards_check import yamlio
 from standards_check.errors import UserError
+from standards_check.values import as_list
 
 KEYS = ("topics", "lifecycle", "tier")
 
@@ -82,7 +83,4 @@ def load_policy_map(path: Path) -> PolicyMap:
 
 
 def _set(value: Any) -> frozenset[str]:
-    if value is None:
-        return frozenset()
-    items = value if isinstance(value, list) else [value]
-    return frozenset(str(v) for v in items)
+    return frozenset(str(v) for v in as_list(value))

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable, cast
 from standards_check.sweep.sources import RepoSpec
 from standards_check.sweep.store import Store, Sweep
 from standards_check.sweep.worker import WorkerOptions, error_row, scan_repo
+from standards_check.text import plural
 
 
 @dataclass
@@ -48,7 +49,7 @@ class SweepSummary:
         head = (f"{'Interrupted' if self.interrupted else 'Finished'} sweep {self.sweep.id}"
                 f"{' (resumed)' if self.resumed else ''} of {self.sweep.source}"
                 f"{' shard ' + self.sweep.shard if self.sweep.shard else ''}:"
-                f" {self.selected} repositories — {self.ok} ok, {_n(self.error, 'error')},"
+                f" {self.selected} repositories — {self.ok} ok, {plural(self.error, 'error')},"
                 f" {self.already_done} already done, {self.not_run} not run"
                 f" ({self.seconds:.1f} s)")
         out = [head]
@@ -59,10 +60,6 @@ class SweepSummary:
         if self.interrupted:
             out.append("  Run the same command again to resume; finished repositories are kept.")
         return out
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 MAX_TASKS = 200

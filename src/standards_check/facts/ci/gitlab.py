@@ -2,10 +2,9 @@
 child pipelines of this repository; remote, project, template and component includes are noted."""
 from __future__ import annotations
 
-import fnmatch
 from typing import Any
 
-from standards_check import rx
+from standards_check import globs, rx
 from standards_check.facts.ci.model import (GITLAB, MAX_DEPTH, CiJob, CiPipelines, CiStep, GitlabReference, as_list,
                                             line_of, load_mapping, mapping, script_text)
 from standards_check.snapshot import RepoSnapshot
@@ -97,9 +96,9 @@ def _gitlab_local_includes(snapshot: RepoSnapshot, include: Any, model: CiPipeli
         if local is None:
             continue
         local = local.lstrip("/")
-        if any(ch in local for ch in "*?["):
+        if "*" in local:  # GitLab's only wildcard: `*` within a directory, `**` across them
             directory = local.split("*")[0].rsplit("/", 1)[0] if "/" in local.split("*")[0] else ""
-            paths.extend(p for p in snapshot.under(directory) if fnmatch.fnmatch(p, local))
+            paths.extend(globs.matching(snapshot.under(directory), (globs.literal(local),)))
         elif snapshot.exists(local):
             paths.append(local)
         else:

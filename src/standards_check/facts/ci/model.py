@@ -9,6 +9,7 @@ import yaml
 
 from standards_check import yamlio
 from standards_check.snapshot import RepoSnapshot
+from standards_check.values import as_list  # noqa: F401 - the CI readers import it from here
 
 GITHUB, GITLAB, CIRCLECI, AZURE, JENKINS, TRAVIS, BITBUCKET, BUILDKITE = (
     "github", "gitlab", "circleci", "azure", "jenkins", "travis", "bitbucket", "buildkite")
@@ -122,12 +123,6 @@ def line_of(positions: dict, *path: Any) -> int | None:
 
 def mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def as_list(value: Any) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
 
 
 def script_text(value: Any) -> str:
