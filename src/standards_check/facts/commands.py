@@ -314,29 +314,6 @@ class ScriptIndex:
     def npm_script(self, directory: str, name: str) -> str | None:
         return self._package_scripts(directory).get(name)
 
-    @cached_property
-    def _just_recipes(self) -> dict[str, list[str]]:
-        path = self.snapshot.first(["justfile", "Justfile", ".justfile"])
-        text = self.snapshot.read_text(path) if path else None
-        if text is None:
-            return {}
-        recipes: dict[str, list[str]] = {}
-        current: str | None = None
-        for line in text.splitlines():
-            match = rx.match(r"^@?([A-Za-z0-9_-]+)[^:=]*:([^=].*|)$", line)
-            if match and not line.startswith((" ", "\t")):
-                current = match.group(1)
-                deps = [d for d in match.group(2).split() if rx.match(r"^[A-Za-z0-9_-]+$", d)]
-                recipes[current] = [f"just {d}" for d in deps]
-            elif current and line.startswith((" ", "\t")) and line.strip():
-                recipes[current].append(line.strip().lstrip("@-"))
-            elif line.strip() and not line.startswith((" ", "\t")):
-                current = None
-        return recipes
-
-    def just_recipe(self, name: str) -> list[str] | None:
-        return self._just_recipes.get(name)
-
     def runner_tasks(self, runner: str) -> tuple[dict[str, list[str]], str | None]:
         """The tasks of a task runner's file at the root (see facts/taskfiles.py), and its default."""
         if runner not in self._runners:
