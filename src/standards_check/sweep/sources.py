@@ -116,21 +116,31 @@ def from_github(owner: str, client: GitHubClient) -> Iterator[RepoSpec]:
         )
 
 
-def _field_problems(repo: dict) -> Iterator[tuple[str, bool, str]]:
-    def kind(value: object) -> str:
-        return "null" if value is None else type(value).__name__
+def _type_name(value: object) -> str:
+    return "null" if value is None else type(value).__name__
 
+
+def _optional(value: object, kind: type) -> tuple[bool, str]:
+    """(whether `value` is None or of `kind`, what it is)."""
+    return value is None or isinstance(value, kind), _type_name(value)
+
+
+def _optional_strings(value: object) -> tuple[bool, str]:
+    """(whether `value` is None or a list of strings, what it is)."""
+    if isinstance(value, list):
+        return all(isinstance(t, str) for t in value), "a list with non-strings"
+    return value is None, _type_name(value)
+
+
+def _field_problems(repo: dict) -> Iterator[tuple[str, bool, str]]:
     get = repo.get
-    yield "clone_url", isinstance(get("clone_url"), str), kind(get("clone_url"))
-    topics = get("topics")
-    yield "topics", topics is None or isinstance(topics, list) and all(isinstance(t, str) for t in topics), \
-        kind(topics) if not isinstance(topics, list) else "a list with non-strings"
+    yield "clone_url", isinstance(get("clone_url"), str), _type_name(get("clone_url"))
+    yield "topics", *_optional_strings(get("topics"))
     for key in ("archived", "fork"):
-        yield key, get(key) is None or isinstance(get(key), bool), kind(get(key))
+        yield key, *_optional(get(key), bool)
     size = get("size")
-    yield "size", size is None or isinstance(size, int) and not isinstance(size, bool) and size >= 0, kind(size)
-    yield "default_branch", get("default_branch") is None or isinstance(get("default_branch"), str), \
-        kind(get("default_branch"))
+    yield "size", size is None or isinstance(size, int) and not isinstance(size, bool) and size >= 0, _type_name(size)
+    yield "default_branch", *_optional(get("default_branch"), str)
 
 
 # ---- GitLab --------------------------------------------------------------------------------
@@ -165,18 +175,12 @@ def from_gitlab(group: str, client: GitLabClient, include_archived: bool = False
 
 
 def _gitlab_field_problems(project: dict) -> Iterator[tuple[str, bool, str]]:
-    def kind(value: object) -> str:
-        return "null" if value is None else type(value).__name__
-
     get = project.get
-    yield "http_url_to_repo", isinstance(get("http_url_to_repo"), str), kind(get("http_url_to_repo"))
+    yield "http_url_to_repo", isinstance(get("http_url_to_repo"), str), _type_name(get("http_url_to_repo"))
     for key in ("topics", "tag_list"):
-        value = get(key)
-        yield key, value is None or isinstance(value, list) and all(isinstance(t, str) for t in value), \
-            kind(value) if not isinstance(value, list) else "a list with non-strings"
-    yield "archived", get("archived") is None or isinstance(get("archived"), bool), kind(get("archived"))
-    yield "default_branch", get("default_branch") is None or isinstance(get("default_branch"), str), \
-        kind(get("default_branch"))
+        yield key, *_optional_strings(get(key))
+    yield "archived", *_optional(get("archived"), bool)
+    yield "default_branch", *_optional(get("default_branch"), str)
 
 
 # ---- a file of URLs ------------------------------------------------------------------------
