@@ -287,3 +287,6 @@ rules:
     assert results_by_check(early)["runbook.present"]["status"] == "pass"
     assert results_by_check(early)["runbook.fresh"]["status"] == "pass"
     assert results_by_check(late)["runbook.fresh"]["status"] == "fail"
+    # diff mode judges both sides as of the same day
+    _, diffed = scan_json(repo, "--policy", policy, "--base", "HEAD", "--as-of", "2026-02-01")
+    assert results_by_check(diffed)["runbook.fresh"]["status"] == "pass"

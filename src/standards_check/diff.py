@@ -30,7 +30,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from standards_check.engine import day_of, resolve_for, scan
+from standards_check.engine import day_of, moment_of, resolve_for, scan
 from standards_check.errors import UserError
 from standards_check.policy import Policy
 from standards_check.repoconfig import load_repo_config
@@ -47,11 +47,12 @@ def scan_diff(path: str | Path, base: str, *, ref: str | None = None, policy_ref
     """Scan `ref` (default HEAD) of the repository at `path` and compare it with `base`.
 
     `base_label` names the base in the report (e.g. the PR's base branch while `base` is its SHA);
-    `now` (seconds since the epoch, default the time of the call) is the moment both sides are
-    judged as of. `new_only_if_passing` counts a failure as new only when the base passed that
+    `now` (seconds since the epoch; default the start of `as_of`'s day when given, else the time of
+    the call) is the moment both sides are judged as of. `new_only_if_passing` counts a failure as new only when the base passed that
     rule (not when the rule did not apply there): for a base that is the empty tree (the pre-commit
     hook's first commit), where almost nothing applies yet."""
-    now = time.time() if now is None else now
+    if now is None:
+        now = moment_of(as_of) if as_of is not None else time.time()
     root = Path(path)
     if run_git(root, "rev-parse", "--git-dir", check=False).strip() == "":
         raise UserError(f"--base needs a git repository, and {path} is not one")
