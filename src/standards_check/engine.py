@@ -89,23 +89,24 @@ def scan(snapshot: RepoSnapshot, policy: Policy | None = None, *, policy_ref: st
                                 day, policy.name)
         evaluations = evaluations or Evaluations(snapshot, now=now)
         waivers = {w.check: w for w in config_waivers}
-        params = {rule.check: {**policy.spec(rule.check, catalog).defaults(), **rule.params} for rule in policy.rules}
+        specs = {rule.check: policy.spec(rule.check, catalog) for rule in policy.rules}
+        params = {rule.check: {**specs[rule.check].defaults(), **rule.params} for rule in policy.rules}
         _start_background_reads(snapshot, params)
         results = []
         for rule in policy.rules:
-            spec = policy.spec(rule.check, catalog)
+            spec = specs[rule.check]
             outcome = evaluations.outcome(spec, params[rule.check])
             results.append(_result(rule, spec, outcome, waivers.get(rule.check), day))
+    ruled = set(specs)
     refused = [f"{path}: {reason}" for path, reason in sorted(budget.refused.items())]
     warnings = [ReportWarning(POLICY_SOURCE, note) for note in policy.notes]
     warnings += [ReportWarning(REFUSED_FILE, text) for text in refused[:20]]
     warnings += [ReportWarning(REFUSED_FILE, f"{len(refused) - 20} more files were refused")] if len(refused) > 20 else []
     warnings += [ReportWarning(WAIVER, w.problem) for w in config_waivers if w.problem]
     warnings += [ReportWarning(WAIVER, f"waiver for {w.check} matches no rule of policy {policy.name}")
-                 for w in config_waivers if w.check not in {r.check for r in policy.rules}]
+                 for w in config_waivers if w.check not in ruled]
     warnings += [ReportWarning(NOT_READ, f"{path} was not read: {why}")
                  for path, why in sorted(snapshot.skipped.items())][:20]
-    ruled = {r.check for r in policy.rules}
     expiring = [{"check": w.check, "expires": w.expires, "days_left": left, "approved_by": w.approved_by}
                 for w in config_waivers if w.state == "active" and w.check in ruled and w.expires
                 for left in [(dt.date.fromisoformat(w.expires) - day).days] if left <= EXPIRING_DAYS]
